@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from regiondash.phases import MILESTONES
+from regiondash.phases import MILESTONES, PHASES
 
 
 @dataclass(frozen=True)
@@ -228,3 +228,39 @@ def alias_rows() -> list[dict[str, str]]:
         }
         for key, aliases in _HEADER_ALIASES.items()
     ]
+
+
+_PHASE_ALIASES: dict[str, list[str]] = {
+    "procurement": ["procurement", "registration", "schedule a", "order"],
+    "kickoff": ["kickoff", "kick off", "kick off meeting"],
+    "technical_survey": ["technical survey", "tech survey", "survey"],
+    "early_preparation": ["early preparation", "early preparation and planning", "preparation",
+                          "planning"],
+    "initial_data_production": ["idp", "initial data production", "initial data extract"],
+    "data_checking": ["data checking", "data check", "data validation"],
+    "data_recheck_signoff": ["data recheck and sign off", "data recheck", "data sign off",
+                             "sign off", "recheck and sign off"],
+    "cutover_planning": ["cut over planning", "cutover planning", "cut over planning and preparation",
+                         "cutover planning and preparation"],
+    "final_data_production": ["fdp", "final data production", "final data extract"],
+    "cutover": ["cut over", "cutover", "cut over period", "cutover period"],
+    "go_live": ["go live", "golive", "live"],
+    "post_go_live": ["post go live", "post go live data re entry", "data re entry", "post live"],
+    "end_of_migration": ["end of migration", "end", "closure", "migration end", "close"],
+}  # fmt: skip
+
+
+def _phase_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for phase in PHASES:
+        for alias in [phase.key, phase.name, str(phase.order), *_PHASE_ALIASES[phase.key]]:
+            lookup[normalise_header(alias)] = phase.key
+    return lookup
+
+
+PHASE_BY_ALIAS = _phase_lookup()
+
+
+def phase_for_name(text: object) -> str | None:
+    """The phase key a long tracker's phase cell names (key, guide name, number or alias)."""
+    return PHASE_BY_ALIAS.get(normalise_header(text))

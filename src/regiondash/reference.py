@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from regiondash.fields import canonical_system
+from regiondash.fields import canonical_system, normalise_header
 
 BUNDLED_MAPPING = "gp-reg-pat-prac-map_2026-01.csv"
 ATTRIBUTION = (
@@ -56,6 +57,21 @@ class Reference:
             .sort_values("sub_icb_code")
             .reset_index(drop=True)
         )
+
+    @cached_property
+    def practice_lookup(self) -> dict[str, dict[str, object]]:
+        """ODS code -> the practice's name, organisations and source system, for fast row filling."""
+        frame = self.practices.astype(object).where(self.practices.notna(), None)
+        return frame.to_dict("index")
+
+    @cached_property
+    def sub_icb_lookup(self) -> dict[str, dict[str, object]]:
+        """Sub-ICB code or full name (folded) -> that sub-ICB's organisation columns."""
+        lookup: dict[str, dict[str, object]] = {}
+        for record in self.sub_icbs.astype(object).to_dict("records"):
+            lookup[normalise_header(record["sub_icb_code"])] = record
+            lookup[normalise_header(record["sub_icb_name"])] = record
+        return lookup
 
     @property
     def extract_date(self) -> str:

@@ -1,0 +1,718 @@
+"""Write deterministic hostile and awkward spreadsheet files for the ingest tests.
+
+Usage: python scripts/make_hostile_files.py OUTDIR
+
+Every workbook is assembled by hand with zipfile (fixed timestamps, no docProps) so the
+bytes are the same on every run and hostile parts can be placed exactly; openpyxl would
+add timestamps and refuse to write most of these. Tests call make_all(tmp_path) so no
+generated hostile file is ever committed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import struct
+import sys
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from xml.sax.saxutils import escape, quoteattr
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+CT_BASE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+CT_WORKBOOK = f"{CT_BASE}.sheet.main+xml"
+CT_WORKBOOK_MACRO = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
+CT_WORKBOOK_BINARY = "application/vnd.ms-excel.sheet.binary.macroEnabled.main"
+CT_WORKSHEET = f"{CT_BASE}.worksheet+xml"
+CT_STYLES = f"{CT_BASE}.styles+xml"
+CT_SST = f"{CT_BASE}.sharedStrings+xml"
+CT_VBA = "application/vnd.ms-office.vbaProject"
+REL_OFFICE_DOC = f"{NS_R}/officeDocument"
+REL_WORKSHEET = f"{NS_R}/worksheet"
+REL_STYLES = f"{NS_R}/styles"
+REL_SST = f"{NS_R}/sharedStrings"
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+
+# Fixed zip timestamp: the generator must be byte-for-byte deterministic.
+ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+# Style indexes in the generated styles.xml: 0 general, 1 date (numFmt 14), 2 date-time (22).
+STYLE_DATE = 1
+STYLE_DATETIME = 2
+
+TRACKER_HEADER = ["Practice Code", "Practice Name", "Go Live Date"]
+# Names with the characters that distinguish cp1252 from latin-1 and UTF-8 mistakes.
+TRACKER_ROWS = [
+    ["A81001", "St Mary’s Surgery – Annexe", "02/03/2026"],
+    ["A81002", "Café Lane Medical Centre", "16/03/2026"],
+    ["A81003", "The £1 Practice", "TBC"],
+]
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula cell; cached=None writes no <v>, as a file saved without calculation."""
+
+    text: str
+    cached: object = None
+
+
+@dataclass
+class Sheet:
+    """One worksheet part: either ready XML bytes or a function that streams them."""
+
+    name: str
+    xml: bytes | Callable[[IO[bytes]], None]
+    state: str = "visible"
+
+
+@dataclass
+class Package:
+    """The parts of a hand-built xlsx package."""
+
+    sheets: list[Sheet]
+    date1904: bool = False
+    workbook_content_type: str = CT_WORKBOOK
+    shared_strings: bytes | None = None
+    extra_parts: dict[str, bytes] = field(default_factory=dict)
+    extra_overrides: dict[str, str] = field(default_factory=dict)
+    extra_workbook_rels: list[tuple[str, str]] = field(default_factory=list)
+
+
+def col_letter(index: int) -> str:
+    """1-based column index to Excel letters."""
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def excel_serial(value: dt.date, date1904: bool = False) -> float:
+    """Excel serial number for a date or datetime."""
+    epoch = dt.datetime(1904, 1, 1) if date1904 else dt.datetime(1899, 12, 30)
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    delta = value - epoch
+    return delta.days + delta.seconds / 86400
+
+
+def _number(value: float) -> str:
+    return repr(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def cell_xml(
+    ref: str, value: object, date1904: bool = False, sst: dict[str, int] | None = None
+) -> str:
+    """One <c> element for a Python value."""
+    if isinstance(value, Formula):
+        f = f"<f>{escape(value.text)}</f>"
+        cached = value.cached
+        if cached is None:
+            return f'<c r="{ref}">{f}</c>'
+        if isinstance(cached, dt.date):
+            serial = _number(excel_serial(cached, date1904))
+            return f'<c r="{ref}" s="{STYLE_DATE}">{f}<v>{serial}</v></c>'
+        if isinstance(cached, str):
+            return f'<c r="{ref}" t="str">{f}<v>{escape(cached)}</v></c>'
+        return f'<c r="{ref}">{f}<v>{_number(cached)}</v></c>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, dt.datetime):
+        serial = _number(excel_serial(value, date1904))
+        style = STYLE_DATE if value.time() == dt.time() else STYLE_DATETIME
+        return f'<c r="{ref}" s="{style}"><v>{serial}</v></c>'
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}" s="{STYLE_DATE}"><v>{_number(excel_serial(value, date1904))}</v></c>'
+    if isinstance(value, int | float):
+        return f'<c r="{ref}"><v>{_number(value)}</v></c>'
+    text = str(value)
+    if sst is not None:
+        index = sst.setdefault(text, len(sst))
+        return f'<c r="{ref}" t="s"><v>{index}</v></c>'
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c r="{ref}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+
+def sheet_xml(
+    rows: Sequence[Sequence[object]],
+    *,
+    origin: tuple[int, int] = (1, 1),
+    dimension: str | None = "auto",
+    date1904: bool = False,
+    sst: dict[str, int] | None = None,
+    prolog: bytes = b"",
+) -> bytes:
+    """Worksheet XML for a block of rows whose top-left cell is origin (row, column), 1-based."""
+    first_row, first_col = origin
+    body: list[str] = []
+    max_col = first_col
+    for r_off, row in enumerate(rows):
+        row_no = first_row + r_off
+        cells = []
+        for c_off, value in enumerate(row):
+            if value is None:
+                continue
+            col = first_col + c_off
+            max_col = max(max_col, col)
+            cells.append(cell_xml(f"{col_letter(col)}{row_no}", value, date1904, sst))
+        if cells:
+            body.append(f'<row r="{row_no}">{"".join(cells)}</row>')
+    if dimension == "auto":
+        last_row = first_row + max(len(rows), 1) - 1
+        dimension = f"{col_letter(first_col)}{first_row}:{col_letter(max_col)}{last_row}"
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        XML_DECL
+        + prolog
+        + f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">{dim}<sheetData>'.encode()
+        + "".join(body).encode()
+        + b"</sheetData></worksheet>"
+    )
+
+
+def shared_strings_xml(sst: dict[str, int]) -> bytes:
+    """sharedStrings.xml for a string -> index table."""
+    items = "".join(f"<si><t>{escape(s)}</t></si>" for s in sst)
+    return (
+        XML_DECL
+        + f'<sst xmlns="{NS_MAIN}" count="{len(sst)}" uniqueCount="{len(sst)}">'.encode()
+        + items.encode()
+        + b"</sst>"
+    )
+
+
+STYLES_XML = (
+    XML_DECL
+    + f'<styleSheet xmlns="{NS_MAIN}">'.encode()
+    + b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    b'<fill><patternFill patternType="gray125"/></fill></fills>'
+    b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    b'<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    b'<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    b'<xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    b"</cellXfs></styleSheet>"
+)
+
+
+def _zinfo(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+def write_package(path: Path, pkg: Package) -> Path:
+    """Write an xlsx package to path, streaming any sheet given as a function."""
+    overrides = {
+        "/xl/workbook.xml": pkg.workbook_content_type,
+        "/xl/styles.xml": CT_STYLES,
+    }
+    wb_rels = []
+    sheet_entries = []
+    for i, sheet in enumerate(pkg.sheets, start=1):
+        overrides[f"/xl/worksheets/sheet{i}.xml"] = CT_WORKSHEET
+        wb_rels.append((f"rId{i}", REL_WORKSHEET, f"worksheets/sheet{i}.xml"))
+        state = "" if sheet.state == "visible" else f' state="{sheet.state}"'
+        sheet_entries.append(
+            f'<sheet name={quoteattr(sheet.name)} sheetId="{i}"{state} r:id="rId{i}"/>'
+        )
+    n = len(pkg.sheets)
+    wb_rels.append((f"rId{n + 1}", REL_STYLES, "styles.xml"))
+    if pkg.shared_strings is not None:
+        overrides["/xl/sharedStrings.xml"] = CT_SST
+        wb_rels.append((f"rId{n + 2}", REL_SST, "sharedStrings.xml"))
+    for j, (rel_type, target) in enumerate(pkg.extra_workbook_rels, start=n + 3):
+        wb_rels.append((f"rId{j}", rel_type, target))
+    overrides.update(pkg.extra_overrides)
+
+    content_types = (
+        XML_DECL + f'<Types xmlns="{NS_CT}">'.encode() + b'<Default Extension="rels" '
+        b'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        b'<Default Extension="xml" ContentType="application/xml"/>'
+        + "".join(
+            f'<Override PartName="{part}" ContentType="{ct}"/>' for part, ct in overrides.items()
+        ).encode()
+        + b"</Types>"
+    )
+    root_rels = (
+        XML_DECL
+        + f'<Relationships xmlns="{NS_PKG_RELS}">'.encode()
+        + f'<Relationship Id="rId1" Type="{REL_OFFICE_DOC}" Target="xl/workbook.xml"/>'.encode()
+        + b"</Relationships>"
+    )
+    workbook = (
+        XML_DECL
+        + f'<workbook xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'.encode()
+        + (b'<workbookPr date1904="1"/>' if pkg.date1904 else b"<workbookPr/>")
+        + b"<sheets>"
+        + "".join(sheet_entries).encode()
+        + b"</sheets></workbook>"
+    )
+    workbook_rels = (
+        XML_DECL
+        + f'<Relationships xmlns="{NS_PKG_RELS}">'.encode()
+        + "".join(
+            f'<Relationship Id="{rid}" Type="{t}" Target="{target}"/>' for rid, t, target in wb_rels
+        ).encode()
+        + b"</Relationships>"
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        zf.writestr(_zinfo("[Content_Types].xml"), content_types)
+        zf.writestr(_zinfo("_rels/.rels"), root_rels)
+        zf.writestr(_zinfo("xl/workbook.xml"), workbook)
+        zf.writestr(_zinfo("xl/_rels/workbook.xml.rels"), workbook_rels)
+        zf.writestr(_zinfo("xl/styles.xml"), STYLES_XML)
+        if pkg.shared_strings is not None:
+            zf.writestr(_zinfo("xl/sharedStrings.xml"), pkg.shared_strings)
+        for i, sheet in enumerate(pkg.sheets, start=1):
+            name = f"xl/worksheets/sheet{i}.xml"
+            if isinstance(sheet.xml, bytes):
+                zf.writestr(_zinfo(name), sheet.xml)
+            else:
+                # Streamed so a 1 GiB part never sits in memory (must stay under 2 GiB: no zip64).
+                with zf.open(_zinfo(name), "w") as out:
+                    sheet.xml(out)
+        for name, data in pkg.extra_parts.items():
+            zf.writestr(_zinfo(name), data)
+    return path
+
+
+def tracker_rows(n_rows: int = 3) -> list[list[object]]:
+    """A small wide-format tracker: header plus n_rows practices with real dates."""
+    header = ["Practice Code", "Practice Name", "Go Live Date", "Current System", "Notes"]
+    rows: list[list[object]] = [header]
+    for i in range(n_rows):
+        rows.append(
+            [
+                f"A8{1001 + i:04d}",
+                f"Practice {i + 1}",
+                dt.datetime(2026, 3, 2) + dt.timedelta(days=7 * i),
+                "EMIS Web",
+                None,
+            ]
+        )
+    return rows
+
+
+def simple_xlsx(path: Path, rows: Sequence[Sequence[object]] | None = None, **pkg_kw) -> Path:
+    """A valid one-sheet workbook named Tracker."""
+    xml = sheet_xml(
+        rows if rows is not None else tracker_rows(), date1904=pkg_kw.get("date1904", False)
+    )
+    return write_package(path, Package(sheets=[Sheet("Tracker", xml)], **pkg_kw))
+
+
+def make_big_tracker(path: Path, n_rows: int = 6200, n_cols: int = 40, seed: int = 1) -> Path:
+    """A realistic large tracker (shared strings, dates, numbers, blanks) for timing tests."""
+    rng = random.Random(seed)
+    systems = ["EMIS Web", "SystmOne", "Vision", "Medicus", "Cegedim"]
+    sst: dict[str, int] = {}
+    header = [f"Column {c + 1}" for c in range(n_cols)]
+    header[:5] = ["Practice Code", "Practice Name", "Go Live Date", "Current System", "New System"]
+    rows: list[list[object]] = [header]
+    base = dt.date(2026, 1, 5)
+    for r in range(n_rows):
+        row: list[object] = [
+            f"{chr(65 + r % 26)}{81000 + r:05d}",
+            f"Practice number {r}",
+            base + dt.timedelta(days=rng.randrange(400)),
+            systems[r % 5],
+            systems[(r + 2) % 5],
+        ]
+        for c in range(5, n_cols):
+            kind = c % 5
+            if kind == 0:
+                row.append(base + dt.timedelta(days=rng.randrange(400)))
+            elif kind == 1:
+                row.append(rng.randrange(100000))
+            elif kind == 2:
+                row.append(f"Note {rng.randrange(10**6)}")
+            elif kind == 3:
+                row.append(None if rng.random() < 0.3 else "Y")
+            else:
+                row.append(round(rng.random() * 1000, 2))
+        rows.append(row)
+    xml = sheet_xml(rows, sst=sst)
+    return write_package(
+        path, Package(sheets=[Sheet("Tracker", xml)], shared_strings=shared_strings_xml(sst))
+    )
+
+
+def _streamed_sheet(payload_bytes: int, chunk: bytes) -> Callable[[IO[bytes]], None]:
+    def write(out: IO[bytes]) -> None:
+        out.write(XML_DECL + f'<worksheet xmlns="{NS_MAIN}"><sheetData>'.encode())
+        block = chunk * (2**20 // len(chunk))
+        for _ in range(payload_bytes // len(block)):
+            out.write(block)
+        out.write(b"</sheetData></worksheet>")
+
+    return write
+
+
+def make_zip_bomb(path: Path, gib: float = 1.0) -> Path:
+    """A valid-looking workbook whose sheet XML is gib GiB of spaces, streamed through deflate."""
+    sheet = Sheet("Tracker", _streamed_sheet(int(gib * 2**30), b" "))
+    return write_package(path, Package(sheets=[sheet]))
+
+
+def make_ratio_bomb(path: Path, mib: int = 64) -> Path:
+    """Under the total-size limit but one part compresses far beyond any real sheet."""
+    return write_package(
+        path, Package(sheets=[Sheet("Tracker", _streamed_sheet(mib * 2**20, b" "))])
+    )
+
+
+def make_lying_sizes(path: Path, mib: int = 64, declared: int = 100_000) -> Path:
+    """A 64 MiB sheet whose zip headers claim 100 kB, so size and ratio checks pass."""
+    make_ratio_bomb(path, mib)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as zf:
+        info = zf.getinfo("xl/worksheets/sheet1.xml")
+    # Uncompressed-size fields: offset 22 in the local header, 24 in the central directory.
+    struct.pack_into("<I", data, info.header_offset + 22, declared)
+    central = data.rfind(b"xl/worksheets/sheet1.xml") - 46
+    assert data[central : central + 4] == b"PK\x01\x02"
+    struct.pack_into("<I", data, central + 24, declared)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def make_sparse_corners(path: Path) -> Path:
+    """Two cells, A1 and XFD1048576, and no <dimension>: tiny file, whole-grid extent."""
+    xml = sheet_xml([["Practice Code"]], dimension=None).replace(
+        b"</sheetData>",
+        b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+    )
+    return write_package(path, Package(sheets=[Sheet("Tracker", xml)]))
+
+
+def make_many_entries(path: Path, n: int = 6000) -> Path:
+    """A workbook padded with thousands of tiny custom XML parts."""
+    extra = {f"customXml/item{i}.xml": b"<a/>" for i in range(n)}
+    return simple_xlsx(path, extra_parts=extra)
+
+
+def make_huge_dimension(path: Path) -> Path:
+    """A tiny sheet that declares the whole 1,048,576 x 16,384 grid as its used range."""
+    xml = sheet_xml(tracker_rows(), dimension="A1:XFD1048576")
+    return write_package(path, Package(sheets=[Sheet("Tracker", xml)]))
+
+
+BILLION_LAUGHS_DTD = (
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'.encode()
+        for i in range(1, 10)
+    )
+    + b"]>\n"
+)
+
+
+def make_billion_laughs(path: Path, prolog_padding: int = 0) -> Path:
+    """Entity expansion in sharedStrings.xml; prolog_padding hides the DTD behind a comment."""
+    pad = b"<!--" + b"x" * prolog_padding + b"-->\n" if prolog_padding else b""
+    sst = (
+        XML_DECL
+        + pad
+        + BILLION_LAUGHS_DTD
+        + f'<sst xmlns="{NS_MAIN}" count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>'.encode()
+    )
+    xml = sheet_xml([["Practice Code"], ["A81001"]])
+    xml = xml.replace(
+        b'<c r="A2" t="inlineStr"><is><t>A81001</t></is></c>', b'<c r="A2" t="s"><v>0</v></c>'
+    )
+    return write_package(path, Package(sheets=[Sheet("Tracker", xml)], shared_strings=sst))
+
+
+def make_external_entity(path: Path) -> Path:
+    """A SYSTEM entity pointing at /etc/passwd used as a cell value."""
+    dtd = b'<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    xml = sheet_xml([["Practice Code"], ["A81001"]], prolog=dtd)
+    xml = xml.replace(b"<t>A81001</t>", b"<t>&xxe;</t>")
+    return write_package(path, Package(sheets=[Sheet("Tracker", xml)]))
+
+
+def make_encrypted(path: Path, password: str = "Tracker2026") -> Path:
+    """A real Agile-encrypted workbook made by msoffcrypto-tool, with its randomness seeded."""
+    import olefile
+    from msoffcrypto.format.ooxml import OOXMLFile
+    from msoffcrypto.method import ecma376_agile
+    from msoffcrypto.method.container import ecma376_encrypted
+
+    # msoffcrypto-tool 6.1 writes packages under 4 KiB into the OLE mini stream wrongly (they
+    # will not decrypt), so encrypt a tracker big enough to live in ordinary sectors.
+    plain = io.BytesIO(simple_xlsx_bytes(tracker_rows(200)))
+    rng = random.Random(2026)
+
+    class FixedClock(dt.datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return cls(2026, 1, 1)
+
+    # Salts and keys come from `secrets` and the OLE directory stamps datetime.now(); pin both
+    # (private hooks of msoffcrypto-tool 6.x, skipped if they move) so every run is identical.
+    patches = [
+        (ecma376_agile, "_random_buffer", rng.randbytes),
+        (ecma376_encrypted, "datetime", FixedClock),
+    ]
+    saved = [(mod, name, getattr(mod, name)) for mod, name, _ in patches if hasattr(mod, name)]
+    for mod, name, value in patches:
+        if hasattr(mod, name):
+            setattr(mod, name, value)
+    try:
+        out = io.BytesIO()
+        OOXMLFile(plain).encrypt(password, out)
+    finally:
+        for mod, name, value in saved:
+            setattr(mod, name, value)
+    assert olefile.isOleFile(out.getvalue())
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def simple_xlsx_bytes(rows: Sequence[Sequence[object]] | None = None, **pkg_kw) -> bytes:
+    """simple_xlsx, returned as bytes."""
+    buf = io.BytesIO()
+    xml = sheet_xml(
+        rows if rows is not None else tracker_rows(), date1904=pkg_kw.get("date1904", False)
+    )
+    pkg = Package(sheets=[Sheet("Tracker", xml)], **pkg_kw)
+    # write_package wants a path-like; zipfile accepts a file object just as well.
+    write_package(buf, pkg)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def make_macro_enabled(path: Path) -> Path:
+    """An .xlsm: macro-enabled workbook content type plus xl/vbaProject.bin."""
+    fake_vba = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    pkg = Package(
+        sheets=[Sheet("Tracker", sheet_xml(tracker_rows()))],
+        workbook_content_type=CT_WORKBOOK_MACRO,
+        extra_parts={"xl/vbaProject.bin": fake_vba},
+        extra_overrides={"/xl/vbaProject.bin": CT_VBA},
+        extra_workbook_rels=[(REL_VBA, "vbaProject.bin")],
+    )
+    return write_package(path, pkg)
+
+
+def make_vba_only(path: Path) -> Path:
+    """Ordinary xlsx content type, but a vbaProject.bin smuggled in."""
+    pkg = Package(
+        sheets=[Sheet("Tracker", sheet_xml(tracker_rows()))],
+        extra_parts={"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)},
+    )
+    return write_package(path, pkg)
+
+
+def make_xlsb(path: Path) -> Path:
+    """The package shape of an Excel Binary Workbook (content type + xl/workbook.bin)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            _zinfo("[Content_Types].xml"),
+            XML_DECL
+            + f'<Types xmlns="{NS_CT}">'.encode()
+            + f'<Default Extension="bin" ContentType="{CT_WORKBOOK_BINARY}"/></Types>'.encode(),
+        )
+        zf.writestr(_zinfo("xl/workbook.bin"), bytes(64))
+    return path
+
+
+def make_no_sheets(path: Path) -> Path:
+    """A well-formed package whose workbook lists no sheets at all."""
+    return write_package(path, Package(sheets=[]))
+
+
+def make_docx_renamed(path: Path) -> Path:
+    """A Word-shaped OOXML package (no xl/workbook.xml)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(_zinfo("[Content_Types].xml"), XML_DECL + f'<Types xmlns="{NS_CT}"/>'.encode())
+        zf.writestr(_zinfo("word/document.xml"), XML_DECL + b"<document/>")
+    return path
+
+
+def ole2_bytes(stream_name: str = "Workbook", payload: bytes | None = None) -> bytes:
+    """A minimal valid OLE2 compound file (version 3) holding one 4 KiB stream."""
+    free, end, fat_sect, no_stream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    sector = 512
+    if payload is None:
+        # BIFF8 BOF (workbook globals) and EOF records: what Excel 97-2003 starts a Workbook with.
+        payload = struct.pack("<HHHHHHII", 0x0809, 16, 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6)
+        payload += struct.pack("<HH", 0x000A, 0)
+    payload = payload.ljust(4096, b"\x00")
+    n_data = len(payload) // sector
+    header = bytearray(sector)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 24, 0x003E, 0x0003, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, end, 0, end, 0)
+    struct.pack_into("<109I", header, 76, 0, *([free] * 108))
+    fat = [fat_sect, end] + [3 + i for i in range(n_data - 1)] + [end]
+    fat += [free] * (128 - len(fat))
+    fat_sector = struct.pack("<128I", *fat)
+
+    def entry(name: str, obj_type: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\x00").encode("utf-16-le") if name else b""
+        raw = bytearray(128)
+        raw[0 : len(encoded)] = encoded
+        struct.pack_into("<HBB", raw, 64, len(encoded), obj_type, 1 if name else 0)
+        struct.pack_into("<III", raw, 68, no_stream, no_stream, child)
+        struct.pack_into("<II", raw, 116, start, size)
+        return bytes(raw)
+
+    directory = (
+        entry("Root Entry", 5, 1, end, 0)
+        + entry(stream_name, 2, no_stream, 2, len(payload))
+        + entry("", 0, no_stream, 0, 0) * 2
+    )
+    return bytes(header) + fat_sector + directory + payload
+
+
+def png_bytes() -> bytes:
+    """A real 1x1 opaque PNG."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    ihdr = struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0)
+    idat = zlib.compress(b"\x00\x1f\x4e\x8a\xff")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+PDF_BYTES = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def tracker_csv_text(rows: Iterable[Sequence[str]] = TRACKER_ROWS) -> str:
+    """The cp1252/BOM tracker CSV as text, Excel-style CRLF line endings."""
+    lines = [",".join(TRACKER_HEADER)] + [",".join(r) for r in rows]
+    return "\r\n".join(lines) + "\r\n"
+
+
+def make_formula_cells(path: Path) -> Path:
+    """A tracker whose go-live cells are formulas with cached values (one never calculated)."""
+    rows: list[list[object]] = [
+        ["Practice Code", "Go Live Date", "Days To Go", "Status"],
+        [
+            "A81001",
+            Formula("DATE(2026,3,2)", dt.date(2026, 3, 2)),
+            Formula("B2-TODAY()", 45),
+            "Planned",
+        ],
+        [
+            "A81002",
+            Formula("DATE(2026,3,16)", dt.date(2026, 3, 16)),
+            59,
+            Formula('IF(1,"Live","")', "Live"),
+        ],
+        ["A81003", Formula("DATE(2026,4,13)"), None, "Planned"],
+    ]
+    return write_package(path, Package(sheets=[Sheet("Tracker", sheet_xml(rows))]))
+
+
+def make_hidden_sheets(path: Path) -> Path:
+    """A hidden and a very hidden lookup sheet before the visible tracker sheet."""
+    lookup = sheet_xml([["Code", "System"], ["EMIS", "EMIS Web"], ["TPP", "SystmOne"]])
+    very = sheet_xml([["Secret"], ["x"]])
+    return write_package(
+        path,
+        Package(
+            sheets=[
+                Sheet("Lookups", lookup, state="hidden"),
+                Sheet("Config", very, state="veryHidden"),
+                Sheet("Tracker", sheet_xml(tracker_rows())),
+            ]
+        ),
+    )
+
+
+def make_data_from_c5(path: Path) -> Path:
+    """Used range starting at C5: title-free tracker offset from the corner."""
+    xml = sheet_xml(tracker_rows(), origin=(5, 3))
+    return write_package(path, Package(sheets=[Sheet("Tracker", xml)]))
+
+
+def make_date1904(path: Path) -> Path:
+    """A workbook using the 1904 date system (old Mac Excel)."""
+    xml = sheet_xml(tracker_rows(), date1904=True)
+    return write_package(path, Package(sheets=[Sheet("Tracker", xml)], date1904=True))
+
+
+def make_all(outdir: Path | str) -> dict[str, Path]:
+    """Write every fixture into outdir and return file name -> path."""
+    out = Path(outdir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+
+    def put(name: str, maker: Callable[[Path], Path]) -> None:
+        files[name] = maker(out / name)
+
+    def raw(name: str, data: bytes) -> None:
+        (out / name).write_bytes(data)
+        files[name] = out / name
+
+    put("zip_bomb.xlsx", make_zip_bomb)
+    put("ratio_bomb.xlsx", make_ratio_bomb)
+    put("lying_sizes.xlsx", make_lying_sizes)
+    put("sparse_corners.xlsx", make_sparse_corners)
+    put("many_entries.xlsx", make_many_entries)
+    put("huge_dimension.xlsx", make_huge_dimension)
+    put("billion_laughs.xlsx", make_billion_laughs)
+    put("padded_laughs.xlsx", lambda p: make_billion_laughs(p, prolog_padding=8192))
+    put("external_entity.xlsx", make_external_entity)
+    put("encrypted.xlsx", make_encrypted)
+    put("macro_enabled.xlsm", make_macro_enabled)
+    raw("macro_renamed.xlsx", files["macro_enabled.xlsm"].read_bytes())
+    put("vba_smuggled.xlsx", make_vba_only)
+    put("binary.xlsb", make_xlsb)
+    put("no_sheets.xlsx", make_no_sheets)
+    put("docx_renamed.xlsx", make_docx_renamed)
+    raw("legacy.xls", ole2_bytes())
+    valid = simple_xlsx_bytes()
+    raw("truncated.xlsx", valid[: len(valid) // 2])
+    raw("png_renamed.xlsx", png_bytes())
+    raw("pdf_renamed.csv", PDF_BYTES)
+    raw("empty.xlsx", b"")
+    raw("empty.csv", b"")
+    rng = random.Random(7)
+    raw("binary.csv", bytes(rng.randrange(256) for _ in range(4096)) + b"\x00" * 16)
+    raw("bad_encoding.csv", b"Practice Code,Practice Name\r\nA81001,Caf\x81\r\n")
+    raw("utf16.csv", tracker_csv_text().encode("utf-16"))
+    raw("html_renamed.xls", b"<html><body><table><tr><td>A81001</td></tr></table></body></html>")
+    put("formula_cells.xlsx", make_formula_cells)
+    put("hidden_sheets.xlsx", make_hidden_sheets)
+    raw("cp1252.csv", tracker_csv_text().encode("cp1252"))
+    raw("bom.csv", tracker_csv_text().encode("utf-8-sig"))
+    put("data_from_c5.xlsx", make_data_from_c5)
+    put("date1904.xlsx", make_date1904)
+    put("valid.xlsx", simple_xlsx)
+    return files
+
+
+def main(argv: list[str]) -> int:
+    """Command-line entry: write all fixtures to the given directory."""
+    if len(argv) != 2:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    for name, path in sorted(make_all(argv[1]).items()):
+        print(f"{path.stat().st_size:>10,}  {name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

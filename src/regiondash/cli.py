@@ -1,0 +1,199 @@
+"""The regiondash command line: the same functions the pages call, for people and schedulers."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from regiondash import metrics, store
+from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
+from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
+from regiondash.reference import Reference, load_reference
+
+REFERENCE_ENV = "REGIONDASH_REFERENCE_CSV"
+
+
+def reference_data() -> Reference:
+    """The practice mapping: REGIONDASH_REFERENCE_CSV if set (a newer NHS England file), else bundled."""
+    return load_reference(os.environ.get(REFERENCE_ENV) or None)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
+
+
+def _print_problems(outcome: ImportOutcome) -> None:
+    parsed = outcome.parsed
+    if parsed is None:
+        return
+    for note in parsed.notes:
+        print(f"  note: {note}")
+    for problem in parsed.problems:
+        where = ", ".join(
+            part
+            for part in (
+                f"sheet {problem.sheet}" if problem.sheet else "",
+                f"row {problem.row}" if problem.row is not None else "",
+                f"column {problem.column}" if problem.column else "",
+            )
+            if part
+        )
+        value = f" [{problem.value}]" if problem.value else ""
+        print(f"  {problem.severity}: {where}{value}: {problem.message}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """regiondash import: store a tracker file, or say exactly why not."""
+    path = Path(args.path)
+    try:
+        mapping = parse_mapping_options(args.map or [])
+        content = path.read_bytes()
+    except MappingProblem as problem:
+        return _usage_error(args, str(problem))
+    except OSError as problem:
+        return _usage_error(args, f"cannot read {path}: {problem.strerror}")
+    engine = store.connect(args.db)
+    try:
+        outcome = import_tracker(
+            engine,
+            content,
+            path.name,
+            reference_data(),
+            uploaded_by=args.uploaded_by or getpass.getuser(),
+            uploaded_at=dt.datetime.now(dt.UTC),
+            as_at=args.as_at or dt.date.today(),
+            sheet=args.sheet,
+            mapping=mapping,
+            accept_valid_rows=args.accept_valid_rows,
+        )
+    except UnreadableFile as problem:
+        outcome = ImportOutcome(UNREADABLE, None, None, problem.message)
+    except MappingProblem as problem:
+        return _usage_error(args, f"{path.name}: {problem}")
+    if args.json:
+        result = outcome.as_json()
+        if outcome.status == UNREADABLE:
+            result["errors"] = [_file_error(outcome.message)]
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(outcome.message)
+        _print_problems(outcome)
+    return outcome.exit_code
+
+
+def _file_error(message: str) -> dict[str, object]:
+    return {"sheet": None, "row": None, "column": None, "value": None, "message": message}
+
+
+def _usage_error(args: argparse.Namespace, message: str) -> int:
+    if getattr(args, "json", False):
+        payload = {"status": UNREADABLE, "upload_id": None, "migrations": 0, "rows_read": 0,
+                   "rows_set_aside": 0, "errors": [_file_error(message)], "warnings": []}  # fmt: skip
+        print(json.dumps(payload, indent=2))
+    print(f"regiondash: {message}", file=sys.stderr)
+    return 2
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """regiondash summary: headline counts as at a date, by the definitions in design.md §4."""
+    engine = store.connect(args.db)
+    as_at = args.as_at or store.latest_as_at(engine)
+    if as_at is None:
+        print("regiondash: no uploads stored yet; run `regiondash import` or `regiondash demo`",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    migrations, phases = store.current_picture(engine, as_at)
+    migrations = metrics.in_scope(migrations, args.region, args.icb, args.sub_icb)
+    phases = phases[phases["migration_id"].isin(migrations["migration_id"])]
+    history = store.phase_history(engine, "go_live")
+    result = metrics.summary(migrations, phases, as_at, history)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    share = result["overrunning"] / result["migrations"] if result["migrations"] else 0
+    print(f"As at {as_at:%d %b %Y}: {result['migrations']} migrations, "
+          f"{result['overrunning']} overrunning ({share:.0%})")  # fmt: skip
+    for name, counts in result["migrations_by"].items():
+        print(f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """regiondash demo: load the fictional demo region (three uploads of one tracker)."""
+    from regiondash.demo import build_demo_uploads
+
+    engine = store.connect(args.db)
+    if args.if_empty and store.latest_as_at(engine) is not None:
+        print("The database already holds uploads; demo not loaded.")
+        return 0
+    reference = reference_data()
+    for upload in build_demo_uploads(reference):
+        outcome = import_tracker(
+            engine,
+            upload.content,
+            upload.file_name,
+            reference,
+            uploaded_by=upload.uploaded_by,
+            uploaded_at=upload.uploaded_at,
+            as_at=upload.as_at,
+        )
+        print(f"{upload.as_at}: {outcome.message}")
+        if outcome.exit_code:
+            _print_problems(outcome)
+            return outcome.exit_code
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="regiondash", description="Regional oversight of GP practice system migrations."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    db_help = "database URL (default: $REGIONDASH_DATABASE_URL, else data/regiondash.db)"
+
+    imp = sub.add_parser("import", help="import a tracker spreadsheet (.xlsx or .csv)")
+    imp.add_argument("path")
+    imp.add_argument("--db", help=db_help)
+    imp.add_argument("--as-at", type=_date, help="the date the tracker is as at (default: today)")
+    imp.add_argument("--uploaded-by", help="who is uploading (default: your user name)")
+    imp.add_argument("--sheet", help="read this sheet (default: the first with a tracker header)")
+    imp.add_argument("--map", action="append", metavar="HEADER=field",
+                     help="map a header to a field; repeatable")  # fmt: skip
+    imp.add_argument("--accept-valid-rows", action="store_true",
+                     help="store the valid rows and set aside rows with errors")  # fmt: skip
+    imp.add_argument("--json", action="store_true", help="print one JSON object")
+    imp.set_defaults(func=cmd_import)
+
+    summ = sub.add_parser("summary", help="headline counts as at a date")
+    summ.add_argument("--db", help=db_help)
+    summ.add_argument("--as-at", type=_date, help="default: the latest upload's as-at date")
+    summ.add_argument("--region", help="region code, e.g. Y58")
+    summ.add_argument("--icb", help="ICB code, e.g. QJK")
+    summ.add_argument("--sub-icb", help="sub-ICB location code, e.g. 15N")
+    summ.add_argument("--json", action="store_true", help="print one JSON object")
+    summ.set_defaults(func=cmd_summary)
+
+    demo = sub.add_parser("demo", help="load the fictional demo region")
+    demo.add_argument("--db", help=db_help)
+    demo.add_argument("--if-empty", action="store_true", help="only when nothing is stored yet")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `regiondash` console script."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

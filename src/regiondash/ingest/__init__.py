@@ -1,0 +1,118 @@
+"""Untrusted tracker bytes -> canonical migration rows and located problems."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+
+from regiondash.fields import normalise_header
+from regiondash.ingest.columns import HeaderMatch, MappingProblem, find_header, parse_mapping_options
+from regiondash.ingest.errors import UnreadableFile
+from regiondash.ingest.validate import Problem, TrackerRows, check_rows
+from regiondash.ingest.worker import DEFAULT_LIMITS, Limits, WorkbookGrid, read_spreadsheet
+from regiondash.reference import Reference
+
+__all__ = [
+    "MappingProblem",
+    "ParsedTracker",
+    "Problem",
+    "UnreadableFile",
+    "header_signature",
+    "parse_mapping_options",
+    "parse_tracker",
+]
+
+
+@dataclass
+class ParsedTracker:
+    """A tracker file read and checked: where its data was found, its rows and its problems."""
+
+    file_name: str
+    sha256: str
+    file_kind: str
+    workbook: WorkbookGrid
+    match: HeaderMatch | None
+    rows: TrackerRows | None
+    header_problem: str | None  # set when no tracker header could be found
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem, the missing header included."""
+        if self.rows is not None:
+            return self.rows.problems
+        sheet = self.workbook.sheets[0].name if self.workbook.sheets else ""
+        return [Problem("error", sheet, None, None, None, self.header_problem or "")]
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that make a row untrustworthy."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems stored with the rows, worth a look."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def notes(self) -> list[str]:
+        """What the importer decided on the user's behalf (sheets ignored, totals row, inference)."""
+        notes = []
+        if self.match is not None:
+            notes.append(
+                f'Read sheet "{self.match.sheet.name}", header on row {self.match.header_row}, '
+                f"as a {self.match.layout.replace('_', ' ')} tracker"
+            )
+            notes += [f'Sheet "{name}" ignored: {why}' for name, why in self.match.ignored_sheets]
+            if self.match.unmapped:
+                notes.append("Columns not used: " + ", ".join(self.match.unmapped))
+            notes += [
+                f'Column "{header}" not used: an earlier column is already {key}'
+                for header, key in self.match.duplicates
+            ]
+        if self.rows is not None:
+            notes += self.rows.notes
+        return notes
+
+    def problems_frame(self) -> pd.DataFrame:
+        """Problems as a table for display and download."""
+        frame = pd.DataFrame([p.__dict__ for p in self.problems])
+        if frame.empty:
+            return pd.DataFrame(columns=["severity", "sheet", "row", "column", "value", "message"])
+        return frame.astype({"row": "Int64"})
+
+
+def header_signature(match: HeaderMatch) -> str:
+    """A fingerprint of a tracker's header layout, to remember a hand mapping for next time."""
+    folded = "|".join(normalise_header(match.headers[i]) for i in sorted(match.headers))
+    return hashlib.sha256(folded.encode()).hexdigest()[:16]
+
+
+def parse_tracker(
+    data: bytes,
+    file_name: str,
+    reference: Reference,
+    *,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    as_at: dt.date | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ParsedTracker:
+    """Read and check a tracker; raises UnreadableFile (unsafe/unreadable) or MappingProblem."""
+    sha256 = hashlib.sha256(data).hexdigest()
+    workbook = read_spreadsheet(data, file_name, limits)
+    if not workbook.sheets:
+        raise UnreadableFile(f"{file_name} has no sheets to read", "no_sheets")
+    match = find_header(workbook, sheet, mapping)
+    if match is None:
+        looked = ", ".join(f'"{s.name}"' for s in workbook.sheets if s.visible or sheet)
+        message = (
+            f"{file_name}: no tracker header found in the first rows of {looked}. The header needs "
+            "a practice ODS code column (e.g. 'Practice Code' or 'ODS') and at least one other "
+            "known column; map other headers by hand (e.g. --map \"Surgery ID=ods_code\")."
+        )
+        return ParsedTracker(file_name, sha256, workbook.file_kind, workbook, None, None, message)
+    rows = check_rows(match, workbook.date1904, reference, as_at)
+    return ParsedTracker(file_name, sha256, workbook.file_kind, workbook, match, rows, None)

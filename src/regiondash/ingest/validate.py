@@ -1,0 +1,418 @@
+"""Tracker rows -> canonical migrations and phase spans, with every problem named by cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from regiondash.fields import (
+    DATE_FIELDS,
+    EVENT_DATE_FIELDS,
+    MIGRATION_COLUMNS,
+    PHASE_COLUMNS,
+    PROBLEM_COLUMNS,
+    canonical_system,
+    normalise_header,
+    phase_for_name,
+)
+from regiondash.ingest.columns import HeaderMatch
+from regiondash.ingest.dates import DateProblem, parse_date_cell
+from regiondash.phases import PHASE_KEYS, PHASE_SPAN_RULE
+from regiondash.reference import Reference
+
+ODS_PATTERN = re.compile(r"[A-Z][0-9]{5}")
+_TOTAL_WORDS = re.compile(r"(grand )?totals?\b|count\b|sum\b")
+_RAG = {"r": "Red", "red": "Red", "a": "Amber", "amber": "Amber", "g": "Green", "green": "Green"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One error or warning, located as the user sees it: sheet, Excel row, header as written."""
+
+    severity: str  # "error" or "warning"
+    sheet: str
+    row: int | None
+    column: str | None
+    value: str | None
+    message: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The problem as the JSON object the command line prints."""
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "message": self.message,
+        }
+
+
+@dataclass
+class TrackerRows:
+    """What a tracker sheet holds once checked: clean rows, rows set aside, and every problem."""
+
+    migrations: pd.DataFrame
+    phases: pd.DataFrame
+    set_aside: pd.DataFrame
+    problems: list[Problem]
+    rows_read: int
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that make a row untrustworthy."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems stored with the row, worth a look."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def problems_frame(self) -> pd.DataFrame:
+        """The problems as a table (severity, sheet, row, column, value, message)."""
+        frame = pd.DataFrame([p.__dict__ for p in self.problems], columns=PROBLEM_COLUMNS)
+        return frame.astype({"row": "Int64"})
+
+
+def _shown(value: object) -> str:
+    """A cell value as the user would recognise it in a message."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _is_blank(row: list[object]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in row)
+
+
+@dataclass
+class _Row:
+    """One spreadsheet row on its way through the checks."""
+
+    number: int
+    cells: list[object]
+    values: dict[str, object] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def has_error(self) -> bool:
+        return any(p.severity == "error" for p in self.problems)
+
+
+class _Checker:
+    """Checks rows of one sheet against the field rules, filling organisations from the reference."""
+
+    def __init__(self, match: HeaderMatch, date1904: bool, reference: Reference, as_at):
+        self.match = match
+        self.sheet = match.sheet.name
+        self.date1904 = date1904
+        self.reference = reference
+        self.as_at = as_at
+        self.header_of = {key: match.headers[i] for i, key in match.columns.items()}
+
+    def problem(self, row: _Row, severity: str, key: str | None, value: object, message: str):
+        column = self.header_of.get(key) if key else None
+        row.problems.append(Problem(severity, self.sheet, row.number, column, _shown(value), message))
+
+    def read(self, row: _Row) -> None:
+        """Convert each mapped cell to its field's type, noting problems."""
+        for index, key in self.match.columns.items():
+            raw = row.cells[index] if index < len(row.cells) else None
+            if key in DATE_FIELDS:
+                try:
+                    row.values[key] = parse_date_cell(raw, self.date1904)
+                except DateProblem as problem:
+                    self.problem(row, "error", key, raw, f"{problem}")
+                    row.values[key] = None
+            elif key == "phase":
+                row.values[key] = raw
+            else:
+                text = _shown(raw)
+                row.values[key] = text or None
+
+    def identity(self, row: _Row) -> None:
+        """ODS code, systems and organisations: checked, canonical, filled from the reference."""
+        raw_ods = row.values.get("ods_code")
+        ods = (raw_ods or "").strip().upper()
+        row.values["ods_code"] = ods or None
+        if not ods:
+            self.problem(row, "error", "ods_code", raw_ods, "the practice ODS code is missing")
+        elif not ODS_PATTERN.fullmatch(ods):
+            self.problem(
+                row, "error", "ods_code", raw_ods,
+                f"'{ods}' is not an ODS practice code (one letter and five digits, e.g. A81001)",
+            )  # fmt: skip
+        practice = self.reference.practice_lookup.get(ods) if ods else None
+        if ods and practice is None and ODS_PATTERN.fullmatch(ods):
+            self.problem(
+                row, "warning", "ods_code", raw_ods,
+                f"{ods} is not in NHS England's practice mapping ({self.reference.source}); "
+                "organisation columns are taken from the tracker as written",
+            )  # fmt: skip
+        for key in ("source_system", "target_system"):
+            raw = row.values.get(key)
+            if raw:
+                system = canonical_system(raw)
+                if system is None:
+                    self.problem(
+                        row, "error", key, raw,
+                        f"'{raw}' is not a clinical system we know "
+                        "(EMIS Web, SystmOne, Vision or Evolution)",
+                    )  # fmt: skip
+                row.values[key] = system
+        row.values["source_system_inferred"] = False
+        if not row.values.get("target_system") and not row.has_error:
+            self.problem(row, "error", "target_system", None, "the target system is missing")
+        if not row.values.get("source_system") and practice and practice.get("source_system"):
+            if practice["source_system"] != row.values.get("target_system"):
+                row.values["source_system"] = practice["source_system"]
+                row.values["source_system_inferred"] = True
+        source, target = row.values.get("source_system"), row.values.get("target_system")
+        if source and target and source == target:
+            self.problem(row, "error", "target_system", target,
+                         f"the source and target system are both {target}")  # fmt: skip
+        self.organisations(row, practice)
+        rag = row.values.get("reported_rag")
+        if rag:
+            row.values["reported_rag"] = _RAG.get(rag.strip().lower(), rag)
+
+    def organisations(self, row: _Row, practice: dict | None) -> None:
+        """Sub-ICB, ICB and region: the tracker's sub-ICB when it names a known one, else the
+        practice's in the reference mapping; ICB and region follow the sub-ICB."""
+        given = row.values.get("sub_icb_code")
+        known = self.reference.sub_icb_lookup.get(normalise_header(given)) if given else None
+        if given and known is None:
+            self.problem(
+                row, "warning", "sub_icb_code", given,
+                f"'{given}' is not a sub-ICB location in the reference mapping"
+                + ("; the practice's own sub-ICB is used" if practice else ""),
+            )  # fmt: skip
+        chosen = known or practice
+        if chosen is None:
+            for key in ("sub_icb_name", "icb_name", "region_name"):
+                row.values.setdefault(key, None)
+            return
+        if practice and known and known["sub_icb_code"] != practice["sub_icb_code"]:
+            self.problem(
+                row, "warning", "sub_icb_code", given,
+                f"the tracker says {known['sub_icb_code']} but NHS England's mapping puts this "
+                f"practice in {practice['sub_icb_code']}; the tracker's is used",
+            )  # fmt: skip
+        for key in ("sub_icb_code", "sub_icb_name", "icb_code", "icb_name", "region_code",
+                    "region_name"):  # fmt: skip
+            row.values[key] = chosen[key]
+        if practice and not row.values.get("practice_name"):
+            row.values["practice_name"] = practice["practice_name"]
+
+    def future_actuals(self, row: _Row) -> None:
+        """Warn on actual dates after the as-at date: recorded as done before they happened."""
+        if self.as_at is None:
+            return
+        for key, value in row.values.items():
+            if "actual" in key and isinstance(value, dt.date) and value > self.as_at:
+                self.problem(
+                    row, "warning", key, value,
+                    f"an actual date after the upload's as-at date ({self.as_at:%d/%m/%Y})",
+                )  # fmt: skip
+
+
+def migration_id(ods: str, source: str | None, target: str | None) -> str:
+    """The stable identity of a migration: practice, source system and target system."""
+    return f"{ods}:{source or 'Unknown'}>{target or 'Unknown'}"
+
+
+def phase_spans(values: dict[str, object]) -> list[dict[str, object]]:
+    """Phase spans from a wide row's milestone dates, by phases.PHASE_SPAN_RULE."""
+    spans = []
+    for phase, (starts, end) in PHASE_SPAN_RULE.items():
+        span: dict[str, object] = {"phase": phase}
+        for kind in ("planned", "actual"):
+            start = next((values.get(f"{s}_{kind}") for s in starts if values.get(f"{s}_{kind}")),
+                         None)  # fmt: skip
+            span[f"{kind}_start"] = start
+            span[f"{kind}_end"] = values.get(f"{end}_{kind}")
+        if any(span[k] for k in ("planned_start", "planned_end", "actual_start", "actual_end")):
+            spans.append(span)
+    return spans
+
+
+def _data_rows(match: HeaderMatch) -> tuple[list[_Row], list[str]]:
+    """Non-blank rows below the header, without a trailing totals row."""
+    sheet, notes = match.sheet, []
+    rows = [
+        _Row(number, cells)
+        for number, cells in zip(
+            sheet.row_numbers[match.header_index + 1 :],
+            sheet.rows[match.header_index + 1 :],
+            strict=True,
+        )
+        if not _is_blank(cells)
+    ]
+    ods_index = next(i for i, k in match.columns.items() if k == "ods_code")
+    while rows:
+        last = rows[-1]
+        ods_cell = _shown(last.cells[ods_index] if ods_index < len(last.cells) else None)
+        texts = [normalise_header(c) for c in last.cells if isinstance(c, str) and c.strip()]
+        if ODS_PATTERN.fullmatch(ods_cell.upper()) or not any(_TOTAL_WORDS.match(t) for t in texts):
+            break
+        notes.append(f"Row {last.number} looks like a totals row and was skipped")
+        rows.pop()
+    return rows, notes
+
+
+def _frames(
+    good: list[tuple[_Row, list[dict]]], bad: list[_Row], match: HeaderMatch
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    records, phase_records = [], []
+    for row, spans in good:
+        record = {key: row.values.get(key) for key in MIGRATION_COLUMNS}
+        record["sheet"], record["source_row"] = match.sheet.name, row.number
+        records.append(record)
+        for span in spans:
+            phase_records.append({"migration_id": record["migration_id"], **span})
+    migrations = pd.DataFrame(records, columns=MIGRATION_COLUMNS)
+    text_columns = [c for c in MIGRATION_COLUMNS if c not in EVENT_DATE_FIELDS]
+    text_columns = [c for c in text_columns if c not in ("source_system_inferred", "source_row")]
+    migrations = migrations.astype({c: "string" for c in text_columns})
+    migrations["source_system_inferred"] = migrations["source_system_inferred"].astype(bool)
+    migrations["source_row"] = migrations["source_row"].astype("int64")
+    for column in EVENT_DATE_FIELDS:
+        migrations[column] = pd.to_datetime(migrations[column]).astype("datetime64[us]")
+    phases = pd.DataFrame(phase_records, columns=PHASE_COLUMNS)
+    phases = phases.astype({"migration_id": "string", "phase": "string"})
+    for column in PHASE_COLUMNS[2:]:
+        phases[column] = pd.to_datetime(phases[column]).astype("datetime64[us]")
+    set_aside = pd.DataFrame(
+        [
+            {
+                "sheet": match.sheet.name,
+                "row": row.number,
+                "values": {
+                    text: _shown(row.cells[i] if i < len(row.cells) else None)
+                    for i, text in match.headers.items()
+                },
+                "reasons": "; ".join(
+                    f"{p.column or 'row'}: {p.message}" for p in row.problems if p.severity == "error"
+                ),
+            }
+            for row in bad
+        ],
+        columns=["sheet", "row", "values", "reasons"],
+    )
+    return migrations, phases, set_aside
+
+
+def check_rows(
+    match: HeaderMatch, date1904: bool, reference: Reference, as_at: dt.date | None = None
+) -> TrackerRows:
+    """Check every data row of the matched sheet and build the canonical tables."""
+    checker = _Checker(match, date1904, reference, as_at)
+    rows, notes = _data_rows(match)
+    for row in rows:
+        checker.read(row)
+        checker.identity(row)
+        checker.future_actuals(row)
+    if match.layout == "long":
+        good, bad = _long_migrations(checker, rows)
+    else:
+        good, bad = _wide_migrations(checker, rows)
+    inferred = sum(1 for row, _ in good if row.values.get("source_system_inferred"))
+    if inferred:
+        notes.append(
+            f"Source system inferred for {inferred} migration(s) from the practice's current "
+            "supplier in NHS England's practice mapping"
+        )
+    migrations, phases, set_aside = _frames(good, bad, match)
+    problems = [p for row in rows for p in row.problems]
+    return TrackerRows(migrations, phases, set_aside, problems, len(rows), notes)
+
+
+def _wide_migrations(checker: _Checker, rows: list[_Row]):
+    seen: dict[str, int] = {}
+    good, bad = [], []
+    for row in rows:
+        values = row.values
+        if not row.has_error:
+            key = migration_id(values["ods_code"], values.get("source_system"),
+                               values.get("target_system"))  # fmt: skip
+            if key in seen:
+                checker.problem(
+                    row, "error", "ods_code", values["ods_code"],
+                    f"{values['ods_code']} already appears for the same migration "
+                    f"({values.get('source_system') or 'unknown'} → {values['target_system']}) "
+                    f"at row {seen[key]}",
+                )  # fmt: skip
+            else:
+                seen[key] = row.number
+                values["migration_id"] = key
+        if row.has_error:
+            bad.append(row)
+        else:
+            good.append((row, phase_spans(values)))
+    return good, bad
+
+
+def _long_migrations(checker: _Checker, rows: list[_Row]):
+    """Group a long tracker's phase rows into migrations; one bad row sets its migration aside."""
+    groups: dict[str, list[_Row]] = {}
+    ungrouped: list[_Row] = []
+    for row in rows:
+        values = row.values
+        phase = phase_for_name(values.get("phase")) if values.get("phase") is not None else None
+        if phase is None:
+            checker.problem(
+                row, "error", "phase", values.get("phase"),
+                "not a phase of the migration guide (e.g. 'Data checking', 'Go live' or 1–13)",
+            )  # fmt: skip
+        values["phase"] = phase
+        if values.get("ods_code") and ODS_PATTERN.fullmatch(values["ods_code"]):
+            key = migration_id(values["ods_code"], values.get("source_system"),
+                               values.get("target_system"))  # fmt: skip
+            groups.setdefault(key, []).append(row)
+        else:
+            ungrouped.append(row)
+    good, bad = [], list(ungrouped)
+    for key, members in groups.items():
+        first_seen: dict[str, int] = {}
+        for row in members:
+            phase = row.values.get("phase")
+            if phase and phase in first_seen:
+                checker.problem(row, "error", "phase", row.values["phase"],
+                                f"this migration's {phase} phase is already at row "
+                                f"{first_seen[phase]}")  # fmt: skip
+            elif phase:
+                first_seen[phase] = row.number
+        broken = [r for r in members if r.has_error]
+        if broken:
+            for row in members:
+                if not row.has_error:
+                    checker.problem(row, "error", None, None,
+                                    f"another row of this migration has an error "
+                                    f"(row {broken[0].number})")  # fmt: skip
+            bad.extend(members)
+            continue
+        head = members[0]
+        head.values["migration_id"] = key
+        spans = sorted(
+            (
+                {k: r.values.get(k) for k in PHASE_COLUMNS[1:]}
+                for r in members
+            ),
+            key=lambda span: PHASE_KEYS.index(span["phase"]),
+        )
+        for row in members[1:]:
+            for name in MIGRATION_COLUMNS:
+                if head.values.get(name) is None and row.values.get(name) is not None:
+                    head.values[name] = row.values[name]
+        good.append((head, spans))
+    bad.sort(key=lambda r: r.number)
+    return good, bad
+
+

@@ -1,0 +1,578 @@
+"""Turn untrusted spreadsheet bytes into plain cell grids, parsing xlsx in a limited child process.
+
+The server process only sniffs (sniff.py) and decodes CSV (pure Python, size-bounded). Workbooks
+are parsed by python-calamine in a fresh `python -I` child with an address-space limit and a
+wall-clock deadline; if calamine fails or its child dies, one fresh child retries with openpyxl.
+The child imports only this module, errors.py, sniff.py and the reader: never pandas or
+streamlit, so it starts in a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import logging
+import os
+import pickle
+import re
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path, PurePosixPath
+from typing import ClassVar
+
+from regiondash.ingest.errors import (
+    SAVE_AS_XLSX,
+    TRIM_ADVICE,
+    UnreadableFile,
+    display_name,
+    refuse,
+    size_text,
+)
+from regiondash.ingest.sniff import SniffResult, check_extent, sheet_too_large, sniff
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Limits:
+    """Resource limits for one upload."""
+
+    max_file_bytes: int = 50 * 2**20
+    max_uncompressed_bytes: int = 400 * 2**20
+    max_compression_ratio: float = 200.0  # per zip entry, only checked for entries > 1 MiB
+    max_zip_entries: int = 5000
+    max_sheet_rows: int = 200_000
+    max_sheet_columns: int = 1_000
+    max_sheet_cells: int = 5_000_000
+    worker_memory_bytes: int = 3 * 2**30  # RLIMIT_AS of the child
+    worker_seconds: float = 120.0  # wall clock for both attempts together
+
+
+DEFAULT_LIMITS = Limits()
+
+
+@dataclass
+class SheetGrid:
+    """One sheet's cells; rows[i][0] is column A and row_numbers[i] the row the user sees."""
+
+    name: str
+    visible: bool
+    rows: list[list[object]]
+    row_numbers: list[int]
+
+
+@dataclass
+class WorkbookGrid:
+    """Every sheet of a workbook (or the one sheet of a CSV) as plain Python values."""
+
+    file_kind: str  # "xlsx" | "csv"
+    sheets: list[SheetGrid]
+    date1904: bool
+    encoding: str | None  # csv: "utf-8", "utf-8-sig" or "cp1252"; None for xlsx
+    reader: str  # "calamine", "openpyxl" or "csv"
+
+
+def read_spreadsheet(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> WorkbookGrid:
+    """Sniff, then parse untrusted bytes; raises UnreadableFile."""
+    sniffed = sniff(data, file_name, limits)
+    if sniffed.file_kind == "csv":
+        return read_csv(data, file_name, limits)
+    return read_xlsx(data, file_name, limits, sniffed)
+
+
+# --------------------------------------------------------------------------------------------
+# CSV (in process)
+
+_DELIMITERS = (",", "\t", ";")
+
+
+def decode_csv_bytes(data: bytes, file_name: str) -> tuple[str, str]:
+    """(text, encoding): UTF-8 with BOM, else strict UTF-8, else strict Windows-1252."""
+    # Never latin-1: it accepts any byte, so a wrong guess would silently corrupt names.
+    candidates = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp1252")
+    for encoding in candidates:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise refuse(
+        file_name,
+        "text_encoding",
+        "is a text file but not in a character encoding that can be read (UTF-8 or Windows "
+        "'ANSI'). In Excel use File > Save As and choose 'CSV UTF-8 (Comma delimited) (*.csv)', "
+        "then upload that.",
+    )
+
+
+def detect_delimiter(text: str) -> str:
+    """Comma, unless the first line has no commas and several tabs or semicolons only."""
+    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
+    counts = {d: first.count(d) for d in _DELIMITERS}
+    if counts[","] == 0:
+        if counts["\t"] >= 2 and counts[";"] == 0:
+            return "\t"
+        if counts[";"] >= 2 and counts["\t"] == 0:
+            return ";"
+    return ","
+
+
+def read_csv(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> WorkbookGrid:
+    """Decode and split a CSV upload into a one-sheet grid named after the file."""
+    text, encoding = decode_csv_bytes(data, file_name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
+    rows: list[list[object]] = []
+    row_numbers: list[int] = []
+    width = 0
+    sheet = PurePosixPath(display_name(file_name)).stem or "Sheet1"
+    start = 1
+    try:
+        for record in reader:
+            row: list[object] = [value if value != "" else None for value in record]
+            while row and row[-1] is None:
+                row.pop()
+            width = max(width, len(row))
+            rows.append(row)
+            row_numbers.append(start)
+            # line_num counts physical lines consumed, so a quoted multi-line field moves it on
+            # by more than one and the next record starts after it.
+            start = reader.line_num + 1
+            if len(rows) > limits.max_sheet_rows or width > limits.max_sheet_columns:
+                raise sheet_too_large(sheet, len(rows), width, file_name, limits)
+    except csv.Error:
+        raise refuse(
+            file_name,
+            "corrupt",
+            f"could not be read as CSV: the record starting on line {start:,} is malformed "
+            "(an unclosed quote or a field that is far too long). Open it in Excel, check that "
+            "line, and save it again as 'CSV UTF-8 (Comma delimited)'.",
+        ) from None
+    check_extent(sheet, len(rows), width, file_name, limits)
+    if not any(rows):
+        raise refuse(
+            file_name,
+            "empty",
+            "has no data in it. Check you picked the right file and upload it again.",
+        )
+    return WorkbookGrid(
+        file_kind="csv",
+        sheets=[SheetGrid(name=sheet, visible=True, rows=rows, row_numbers=row_numbers)],
+        date1904=False,
+        encoding=encoding,
+        reader="csv",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# xlsx: parent side
+
+# The child must not import the real package: regiondash.ingest/__init__.py pulls in pandas,
+# which would add about a second to every upload and hundreds of MB to the limited child.
+# Registering bare package modules with the right __path__ lets it import just this file.
+_BOOTSTRAP = (
+    "import sys, types\n"
+    "for name, path in (('regiondash', sys.argv[1]), ('regiondash.ingest', sys.argv[2])):\n"
+    "    module = types.ModuleType(name)\n"
+    "    module.__path__ = [path]\n"
+    "    sys.modules[name] = module\n"
+    "from regiondash.ingest.worker import child_main\n"
+    "child_main()\n"
+)
+_INGEST_DIR = Path(__file__).resolve().parent
+# Test-only fault injection, sent to the child: "abort:<reader>", "exit:<reader>" or
+# "raise:<reader>" (reader "calamine", "openpyxl" or "any") makes that child die or fail
+# before parsing. Always None outside tests.
+_FAULT: str | None = None
+# A memory failure is retried too: calamine builds each sheet as one dense block, so a sparse
+# sheet (cells at A1 and far away) exhausts memory there, while openpyxl streams it and can say
+# exactly why the sheet is too big.
+_RETRYABLE = ("error", "crashed", "memory")
+_MEMORY_WORDS = (
+    b"MemoryError",
+    b"memory allocation of",
+    b"Cannot allocate memory",
+    b"out of memory",
+)
+
+
+@dataclass
+class _Attempt:
+    reader: str
+    status: str  # ok | error | crashed | memory | timeout | sheet_too_large | xml_entities | ...
+    result: dict
+    seconds: float
+
+
+class _ResultUnpickler(pickle.Unpickler):
+    """Unpickles a child's result allowing nothing but plain data and dates."""
+
+    # The child has just parsed hostile bytes; should a reader bug ever let a file take it
+    # over, its reply must still not be able to run code in the server.
+    _ALLOWED: ClassVar[dict[tuple[str, str], type]] = {
+        ("datetime", "date"): dt.date,
+        ("datetime", "datetime"): dt.datetime,
+    }
+
+    def find_class(self, module: str, name: str):
+        try:
+            return self._ALLOWED[(module, name)]
+        except KeyError:
+            raise pickle.UnpicklingError(f"{module}.{name} not allowed") from None
+
+
+def read_xlsx(
+    data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS, sniffed: SniffResult | None = None
+) -> WorkbookGrid:
+    """Parse sniffed xlsx bytes in a limited child (calamine, then openpyxl once on failure)."""
+    if sniffed is None:
+        sniffed = sniff(data, file_name, limits)
+    deadline = time.monotonic() + limits.worker_seconds
+    first = run_child(data, "calamine", limits, deadline)
+    attempt = first
+    if first.status in _RETRYABLE:
+        log.warning(
+            "calamine failed on %r (%s: %s); retrying with openpyxl",
+            file_name,
+            first.status,
+            first.result.get("detail", ""),
+        )
+        attempt = run_child(data, "openpyxl", limits, deadline)
+    if attempt.status == "ok":
+        sheets = [SheetGrid(*sheet) for sheet in attempt.result["sheets"]]
+        if not sheets:
+            raise _no_sheets(file_name)
+        return WorkbookGrid("xlsx", sheets, sniffed.date1904, None, attempt.reader)
+    raise _failure(file_name, limits, first, attempt)
+
+
+def _no_sheets(file_name: str) -> UnreadableFile:
+    return refuse(
+        file_name,
+        "no_sheets",
+        "has no worksheets with cells to read. Check it is the tracker, open it in Excel, "
+        "add the tracker sheet and save again.",
+    )
+
+
+def _failure(file_name: str, limits: Limits, first: _Attempt, last: _Attempt) -> UnreadableFile:
+    status = last.status
+    if status in ("error", "crashed") and first.status == "memory":
+        status = "memory"
+    if status == "timeout":
+        return refuse(
+            file_name,
+            "timeout",
+            f"took longer than {limits.worker_seconds:g} seconds to read, so reading was "
+            f"stopped. {TRIM_ADVICE}",
+        )
+    if status == "memory":
+        return refuse(
+            file_name,
+            "memory",
+            f"needed more than the {size_text(limits.worker_memory_bytes)} of memory allowed "
+            f"for reading one file, so reading was stopped. {TRIM_ADVICE}",
+        )
+    if status == "sheet_too_large":
+        info = last.result
+        return sheet_too_large(
+            info["sheet"],
+            info["rows"],
+            info["columns"],
+            file_name,
+            limits,
+            at_least=info["partial"],
+        )
+    if status == "xml_entities":
+        return refuse(
+            file_name,
+            "xml_entities",
+            "contains XML document type declarations (DOCTYPE/ENTITY), which Excel never "
+            "writes and which can be used to attack the server, so it was not opened. "
+            "Open it in Excel and save it again as .xlsx, or ask the sender for a normal export.",
+        )
+    if status == "no_sheets":
+        return _no_sheets(file_name)
+    if "crashed" in (first.status, last.status):
+        return refuse(
+            file_name,
+            "reader_crashed",
+            "made the spreadsheet reader stop unexpectedly, so it could not be read. "
+            f"{SAVE_AS_XLSX} If that fails too, send the file to the dashboard support team.",
+        )
+    return refuse(
+        file_name,
+        "corrupt",
+        "looks like an Excel workbook but parts of it are damaged or in a form Excel does not "
+        f"write, so it could not be read. {SAVE_AS_XLSX}",
+    )
+
+
+def run_child(data: bytes, reader: str, limits: Limits, deadline: float) -> _Attempt:
+    """Run one reader over data in a fresh limited child and classify how it ended."""
+    started = time.monotonic()
+    remaining = deadline - started
+    if remaining <= 0:
+        return _Attempt(reader, "timeout", {}, 0.0)
+    request = pickle.dumps(
+        {"data": data, "reader": reader, "limits": asdict(limits), "fault": _FAULT},
+        protocol=pickle.HIGHEST_PROTOCOL,
+    )
+    command = [
+        sys.executable,
+        "-I",  # no PYTHON* variables, user site or script directory: only the venv's packages
+        "-c",
+        _BOOTSTRAP,
+        str(_INGEST_DIR.parent),
+        str(_INGEST_DIR),
+    ]
+    try:
+        # No preexec_fn: the server is threaded. The child limits itself before parsing.
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            close_fds=True,
+            # Rust's allocation-failure handler otherwise prints a long backtrace.
+            env={**os.environ, "RUST_BACKTRACE": "0"},
+        )
+    except OSError as exc:
+        log.error("could not start the spreadsheet reader: %s", exc)
+        return _Attempt(reader, "crashed", {"detail": f"start failed: {exc}"}, 0.0)
+    try:
+        out, err = proc.communicate(request, timeout=remaining)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return _Attempt(reader, "timeout", {}, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return _classify(reader, proc.returncode, out, err, seconds)
+
+
+def _classify(reader: str, code: int, out: bytes, err: bytes, seconds: float) -> _Attempt:
+    result: dict | None = None
+    if code == 0 and out:
+        try:
+            loaded = _ResultUnpickler(io.BytesIO(out)).load()
+            result = loaded if isinstance(loaded, dict) and "status" in loaded else None
+        except Exception as exc:  # any garbage from a compromised or broken child
+            log.error("%s child sent an unreadable result: %s", reader, type(exc).__name__)
+    if result is not None:
+        return _Attempt(reader, result["status"], result, seconds)
+    detail = f"exit {code}" if code >= 0 else f"signal {-code}"
+    log.error("%s child died (%s): %s", reader, detail, err[:1000].decode("utf-8", "replace"))
+    memory = any(word in err for word in _MEMORY_WORDS) or code == -signal.SIGKILL
+    # SIGKILL that we did not send is the kernel's out-of-memory killer.
+    status = "memory" if memory else "crashed"
+    return _Attempt(reader, status, {"detail": detail}, seconds)
+
+
+# --------------------------------------------------------------------------------------------
+# xlsx: child side
+
+_HEAVY_MODULES = ("numpy", "pandas", "PIL", "streamlit")
+_TEXT_TYPES = (dt.time, dt.timedelta)
+
+
+class _TooLarge(Exception):
+    def __init__(self, sheet: str, rows: int, columns: int, partial: bool = False):
+        super().__init__(sheet)
+        self.info = {
+            "status": "sheet_too_large",
+            "sheet": sheet,
+            "rows": rows,
+            "columns": columns,
+            "partial": partial,  # counted while streaming: the sheet is at least this big
+        }
+
+
+def child_main() -> None:
+    """Entry point of the reader child: request on stdin, pickled result on stdout."""
+    # Keep the result channel for ourselves; anything a library prints goes to stderr instead.
+    result_fd = os.dup(1)
+    os.dup2(2, 1)
+    request = pickle.load(sys.stdin.buffer)  # from our own parent, not from the upload
+    memory_reply = pickle.dumps({"status": "memory"})
+    try:
+        reply = pickle.dumps(_child_read(request), protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        reply = memory_reply
+    with os.fdopen(result_fd, "wb") as out:
+        out.write(reply)
+
+
+def _fault(request: dict, reader: str) -> None:
+    kind, _, target = (request.get("fault") or "").partition(":")
+    if target not in (reader, "any"):
+        return
+    if kind == "abort":
+        os.abort()
+    if kind == "exit":
+        os._exit(3)
+    if kind == "raise":
+        raise RuntimeError("injected reader failure")
+
+
+def _child_read(request: dict) -> dict:
+    import resource  # POSIX only, and only needed here
+
+    reader = request["reader"]
+    limits = Limits(**request["limits"])
+    started = time.perf_counter()
+    # Import before limiting: a shared library mapped under RLIMIT_AS fails as ImportError.
+    if reader == "calamine":
+        import python_calamine  # noqa: F401
+    else:
+        for name in _HEAVY_MODULES:
+            # openpyxl imports numpy and PIL when it can find them; we need neither.
+            sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+        import warnings
+
+        warnings.simplefilter("ignore")
+        import openpyxl  # noqa: F401
+    imported = time.perf_counter()
+    limit = limits.worker_memory_bytes
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    # The hard limit too, so nothing the reader runs can lift it again.
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        _fault(request, reader)
+        if reader == "calamine":
+            sheets = _read_calamine(request["data"], limits)
+        else:
+            sheets = _read_openpyxl(request["data"], limits)
+    except MemoryError:
+        return {"status": "memory"}
+    except _TooLarge as exc:
+        return exc.info
+    except BaseException as exc:  # pyo3 panics derive from BaseException
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        status = "xml_entities" if _is_defusedxml_refusal(exc) else "error"
+        return {"status": status, "detail": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    parsed = time.perf_counter()
+    return {
+        "status": "ok",
+        "sheets": sheets,
+        "timings": {"import": imported - started, "parse": parsed - imported},
+        "heavy_modules": [m for m in _HEAVY_MODULES if sys.modules.get(m) is not None],
+    }
+
+
+def _is_defusedxml_refusal(exc: BaseException) -> bool:
+    try:
+        from defusedxml import DefusedXmlException
+    except ImportError:  # pragma: no cover - defusedxml is a dependency
+        return False
+    return isinstance(exc, DefusedXmlException)
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, dt.timedelta):
+        total = int(value.total_seconds())
+        sign = "-" if total < 0 else ""
+        hours, rest = divmod(abs(total), 3600)
+        return f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
+    return value.isoformat()  # type: ignore[attr-defined]
+
+
+def _finish(rows: list[list[object]], numbers: list[int]) -> tuple[list, list]:
+    """Drop wholly empty rows before the first and after the last row with data."""
+    first = next((i for i, row in enumerate(rows) if row), len(rows))
+    last = next((i for i in range(len(rows) - 1, -1, -1) if rows[i]), -1)
+    return rows[first : last + 1], numbers[first : last + 1]
+
+
+def _read_calamine(data: bytes, limits: Limits) -> list[tuple]:
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    sheets = []
+    text_types = _TEXT_TYPES
+    for meta in workbook.sheets_metadata:
+        if meta.typ != SheetTypeEnum.WorkSheet:
+            continue  # chart and dialog sheets have no cells
+        visible = meta.visible == SheetVisibleEnum.Visible
+        sheet = workbook.get_sheet_by_name(meta.name)
+        start = sheet.start
+        if start is None:
+            sheets.append((meta.name, visible, [], []))
+            continue
+        first_row, first_col = start
+        n_rows, n_cols = sheet.height, first_col + sheet.width
+        if _over(n_rows, n_cols, limits):
+            raise _TooLarge(meta.name, n_rows, n_cols)
+        pad = [None] * first_col
+        rows: list[list[object]] = []
+        # skip_empty_area=True starts at the used range's top-left cell; we add the row offset
+        # back to the numbers and pad the columns so index 0 is always column A.
+        for raw in sheet.to_python(skip_empty_area=True):
+            row = [
+                None if v == "" else (_as_text(v) if v.__class__ in text_types else v) for v in raw
+            ]
+            while row and row[-1] is None:
+                row.pop()
+            rows.append(pad + row if row and first_col else row)
+        numbers = list(range(first_row + 1, first_row + 1 + len(rows)))
+        rows, numbers = _finish(rows, numbers)
+        sheets.append((meta.name, visible, rows, numbers))
+        del sheet
+    workbook.close()
+    return sheets
+
+
+def _over(n_rows: int, n_cols: int, limits: Limits) -> bool:
+    return (
+        n_rows > limits.max_sheet_rows
+        or n_cols > limits.max_sheet_columns
+        or n_rows * n_cols > limits.max_sheet_cells
+    )
+
+
+def _read_openpyxl(data: bytes, limits: Limits) -> list[tuple]:
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(data), read_only=True, data_only=True, keep_links=False
+    )
+    midnight = dt.time()
+    sheets = []
+    for ws in workbook.worksheets:
+        # A wrong <dimension> would otherwise truncate rows to the declared width.
+        ws.reset_dimensions()
+        rows: list[list[object]] = []
+        numbers: list[int] = []
+        width = 0
+        for number, raw in enumerate(ws.iter_rows(values_only=True), start=1):
+            row: list[object] = []
+            for v in raw:
+                cls = v.__class__
+                if cls is dt.datetime and v.time() == midnight:
+                    v = v.date()  # what calamine returns for a whole-day date
+                elif cls is int:
+                    v = float(v)  # calamine returns every number as float
+                elif cls is str and v == "":
+                    v = None
+                elif cls in _TEXT_TYPES:
+                    v = _as_text(v)
+                row.append(v)
+            while row and row[-1] is None:
+                row.pop()
+            if not row and not rows:
+                continue  # empty rows above the data are not kept (their numbers say where)
+            rows.append(row)
+            numbers.append(number)
+            width = max(width, len(row))
+            n_rows = number - numbers[0] + 1
+            if _over(n_rows, width, limits):
+                raise _TooLarge(ws.title, n_rows, width, partial=True)
+        rows, numbers = _finish(rows, numbers)
+        sheets.append((ws.title, ws.sheet_state == "visible", rows, numbers))
+    workbook.close()
+    return sheets

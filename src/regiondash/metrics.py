@@ -1,0 +1,204 @@
+"""Durations, overruns, statuses, counts and go-live spread, as at a given date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from regiondash.phases import PHASE_BY_KEY, PHASE_KEYS
+
+STATUSES = ("planned", "in_progress", "live", "completed", "on_hold", "cancelled")
+STATUS_LABELS = {
+    "planned": "Planned",
+    "in_progress": "In progress",
+    "live": "Live",
+    "completed": "Completed",
+    "on_hold": "On hold",
+    "cancelled": "Cancelled",
+}
+NOT_STARTED = "not_started"
+COMPLETED = "completed"
+_DATES = ["planned_start", "planned_end", "actual_start", "actual_end"]
+
+
+def _as_timestamp(as_at: dt.date) -> pd.Timestamp:
+    return pd.Timestamp(as_at)
+
+
+def phase_status(phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
+    """Each phase row with durations, variance, overrun and over-the-guide flags as at a date.
+
+    Actual dates after the as-at date have not happened as at that date, so they are ignored.
+    """
+    at = _as_timestamp(as_at)
+    frame = phases.copy()
+    for column in ("actual_start", "actual_end"):
+        frame[column] = frame[column].where(frame[column] <= at)
+    finished = frame["actual_end"].notna()
+    has_plan = frame["planned_end"].notna()
+    frame["planned_days"] = (frame["planned_end"] - frame["planned_start"]).dt.days + 1
+    elapsed_end = frame["actual_end"].fillna(at)
+    frame["actual_days"] = (elapsed_end - frame["actual_start"]).dt.days + 1
+    frame["variance_days"] = (frame["actual_end"] - frame["planned_end"]).dt.days
+    frame["overran"] = finished & has_plan & (frame["actual_end"] > frame["planned_end"])
+    frame["overrunning"] = ~finished & has_plan & (frame["planned_end"] < at)
+    frame["overrun"] = frame["overran"] | frame["overrunning"]
+    days_over = (frame["actual_end"].fillna(at) - frame["planned_end"]).dt.days
+    frame["days_over"] = days_over.where(frame["overrun"], 0).fillna(0).astype("int64")
+    guide_max = frame["phase"].map({k: PHASE_BY_KEY[k].max_days for k in PHASE_KEYS})
+    frame["guide_max_days"] = guide_max.astype("Int64")
+    frame["over_guide"] = (
+        frame["actual_days"].notna()
+        & guide_max.notna()
+        & (frame["actual_days"] > guide_max.astype("float"))
+    ).astype(bool)
+    frame["phase_order"] = frame["phase"].map({k: i for i, k in enumerate(PHASE_KEYS)})
+    return frame
+
+
+def go_live_dates(phases: pd.DataFrame, as_at: dt.date) -> pd.Series:
+    """Each migration's go-live date: the go-live phase's actual start, else its planned start."""
+    at = _as_timestamp(as_at)
+    live = phases[phases["phase"] == "go_live"].set_index("migration_id")
+    actual = live["actual_start"].where(live["actual_start"] <= at)
+    return actual.fillna(live["planned_start"]).rename("go_live_date")
+
+
+def migration_status(migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
+    """Per migration: status, current phase, go-live date, overrun flags and days overrun."""
+    table = phase_status(phases, as_at)
+    by_migration = table.groupby("migration_id", sort=False)
+    started = table.loc[table["actual_start"].notna()].groupby("migration_id").size()
+    unfinished = table.loc[table["actual_end"].isna()].sort_values("phase_order")
+    current = unfinished.groupby("migration_id")["phase"].first()
+    live_phase = table.loc[table["phase"] == "go_live"].set_index("migration_id")
+    is_live = live_phase["actual_start"].notna()
+    ended = table.loc[
+        table["phase"].isin(["post_go_live", "end_of_migration"]) & table["actual_end"].notna()
+    ]["migration_id"].unique()
+
+    result = migrations.set_index("migration_id")[[]].copy()
+    ids = result.index
+    result["go_live_date"] = go_live_dates(phases, as_at).reindex(ids)
+    result["phases_overrun"] = by_migration["overrun"].sum().reindex(ids).fillna(0).astype(int)
+    result["days_overrun"] = by_migration["days_over"].max().reindex(ids).fillna(0).astype(int)
+    result["over_guide_phases"] = by_migration["over_guide"].sum().reindex(ids).fillna(0).astype(int)
+
+    reported = migrations.set_index("migration_id")["reported_status"].fillna("").str.lower()
+    status = pd.Series("planned", index=ids, dtype="string")
+    status[started.reindex(ids).fillna(0) > 0] = "in_progress"
+    status[is_live.reindex(ids).fillna(False).astype(bool)] = "live"
+    status[ids.isin(ended)] = "completed"
+    status[reported.str.contains("hold")] = "on_hold"
+    status[reported.str.contains("cancel")] = "cancelled"
+    result["status"] = status
+    phase_now = current.reindex(ids).astype("string")
+    phase_now[status == "cancelled"] = pd.NA
+    phase_now[status == "planned"] = NOT_STARTED
+    phase_now[status == "completed"] = COMPLETED
+    result["current_phase"] = phase_now
+    return result
+
+
+def first_planned_go_live(history: pd.DataFrame, as_at: dt.date) -> pd.Series:
+    """Each migration's planned go live in the earliest upload (as at or before as_at) holding one."""
+    if history.empty:
+        return pd.Series(dtype="datetime64[us]", name="first_planned_go_live")
+    known = history[(history["as_at"] <= _as_timestamp(as_at)) & history["planned_start"].notna()]
+    known = known.sort_values(["as_at", "upload_id"])
+    return known.groupby("migration_id")["planned_start"].first().rename("first_planned_go_live")
+
+
+def migration_overview(
+    migrations: pd.DataFrame,
+    phases: pd.DataFrame,
+    as_at: dt.date,
+    go_live_history: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """The migrations table joined with status and the overrunning flag, by design.md §4."""
+    status = migration_status(migrations, phases, as_at)
+    history = go_live_history if go_live_history is not None else pd.DataFrame()
+    first = first_planned_go_live(history, as_at).reindex(status.index)
+    current_plan = phases[phases["phase"] == "go_live"].set_index("migration_id")["planned_start"]
+    first = first.fillna(current_plan.reindex(status.index))
+    moved = (status["go_live_date"] - first).dt.days
+    status["first_planned_go_live"] = first
+    status["go_live_moved_days"] = moved.fillna(0).astype(int)
+    status["overrunning"] = (status["phases_overrun"] > 0) | (moved.fillna(0) > 0)
+    status.loc[status["status"] == "cancelled", "overrunning"] = False
+    overview = migrations.set_index("migration_id").join(status)
+    return overview.reset_index()
+
+
+def count_by(frame: pd.DataFrame, column: str) -> dict[str, int]:
+    """Counts of a column's values (missing shown as 'unknown'), largest first then by name."""
+    counts = frame[column].astype("string").fillna("unknown").value_counts()
+    return {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+
+def go_lives_by_period(overview: pd.DataFrame, period: str) -> dict[str, int]:
+    """Go-lives counted by month ("YYYY-MM") or ISO week ("YYYY-Www"), oldest first."""
+    dates = overview.loc[overview["status"] != "cancelled", "go_live_date"].dropna()
+    if period == "month":
+        keys = dates.dt.strftime("%Y-%m")
+    elif period == "week":
+        iso = dates.dt.isocalendar()
+        keys = iso["year"].astype(str) + "-W" + iso["week"].astype(str).str.zfill(2)
+    else:
+        raise ValueError(f"period must be 'month' or 'week', not {period!r}")
+    counts = keys.value_counts()
+    return {str(k): int(counts[k]) for k in sorted(counts.index)}
+
+
+def overrunning_by_phase(phases: pd.DataFrame, as_at: dt.date, ids: pd.Index) -> dict[str, int]:
+    """For each phase key, the migrations in which that phase overran or is overrunning."""
+    table = phase_status(phases[phases["migration_id"].isin(ids)], as_at)
+    counts = table[table["overrun"]].groupby("phase")["migration_id"].nunique()
+    return {key: int(counts.get(key, 0)) for key in PHASE_KEYS}
+
+
+def summary(
+    migrations: pd.DataFrame,
+    phases: pd.DataFrame,
+    as_at: dt.date,
+    go_live_history: pd.DataFrame | None = None,
+) -> dict[str, object]:
+    """The headline figures as a JSON-ready dict (the `regiondash summary` contract)."""
+    overview = migration_overview(migrations, phases, as_at, go_live_history)
+    active = overview[overview["status"] != "cancelled"]
+    overrunning = overview[overview["overrunning"]]
+    return {
+        "as_at": as_at.isoformat(),
+        "migrations": len(overview),
+        "migrations_by": {
+            "region": count_by(overview, "region_code"),
+            "icb": count_by(overview, "icb_code"),
+            "sub_icb": count_by(overview, "sub_icb_code"),
+            "target_system": count_by(overview, "target_system"),
+            "source_system": count_by(overview, "source_system"),
+            "status": count_by(overview, "status"),
+        },
+        "overrunning": len(overrunning),
+        "overrunning_by": {
+            "sub_icb": count_by(overrunning, "sub_icb_code"),
+            "target_system": count_by(overrunning, "target_system"),
+            "phase": overrunning_by_phase(phases, as_at, active["migration_id"]),
+        },
+        "go_lives_by_month": go_lives_by_period(overview, "month"),
+        "go_lives_by_week": go_lives_by_period(overview, "week"),
+    }
+
+
+def in_scope(
+    overview: pd.DataFrame,
+    region: str | None = None,
+    icb: str | None = None,
+    sub_icb: str | None = None,
+) -> pd.DataFrame:
+    """The migrations within a region, ICB and/or sub-ICB location (codes; None means all)."""
+    keep = pd.Series(True, index=overview.index)
+    for column, code in (("region_code", region), ("icb_code", icb), ("sub_icb_code", sub_icb)):
+        if code:
+            keep &= overview[column].fillna("").str.upper() == code.strip().upper()
+    return overview[keep]

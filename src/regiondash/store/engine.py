@@ -1,0 +1,141 @@
+"""Database URLs, engines with the pragmas and locking we rely on, and transactions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+
+from regiondash.store import schema
+
+DEFAULT_DATABASE_FILE = Path("data") / "regiondash.db"
+DATABASE_URL_ENV = "REGIONDASH_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_S = 30
+_WRITE_OPTION = "regiondash_write"
+# Any constant will do: it only has to be the same in every process that upgrades the schema.
+_PG_SCHEMA_LOCK = 7_318_274_001
+
+
+def database_url(explicit: str | None = None) -> str:
+    """explicit, else env REGIONDASH_DATABASE_URL, else sqlite:///<cwd>/data/regiondash.db."""
+    if explicit:
+        return explicit
+    from_env = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if from_env:
+        return from_env
+    path = Path.cwd() / DEFAULT_DATABASE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def connect(url: str | None = None) -> Engine:
+    """Engine for url (database_url() if None) with its schema created or upgraded in place."""
+    parsed = make_url(database_url(url))
+    if parsed.drivername in ("postgresql", "postgres"):
+        # Plain postgresql:// would pick psycopg2, which is not installed; psycopg 3 is.
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        _configure_sqlite(engine)
+    else:
+        engine = create_engine(parsed, pool_pre_ping=True)
+    _upgrade_schema(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Take transaction control away from the sqlite3 module so our own BEGIN below is the only
+        # one, which also makes DDL transactional.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
+        _use_wal(cursor)
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        # A deferred BEGIN that later writes cannot wait for the lock (SQLite answers "database is
+        # locked" at once to avoid deadlock), so writers take the write lock up front and queue on
+        # busy_timeout instead.
+        if conn.get_execution_options().get(_WRITE_OPTION):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def _use_wal(cursor: sqlite3.Cursor) -> None:
+    """Put the database in WAL mode, which lets the dashboard read while an upload is written."""
+    if cursor.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+        return  # WAL is stored in the file: usually only the first connection ever sets it
+    # Switching needs an exclusive lock, and SQLite reports "database is locked" at once rather
+    # than calling the busy handler, so two processes opening a new database must take turns.
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that holds SQLite's write lock from its first statement."""
+    with engine.connect() as conn:
+        conn.execution_options(**{_WRITE_OPTION: True})
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def read_transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection whose queries all see one snapshot, so multi-query reads agree."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        with conn.begin():
+            yield conn
+
+
+def schema_version(engine: Engine) -> int:
+    """The schema version the database holds (0 if regiondash has never written to it)."""
+    with read_transaction(engine) as conn:
+        return schema.stored_version(conn)
+
+
+def _describe(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _upgrade_schema(engine: Engine) -> None:
+    target = len(schema.UPGRADE_STEPS)
+    if _checked_version(engine, schema_version(engine), target) == target:
+        return
+    with write_transaction(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
+        # Another process may have upgraded while we waited for the lock.
+        current = _checked_version(engine, schema.stored_version(conn), target)
+        if current < target:
+            schema.apply_upgrades(conn, current, target)
+
+
+def _checked_version(engine: Engine, version: int, target: int) -> int:
+    if version > target:
+        engine.dispose()
+        raise schema.SchemaTooNewError(
+            f"The database {_describe(engine)} has schema version {version}, but this version of "
+            f"regiondash only understands up to version {target}. Upgrade regiondash, or point it "
+            f"at another database ({DATABASE_URL_ENV})."
+        )
+    return version

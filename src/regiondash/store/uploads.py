@@ -1,0 +1,308 @@
+"""Saving an upload whole or not at all, and reading back what each upload held."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, Table, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from regiondash.fields import MIGRATION_COLUMNS, PHASE_COLUMNS, PROBLEM_COLUMNS
+from regiondash.store import bulk, frames
+from regiondash.store.engine import read_transaction, write_transaction
+from regiondash.store.schema import (
+    MIGRATION_BOOL_COLUMNS,
+    MIGRATION_DATE_COLUMNS,
+    MIGRATION_INT_COLUMNS,
+    PHASE_DATE_COLUMNS,
+    header_mappings_table,
+    migrations_table,
+    phases_table,
+    problems_table,
+    set_aside_table,
+    uploads_table,
+)
+
+STATUS_STORED = "stored"
+STATUS_STORED_VALID_ROWS = "stored_valid_rows"
+STATUS_UNCHANGED = "unchanged"
+SET_ASIDE_COLUMNS = ["sheet", "row", "values", "reasons"]
+
+
+@dataclass(frozen=True)
+class UploadRecord:
+    """What is known about an uploaded file besides the rows it held."""
+
+    file_name: str
+    content: bytes
+    uploaded_by: str
+    uploaded_at: dt.datetime  # UTC; passed in because domain code has no clock
+    as_at: dt.date
+    file_kind: str  # "xlsx" | "csv" | "database"
+    sheet: str | None
+    header_row: int | None
+    tracker: str
+    mapping: dict[str, str]  # header -> field used
+    rows_read: int
+    sha256: str  # hex digest of content
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """Whether save_upload stored a new upload, and the id that holds these bytes."""
+
+    status: str  # "stored" | "unchanged"
+    upload_id: int
+
+
+def _migration_kind(name: str) -> str:
+    if name in MIGRATION_DATE_COLUMNS:
+        return frames.DATE
+    if name in MIGRATION_BOOL_COLUMNS:
+        return frames.BOOL
+    if name in MIGRATION_INT_COLUMNS:
+        return frames.INT
+    return frames.TEXT
+
+
+MIGRATION_KINDS = {name: _migration_kind(name) for name in MIGRATION_COLUMNS}
+PHASE_KINDS = {
+    name: frames.DATE if name in PHASE_DATE_COLUMNS else frames.TEXT for name in PHASE_COLUMNS
+}
+PROBLEM_KINDS = {name: frames.TEXT for name in PROBLEM_COLUMNS} | {"row": frames.NULLABLE_INT}
+# Frame column -> table column where SQL wants another name.
+PROBLEM_DB_NAMES = {"row": "sheet_row", "column": "column_name"}
+UPLOAD_KINDS = {
+    "upload_id": frames.INT,
+    "uploaded_at": frames.UTC_TIMESTAMP,
+    "uploaded_by": frames.TEXT,
+    "as_at": frames.DATE,
+    "file_name": frames.TEXT,
+    "file_kind": frames.TEXT,
+    "sheet": frames.TEXT,
+    "header_row": frames.NULLABLE_INT,
+    "tracker": frames.TEXT,
+    "sha256": frames.TEXT,
+    "rows_read": frames.INT,
+    "migrations": frames.INT,
+    "rows_set_aside": frames.INT,
+    "errors": frames.INT,
+    "warnings": frames.INT,
+    "status": frames.TEXT,
+}
+
+
+def _columns(
+    frame: pd.DataFrame, kinds: dict[str, str], what: str, iso_dates: bool
+) -> dict[str, list]:
+    missing = [name for name in kinds if name not in frame.columns]
+    if missing:
+        raise ValueError(f"{what} frame lacks columns {missing}")
+    return {
+        name: frames.parameter_values(frame[name], kind, iso_dates) for name, kind in kinds.items()
+    }
+
+
+def _checked_inputs(upload: UploadRecord, migrations: pd.DataFrame, phases: pd.DataFrame) -> None:
+    # Caught here, these are a clear message; caught by the database, an IntegrityError.
+    if hashlib.sha256(upload.content).hexdigest() != upload.sha256.lower():
+        raise ValueError(f"sha256 does not match the content of {upload.file_name}")
+    ids = migrations["migration_id"]
+    if ids.isna().any():
+        raise ValueError("migrations frame has rows without a migration_id")
+    duplicated = sorted(set(ids[ids.duplicated()]))
+    if duplicated:
+        raise ValueError(f"migration_id repeated in the migrations frame: {duplicated[:5]}")
+    orphans = sorted(set(phases["migration_id"].dropna()) - set(ids))
+    if orphans:
+        raise ValueError(f"phase rows for migrations not in the migrations frame: {orphans[:5]}")
+
+
+def _row_columns(
+    engine: Engine,
+    migrations: pd.DataFrame,
+    phases: pd.DataFrame,
+    set_aside: pd.DataFrame,
+    problems: pd.DataFrame,
+) -> dict[Table, dict[str, list]]:
+    """Each row table's insert values, column by column, ready for the driver."""
+    iso = engine.dialect.name == "sqlite"
+    dated = phases[PHASE_DATE_COLUMNS].notna().any(axis=1)
+    problem_values = _columns(problems, PROBLEM_KINDS, "problems", iso)
+    return {
+        migrations_table: _columns(migrations, MIGRATION_KINDS, "migrations", iso)
+        | {"position": list(range(len(migrations)))},
+        phases_table: _columns(phases[dated], PHASE_KINDS, "phases", iso)
+        | {"position": list(range(int(dated.sum())))},
+        set_aside_table: {
+            "sheet": frames.parameter_values(set_aside["sheet"], frames.TEXT),
+            "sheet_row": frames.parameter_values(set_aside["row"], frames.INT),
+            "cells": [json.dumps(v, ensure_ascii=False) for v in set_aside["values"]],
+            "reasons": frames.parameter_values(set_aside["reasons"], frames.TEXT),
+            "position": list(range(len(set_aside))),
+        },
+        problems_table: {PROBLEM_DB_NAMES.get(k, k): v for k, v in problem_values.items()}
+        | {"position": list(range(len(problems)))},
+    }
+
+
+def _upload_values(
+    engine: Engine, upload: UploadRecord, migrations: int, set_aside: int, severities: pd.Series
+) -> dict[str, object]:
+    return {
+        "file_name": upload.file_name,
+        "content": upload.content,
+        "uploaded_by": upload.uploaded_by,
+        "uploaded_at": _stored_moment(engine, upload.uploaded_at),
+        "as_at": frames.as_date(upload.as_at),
+        "file_kind": upload.file_kind,
+        "sheet": upload.sheet,
+        "header_row": None if upload.header_row is None else int(upload.header_row),
+        "tracker": upload.tracker,
+        "mapping": json.dumps(upload.mapping, ensure_ascii=False),
+        "rows_read": int(upload.rows_read),
+        "sha256": upload.sha256.lower(),
+        "migrations": migrations,
+        "rows_set_aside": set_aside,
+        "errors": int((severities == "error").sum()),
+        "warnings": int((severities == "warning").sum()),
+        "status": STATUS_STORED_VALID_ROWS if set_aside else STATUS_STORED,
+    }
+
+
+def save_upload(
+    engine: Engine,
+    upload: UploadRecord,
+    migrations: pd.DataFrame,
+    phases: pd.DataFrame,
+    set_aside: pd.DataFrame,
+    problems: pd.DataFrame,
+) -> SaveOutcome:
+    """Store an upload with its rows, set-aside rows and problems in one transaction."""
+    _checked_inputs(upload, migrations, phases)
+    sha256 = upload.sha256.lower()
+    # Re-uploading the same file is common; answer it before converting thousands of rows.
+    existing = _existing_upload(engine, sha256)
+    if existing is not None:
+        return SaveOutcome(STATUS_UNCHANGED, existing)
+    # Convert before the transaction so the write lock is held only for the inserts.
+    tables = _row_columns(engine, migrations, phases, set_aside, problems)
+    values = _upload_values(engine, upload, len(migrations), len(set_aside), problems["severity"])
+    try:
+        with write_transaction(engine) as conn:
+            existing = _upload_with_bytes(conn, sha256)
+            if existing is not None:
+                return SaveOutcome(STATUS_UNCHANGED, existing)
+            upload_id = conn.scalar(
+                insert(uploads_table).values(values).returning(uploads_table.c.upload_id)
+            )
+            for table, columns in tables.items():
+                length = len(next(iter(columns.values())))
+                bulk.insert_columns(conn, table, columns | {"upload_id": [upload_id] * length})
+    except IntegrityError:
+        # Another process stored the same bytes between our check and our insert (PostgreSQL);
+        # any other integrity failure is a real error and is raised.
+        existing = _existing_upload(engine, sha256)
+        if existing is None:
+            raise
+        return SaveOutcome(STATUS_UNCHANGED, existing)
+    return SaveOutcome(STATUS_STORED, upload_id)
+
+
+def _stored_moment(engine: Engine, moment: dt.datetime) -> dt.datetime:
+    moment = frames.utc(moment)
+    # SQLite drops the zone, so store the UTC wall time and read it back as UTC.
+    return moment.replace(tzinfo=None) if engine.dialect.name == "sqlite" else moment
+
+
+def _existing_upload(engine: Engine, sha256: str) -> int | None:
+    with read_transaction(engine) as conn:
+        return _upload_with_bytes(conn, sha256)
+
+
+def _upload_with_bytes(conn: Connection, sha256: str) -> int | None:
+    return conn.scalar(select(uploads_table.c.upload_id).where(uploads_table.c.sha256 == sha256))
+
+
+def list_uploads(engine: Engine) -> pd.DataFrame:
+    """One row per upload, newest first, without the file content."""
+    query = select(*(uploads_table.c[name] for name in UPLOAD_KINDS)).order_by(
+        uploads_table.c.uploaded_at.desc(), uploads_table.c.upload_id.desc()
+    )
+    with read_transaction(engine) as conn:
+        return frames.typed_frame(frames.raw_rows(conn, query), UPLOAD_KINDS)
+
+
+def _one_upload(conn: Connection, upload_id: int, *columns):
+    row = conn.execute(
+        select(*columns).where(uploads_table.c.upload_id == int(upload_id))
+    ).one_or_none()
+    if row is None:
+        raise LookupError(f"no upload with id {upload_id}")
+    return row
+
+
+def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes]:
+    """The file name and original bytes of an upload."""
+    with read_transaction(engine) as conn:
+        row = _one_upload(conn, upload_id, uploads_table.c.file_name, uploads_table.c.content)
+    return row.file_name, bytes(row.content)
+
+
+def upload_mapping(engine: Engine, upload_id: int) -> dict[str, str]:
+    """The header -> field mapping an upload was read with."""
+    with read_transaction(engine) as conn:
+        row = _one_upload(conn, upload_id, uploads_table.c.mapping)
+    return json.loads(row.mapping)
+
+
+def set_aside_rows(engine: Engine, upload_id: int) -> pd.DataFrame:
+    """The rows an upload set aside: sheet, row, values (dict of raw cells) and reasons."""
+    table = set_aside_table
+    query = (
+        select(table.c.sheet, table.c.sheet_row, table.c.cells, table.c.reasons)
+        .where(table.c.upload_id == int(upload_id))
+        .order_by(table.c.position)
+    )
+    with read_transaction(engine) as conn:
+        rows = [(s, r, json.loads(c), why) for s, r, c, why in conn.execute(query)]
+    kinds = {"sheet": frames.TEXT, "row": frames.INT, "values": frames.OBJECT}
+    return frames.typed_frame(rows, kinds | {"reasons": frames.TEXT})
+
+
+def upload_problems(engine: Engine, upload_id: int) -> pd.DataFrame:
+    """The problems found in an upload, in the order they were reported."""
+    table = problems_table
+    columns = [table.c[PROBLEM_DB_NAMES.get(name, name)] for name in PROBLEM_COLUMNS]
+    query = select(*columns).where(table.c.upload_id == int(upload_id)).order_by(table.c.position)
+    with read_transaction(engine) as conn:
+        return frames.typed_frame(frames.raw_rows(conn, query), PROBLEM_KINDS)
+
+
+def save_header_mapping(engine: Engine, signature: str, mapping: dict[str, str]) -> None:
+    """Remember a hand-made header mapping for a tracker layout, replacing any earlier one."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(header_mappings_table).values(
+        signature=signature, mapping=json.dumps(mapping, ensure_ascii=False)
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[header_mappings_table.c.signature],
+        set_={"mapping": statement.excluded.mapping},
+    )
+    with write_transaction(engine) as conn:
+        conn.execute(statement)
+
+
+def saved_header_mapping(engine: Engine, signature: str) -> dict[str, str]:
+    """The remembered header mapping for a tracker layout ({} if none)."""
+    query = select(header_mappings_table.c.mapping).where(
+        header_mappings_table.c.signature == signature
+    )
+    with read_transaction(engine) as conn:
+        stored = conn.scalar(query)
+    return json.loads(stored) if stored is not None else {}

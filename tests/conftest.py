@@ -1,0 +1,170 @@
+"""Database fixtures for both backends and the deterministic upload builder for store tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import uuid
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import create_engine, make_url, text
+
+from regiondash import store
+from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS, PROBLEM_COLUMNS
+from regiondash.phases import PHASE_KEYS
+
+POSTGRES_ENV = "REGIONDASH_TEST_POSTGRES_URL"
+POSTGRES_MISSING = f"{POSTGRES_ENV} is not set: PostgreSQL tests skipped — .ci/run sets it"
+PHASE_DATES = ["planned_start", "planned_end", "actual_start", "actual_end"]
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say at the end of the run, where nobody can miss it, that PostgreSQL went untested."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if POSTGRES_ENV in str(getattr(report, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_sep(
+            "!", f"{len(skipped)} PostgreSQL tests SKIPPED: {POSTGRES_MISSING}", red=True, bold=True
+        )
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A SQLite database file of its own for this test."""
+    return f"sqlite:///{tmp_path / 'regiondash.db'}"
+
+
+def _postgres_server_url() -> str:
+    url = os.environ.get(POSTGRES_ENV, "").strip()
+    if not url:
+        # CI must never pass by quietly skipping half the backends.
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{POSTGRES_ENV} is not set and CI=true: CI must run the PostgreSQL tests")
+        pytest.skip(POSTGRES_MISSING)
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """A freshly created PostgreSQL database for this test, dropped afterwards (xdist-safe)."""
+    server = make_url(_postgres_server_url())
+    name = f"regiondash_test_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        yield server.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            # FORCE: an engine the test forgot to dispose must not keep the database alive.
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request) -> str:
+    """The URL of a fresh database on each backend in turn."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def engine(db_url):
+    """A connected store engine on each backend in turn."""
+    engine = store.connect(db_url)
+    yield engine
+    engine.dispose()
+
+
+def _dates(rng: np.random.Generator, n: int, missing: float) -> pd.Series:
+    days = rng.integers(0, (dt.date(2035, 12, 31) - dt.date(2015, 1, 1)).days, size=n)
+    values = np.datetime64("2015-01-01", "D") + days
+    series = pd.Series(values.astype("datetime64[us]"))
+    return series.mask(rng.random(n) < missing)
+
+
+def build_upload(
+    n_migrations: int,
+    *,
+    seed: int = 0,
+    tag: str = "tracker",
+    as_at: dt.date = dt.date(2026, 3, 2),
+    uploaded_at: dt.datetime | None = None,
+    id_prefix: str = "M",
+):
+    """(UploadRecord, migrations, phases, set_aside, problems) for n migrations x 13 phases."""
+    rng = np.random.default_rng(seed)
+    n = n_migrations
+    ids = [f"{id_prefix}{i:05d}" for i in range(n)]
+    migrations = pd.DataFrame({"migration_id": pd.Series(ids, dtype="string")})
+    for column in MIGRATION_COLUMNS[1:]:
+        if column in EVENT_DATE_FIELDS:
+            migrations[column] = _dates(rng, n, 0.4)
+        elif column == "source_system_inferred":
+            migrations[column] = rng.random(n) < 0.3
+        elif column == "source_row":
+            migrations[column] = np.arange(n, dtype="int64") + 2
+        else:
+            values = pd.Series([f'{column} {seed}-{i} ‘é’ "q"' for i in range(n)])
+            migrations[column] = values.astype("string").mask(rng.random(n) < 0.2)
+    phases = pd.DataFrame(
+        {
+            "migration_id": pd.Series(np.repeat(ids, len(PHASE_KEYS)), dtype="string"),
+            "phase": pd.Series(np.tile(PHASE_KEYS, n), dtype="string"),
+        }
+    )
+    for column in PHASE_DATES:
+        phases[column] = _dates(rng, len(phases), 0.3)
+    phases = phases[PHASE_COLUMNS]
+    # Keep every phase row dated so row counts are easy to predict.
+    phases.loc[phases[PHASE_DATES].isna().all(axis=1), "planned_start"] = pd.Timestamp("2026-01-05")
+    set_aside = pd.DataFrame(
+        {
+            "sheet": ["Tracker"],
+            "row": [n + 3],
+            "values": [{"Practice Code": "X", "Go Live": "TBC"}],
+            "reasons": ["ODS code is not a letter and five digits"],
+        }
+    )
+    problems = pd.DataFrame(
+        {
+            "severity": pd.Series(["error", "warning"], dtype="string"),
+            "sheet": pd.Series(["Tracker", "Tracker"], dtype="string"),
+            "row": pd.Series([n + 3, pd.NA], dtype="Int64"),
+            "column": pd.Series(["Practice Code", pd.NA], dtype="string"),
+            "value": pd.Series(["X", pd.NA], dtype="string"),
+            "message": pd.Series(["bad ODS code", "no CSU column"], dtype="string"),
+        }
+    )[PROBLEM_COLUMNS]
+    content = f"{tag}|{seed}|{n}|{as_at}|{id_prefix}".encode()
+    record = store.UploadRecord(
+        file_name=f"{tag}.xlsx",
+        content=content,
+        uploaded_by="csu.lead@example.nhs.uk",
+        uploaded_at=uploaded_at or dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC),
+        as_at=as_at,
+        file_kind="xlsx",
+        sheet="Tracker",
+        header_row=3,
+        tracker=tag,
+        mapping={"Practice Code": "ods_code", "Go Live": "go_live_planned"},
+        rows_read=n + 1,
+        sha256=hashlib.sha256(content).hexdigest(),
+    )
+    return record, migrations, phases, set_aside, problems
+
+
+@pytest.fixture
+def upload_builder():
+    """The deterministic upload builder, for tests that want national-scale-ish frames."""
+    return build_upload

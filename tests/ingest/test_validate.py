@@ -1,0 +1,214 @@
+"""Row rules: ODS codes, systems, dates by cell, organisations from the reference, duplicates,
+totals rows, long trackers and milestone-derived phase spans."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from regiondash.ingest.columns import find_header
+from regiondash.ingest.validate import check_rows, migration_id, phase_spans
+from tests.ingest.conftest import sheet, workbook
+
+D = dt.date
+TS = pd.Timestamp
+HEADER = ["Practice Code", "Practice Name", "CCG", "Current system", "New supplier",
+          "IDP date", "FDP date", "Go Live Date", "Go-live (actual)"]  # fmt: skip
+
+
+def checked(rows, header=HEADER, as_at=D(2026, 11, 20), first_row=1, **kwargs):
+    grid = sheet([header, *rows], first_row=first_row)
+    match = find_header(workbook(grid, **kwargs))
+    return check_rows(match, kwargs.get("date1904", False), pytest.reference_data, as_at)
+
+
+@pytest.fixture(autouse=True)
+def _reference(reference):
+    pytest.reference_data = reference
+
+
+def test_clean_wide_row_becomes_a_migration_with_phase_spans():
+    result = checked([[" a81035 ", None, None, "emis", "TPP", "05/01/2026", "20/02/2026",
+                       "02/03/2026", D(2026, 3, 3)]])  # fmt: skip
+    assert result.problems == []
+    row = result.migrations.iloc[0]
+    assert row["migration_id"] == "A81035:EMIS Web>SystmOne"
+    assert row["ods_code"] == "A81035"
+    assert row["practice_name"] == "NEWLANDS MEDICAL CENTRE"  # filled from the reference
+    assert (row["sub_icb_code"], row["icb_code"], row["region_code"]) == ("16C", "QHM", "Y63")
+    assert row["source_row"] == 2
+    assert not row["source_system_inferred"]
+    spans = result.phases.set_index("phase")
+    assert spans.loc["cutover", "planned_start"] == TS("2026-02-20")
+    assert spans.loc["cutover", "planned_end"] == TS("2026-03-02")
+    assert spans.loc["go_live", "actual_start"] == TS("2026-03-03")
+    assert pd.isna(spans.loc["cutover", "actual_start"])
+    assert spans.loc["initial_data_production", "planned_end"] == TS("2026-01-05")
+    assert "procurement" not in spans.index  # no dates at all: no row
+
+
+def test_every_bad_cell_is_named_by_sheet_row_and_header():
+    result = checked(
+        [
+            ["A8103", None, None, "EMIS", "TPP", None, None, "02/03/2026", None],
+            ["A81058", None, None, "EMIS", "Cerner", None, None, "13/13/2026", None],
+            ["A81611", None, None, "EMIS", None, None, None, "next week", None],
+        ],
+        first_row=4,
+    )
+    found = {(p.row, p.column, p.value): p.message for p in result.errors}
+    assert found[(5, "Practice Code", "A8103")].startswith("'A8103' is not an ODS practice code")
+    assert "not a clinical system we know" in found[(6, "New supplier", "Cerner")]
+    assert "not a real date" in found[(6, "Go Live Date", "13/13/2026")]
+    assert "not a date in the form" in found[(7, "Go Live Date", "next week")]
+    assert all(p.sheet == "Tracker" for p in result.errors)
+    assert result.migrations.empty
+    assert list(result.set_aside["row"]) == [5, 6, 7]
+    assert "Practice Code" in result.set_aside.iloc[0]["reasons"]
+    assert result.set_aside.iloc[0]["values"]["Practice Code"] == "A8103"
+
+
+def test_missing_source_is_inferred_from_the_reference_and_marked():
+    result = checked([["A81035", None, None, None, "SystmOne", None, None, "02/03/2026", None]])
+    row = result.migrations.iloc[0]
+    assert row["source_system"] == "EMIS Web"
+    assert row["source_system_inferred"]
+    assert any("inferred for 1 migration" in note for note in result.notes)
+
+
+def test_inference_never_makes_source_equal_target():
+    # A81001 is on TPP already: migrating to SystmOne, its source cannot be SystmOne.
+    result = checked([["A81001", None, None, None, "EMIS", None, None, "02/03/2026", None]])
+    assert result.migrations.iloc[0]["source_system"] == "SystmOne"
+    result = checked([["A81001", None, None, None, "S1", None, None, "02/03/2026", None]])
+    row = result.migrations.iloc[0]
+    assert pd.isna(row["source_system"]) and not row["source_system_inferred"]
+
+
+def test_unknown_practice_is_a_warning_and_keeps_its_row():
+    result = checked([["Z99999", "Nowhere", None, "EMIS", "TPP", None, None, None, None]])
+    assert result.errors == []
+    assert [p.column for p in result.warnings] == ["Practice Code"]
+    assert len(result.migrations) == 1
+    assert pd.isna(result.migrations.iloc[0]["sub_icb_code"])
+
+
+def test_tracker_sub_icb_wins_when_known_and_warns_when_it_disagrees():
+    result = checked([["A81035", None, "11J", "EMIS", "TPP", None, None, None, None],
+                      ["A81058", None, "Nonsense CCG", "EMIS", "TPP", None, None, None, None]])  # fmt: skip
+    rows = result.migrations.set_index("ods_code")
+    assert rows.loc["A81035", "sub_icb_code"] == "11J"
+    assert rows.loc["A81035", "icb_code"] == "QVV"  # ICB follows the sub-ICB
+    assert rows.loc["A81058", "sub_icb_code"] == "16C"
+    messages = [p.message for p in result.warnings]
+    assert any("puts this practice in 16C" in m for m in messages)
+    assert any("not a sub-ICB location" in m for m in messages)
+
+
+def test_duplicate_migration_is_an_error_on_the_second_row_only():
+    row = ["A81035", None, None, "EMIS", "TPP", None, None, "02/03/2026", None]
+    other_target = ["A81035", None, None, "EMIS", "Vision", None, None, "02/03/2026", None]
+    result = checked([row, other_target, row])
+    assert [(p.row, p.column) for p in result.errors] == [(4, "Practice Code")]
+    assert "already appears for the same migration (EMIS Web → SystmOne) at row 2" in (
+        result.errors[0].message
+    )
+    assert len(result.migrations) == 2
+
+
+def test_blank_rows_and_trailing_totals_row_are_skipped():
+    row = ["A81035", None, None, "EMIS", "TPP", None, None, "02/03/2026", None]
+    result = checked([row, [None] * 9, ["", "  "], ["Total", 1, None, None, None]])
+    assert result.rows_read == 1
+    assert result.problems == []
+    assert any("totals row" in note for note in result.notes)
+
+
+def test_actual_date_after_as_at_is_a_warning():
+    result = checked([["A81035", None, None, "EMIS", "TPP", None, None, None, "01/12/2026"]],
+                     as_at=D(2026, 11, 20))  # fmt: skip
+    assert [p.column for p in result.warnings] == ["Go-live (actual)"]
+
+
+def test_1904_workbook_serials():
+    result = checked([["A81035", None, None, "EMIS", "TPP", None, None, 44621, None]],
+                     date1904=True)  # fmt: skip
+    spans = result.phases.set_index("phase")
+    assert spans.loc["go_live", "planned_start"] == TS("2026-03-02")
+
+
+LONG_HEADER = ["ODS", "Current system", "New system", "Phase", "Planned start", "Planned end",
+               "Actual start", "Actual end"]  # fmt: skip
+
+
+def test_long_tracker_groups_phase_rows():
+    rows = [
+        ["A81035", "EMIS", "TPP", "Data checking", "06/01/2026", "26/01/2026", "06/01/2026", None],
+        ["A81035", "EMIS", "TPP", "Go live", "02/03/2026", "02/03/2026", None, None],
+        ["A81058", "EMIS", "TPP", "10", "20/02/2026", "02/03/2026", None, None],
+    ]
+    result = checked(rows, header=LONG_HEADER)
+    assert result.problems == []
+    assert sorted(result.migrations["ods_code"]) == ["A81035", "A81058"]
+    phases = result.phases.set_index(["migration_id", "phase"])
+    assert phases.loc[("A81035:EMIS Web>SystmOne", "data_checking"), "planned_end"] == TS(
+        "2026-01-26"
+    )
+    assert phases.loc[("A81058:EMIS Web>SystmOne", "cutover"), "planned_start"] == TS("2026-02-20")
+
+
+def test_long_tracker_bad_row_sets_its_whole_migration_aside():
+    rows = [
+        ["A81035", "EMIS", "TPP", "Data checking", "06/01/2026", "26/01/2026", None, None],
+        ["A81035", "EMIS", "TPP", "Golf", "02/03/2026", "02/03/2026", None, None],
+        ["A81035", "EMIS", "TPP", "Data checking", "06/01/2026", "26/01/2026", None, None],
+        ["A81058", "EMIS", "TPP", "Go live", "02/03/2026", "02/03/2026", None, None],
+    ]
+    result = checked(rows, header=LONG_HEADER)
+    errors = {(p.row, p.column): p.message for p in result.errors}
+    assert "not a phase of the migration guide" in errors[(3, "Phase")]
+    assert "already at row 2" in errors[(4, "Phase")]
+    assert "another row of this migration has an error (row 3)" in errors[(2, None)]
+    assert list(result.migrations["ods_code"]) == ["A81058"]
+    assert list(result.set_aside["row"]) == [2, 3, 4]
+
+
+def test_order_export():
+    header = ["Call Off Ordering Party name", "Service Recipient ID", "Service Recipient Name",
+              "Supplier Name", "Product Name", "M1 planned (Delivery Date)", "Actual M1 date"]  # fmt: skip
+    rows = [["NHS Dorset ICB", "J81002", "Orchid House", "EMIS Health",
+             "EMIS Web GP", "16/03/2026", "17/03/2026"]]  # fmt: skip
+    result = checked(rows, header=header, as_at=D(2026, 11, 20))
+    assert result.problems == []
+    row = result.migrations.iloc[0]
+    assert row["migration_id"] == "J81002:SystmOne>EMIS Web"
+    assert row["ordering_party"] == "NHS Dorset ICB"
+    assert row["source_system_inferred"]
+    phases = result.phases.set_index("phase")
+    assert phases.loc["go_live", "actual_start"] == TS("2026-03-17")
+
+
+@pytest.mark.parametrize(
+    ("milestones", "phase", "expected"),
+    [
+        ({"idp_planned": D(2026, 1, 5), "data_signoff_planned": D(2026, 1, 30)}, "data_checking",
+         (D(2026, 1, 5), D(2026, 1, 30))),
+        ({"fdp_planned": D(2026, 2, 20), "go_live_planned": D(2026, 3, 2)}, "cutover",
+         (D(2026, 2, 20), D(2026, 3, 2))),
+        ({"kickoff_planned": D(2026, 1, 1), "idp_planned": D(2026, 1, 20)}, "early_preparation",
+         (D(2026, 1, 1), D(2026, 1, 20))),  # no survey: early preparation starts at kickoff
+        ({"kickoff_planned": D(2026, 1, 1), "technical_survey_planned": D(2026, 1, 6),
+          "idp_planned": D(2026, 1, 20)}, "early_preparation", (D(2026, 1, 6), D(2026, 1, 20))),
+        ({"registration_planned": D(2025, 12, 1), "kickoff_planned": D(2025, 12, 10)},
+         "procurement", (D(2025, 12, 1), D(2025, 12, 10))),
+        ({"go_live_planned": D(2026, 3, 2), "post_go_live_end_planned": D(2026, 3, 13)},
+         "post_go_live", (D(2026, 3, 2), D(2026, 3, 13))),
+    ],
+)  # fmt: skip
+def test_milestone_to_phase_rule(milestones, phase, expected):
+    spans = {s["phase"]: s for s in phase_spans(milestones)}
+    assert (spans[phase]["planned_start"], spans[phase]["planned_end"]) == expected
+
+
+def test_migration_id():
+    assert migration_id("A81001", None, "EMIS Web") == "A81001:Unknown>EMIS Web"

@@ -1,0 +1,173 @@
+"""Overruns, statuses, go-live dates and counts against hand-worked tables (design.md §4)."""
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from regiondash import metrics
+from regiondash.fields import MIGRATION_COLUMNS
+
+AS_AT = dt.date(2026, 3, 10)
+T = pd.Timestamp
+NAT = pd.NaT
+
+
+def phases_frame(rows):
+    frame = pd.DataFrame(
+        rows, columns=["migration_id", "phase", "planned_start", "planned_end", "actual_start",
+                       "actual_end"]
+    )  # fmt: skip
+    for column in frame.columns[2:]:
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
+    return frame.astype({"migration_id": "string", "phase": "string"})
+
+
+def migrations_frame(rows):
+    records = []
+    for mid, sub_icb, target, status in rows:
+        record = dict.fromkeys(MIGRATION_COLUMNS)
+        record.update(migration_id=mid, ods_code=mid[:6], sub_icb_code=sub_icb, icb_code="QVV",
+                      region_code="Y58", target_system=target, source_system="EMIS Web",
+                      reported_status=status)  # fmt: skip
+        records.append(record)
+    return pd.DataFrame(records, columns=MIGRATION_COLUMNS).astype(
+        {"migration_id": "string", "sub_icb_code": "string", "reported_status": "string",
+         "target_system": "string", "icb_code": "string", "region_code": "string",
+         "source_system": "string"}
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("planned_end", "actual_end", "overran", "overrunning", "days_over"),
+    [
+        ("2026-03-01", "2026-03-01", False, False, 0),  # finished on plan
+        ("2026-03-01", "2026-03-04", True, False, 3),  # finished late
+        ("2026-03-01", "2026-02-27", False, False, 0),  # finished early
+        ("2026-03-09", None, False, True, 1),  # unfinished, plan passed the day before as-at
+        ("2026-03-10", None, False, False, 0),  # unfinished, plan ends on the as-at date
+        ("2026-03-11", None, False, False, 0),
+        (None, None, False, False, 0),  # no planned end: cannot overrun its plan
+        ("2026-03-01", "2026-03-12", False, True, 9),  # actual after as-at has not happened yet
+    ],
+)
+def test_phase_overrun_rules(planned_end, actual_end, overran, overrunning, days_over):
+    frame = phases_frame([["M1", "data_checking", "2026-02-20", planned_end, None, actual_end]])
+    row = metrics.phase_status(frame, AS_AT).iloc[0]
+    assert (bool(row["overran"]), bool(row["overrunning"]), int(row["days_over"])) == (
+        overran,
+        overrunning,
+        days_over,
+    )
+
+
+def test_unstarted_phase_past_its_plan_is_overrunning():
+    frame = phases_frame([["M1", "cutover", "2026-02-01", "2026-02-10", None, None]])
+    assert bool(metrics.phase_status(frame, AS_AT).iloc[0]["overrunning"])
+
+
+@pytest.mark.parametrize(
+    ("phase", "start", "end", "over"),
+    [
+        ("data_checking", "2026-01-01", "2026-01-21", False),  # 21 days: the guide's 3 weeks
+        ("data_checking", "2026-01-01", "2026-01-22", True),
+        ("cutover", "2026-02-01", "2026-02-14", False),
+        ("cutover", "2026-02-01", "2026-02-15", True),
+        ("go_live", "2026-02-01", "2026-02-01", False),
+        ("go_live", "2026-02-01", "2026-02-02", True),
+        ("cutover_planning", "2025-01-01", "2026-02-01", False),  # the guide gives no estimate
+    ],
+)
+def test_over_the_guide_uses_inclusive_days(phase, start, end, over):
+    frame = phases_frame([["M1", phase, None, None, start, end]])
+    assert bool(metrics.phase_status(frame, AS_AT).iloc[0]["over_guide"]) is over
+
+
+def test_migration_overview_known_table():
+    migrations = migrations_frame(
+        [
+            ("A00001:EMIS Web>SystmOne", "11J", "SystmOne", "On track"),
+            ("A00002:EMIS Web>SystmOne", "11J", "SystmOne", None),
+            ("A00003:EMIS Web>SystmOne", "15N", "SystmOne", None),
+            ("A00004:EMIS Web>Vision", "15N", "Vision", "Cancelled"),
+            ("A00005:EMIS Web>SystmOne", "15N", "SystmOne", None),
+        ]
+    )
+    phases = phases_frame(
+        [
+            # 1: live on 2 Mar as planned, all on time
+            ["A00001:EMIS Web>SystmOne", "cutover", "2026-02-20", "2026-03-02", "2026-02-20",
+             "2026-03-02"],
+            ["A00001:EMIS Web>SystmOne", "go_live", "2026-03-02", "2026-03-02", "2026-03-02",
+             "2026-03-02"],
+            ["A00001:EMIS Web>SystmOne", "post_go_live", "2026-03-02", "2026-03-13", "2026-03-02",
+             None],
+            # 2: data checking overran; go live planned in April
+            ["A00002:EMIS Web>SystmOne", "data_checking", "2026-02-01", "2026-02-20", "2026-02-01",
+             "2026-02-25"],
+            ["A00002:EMIS Web>SystmOne", "cutover", "2026-03-20", "2026-04-01", None, None],
+            ["A00002:EMIS Web>SystmOne", "go_live", "2026-04-01", "2026-04-01", None, None],
+            # 3: nothing started, go live planned 30 Mar
+            ["A00003:EMIS Web>SystmOne", "go_live", "2026-03-30", "2026-03-30", None, None],
+            # 4: cancelled, its plan long past
+            ["A00004:EMIS Web>Vision", "go_live", "2026-01-05", "2026-01-05", None, None],
+            # 5: completed
+            ["A00005:EMIS Web>SystmOne", "go_live", "2026-01-12", "2026-01-12", "2026-01-12",
+             "2026-01-12"],
+            ["A00005:EMIS Web>SystmOne", "post_go_live", "2026-01-12", "2026-01-23", "2026-01-12",
+             "2026-01-23"],
+        ]
+    )  # fmt: skip
+    history = pd.DataFrame(
+        {
+            "upload_id": [1, 2],
+            "as_at": pd.to_datetime(["2025-12-01", "2026-02-01"]).astype("datetime64[us]"),
+            "migration_id": ["A00003:EMIS Web>SystmOne", "A00003:EMIS Web>SystmOne"],
+            "planned_start": pd.to_datetime(["2026-03-16", "2026-03-30"]).astype("datetime64[us]"),
+        }
+    )
+    overview = metrics.migration_overview(migrations, phases, AS_AT, history).set_index("ods_code")
+    assert overview["status"].to_dict() == {
+        "A00001": "live",
+        "A00002": "in_progress",
+        "A00003": "planned",
+        "A00004": "cancelled",
+        "A00005": "completed",
+    }
+    assert overview["current_phase"].fillna("-").to_dict() == {
+        "A00001": "post_go_live",
+        "A00002": "cutover",
+        "A00003": "not_started",
+        "A00004": "-",
+        "A00005": "completed",
+    }
+    assert overview["overrunning"].to_dict() == {
+        "A00001": False,
+        "A00002": True,  # data checking overran by 5 days
+        "A00003": True,  # go live moved from 16 to 30 March
+        "A00004": False,  # cancelled migrations are not counted as overrunning
+        "A00005": False,
+    }
+    assert overview.loc["A00003", "go_live_moved_days"] == 14
+    assert overview.loc["A00002", "days_overrun"] == 5
+    assert overview["go_live_date"].dt.strftime("%Y-%m-%d").to_dict()["A00002"] == "2026-04-01"
+
+    result = metrics.summary(migrations, phases, AS_AT, history)
+    assert result["migrations"] == 5
+    assert result["overrunning"] == 2
+    assert result["overrunning_by"]["sub_icb"] == {"11J": 1, "15N": 1}
+    assert result["overrunning_by"]["phase"]["data_checking"] == 1
+    assert result["overrunning_by"]["phase"]["go_live"] == 0
+    assert result["migrations_by"]["status"] == {
+        "cancelled": 1, "completed": 1, "in_progress": 1, "live": 1, "planned": 1
+    }  # fmt: skip
+    assert result["go_lives_by_month"] == {"2026-01": 1, "2026-03": 2, "2026-04": 1}
+    assert result["go_lives_by_week"] == {"2026-W03": 1, "2026-W10": 1, "2026-W14": 2}
+
+
+def test_in_scope_filters_by_codes():
+    migrations = migrations_frame([("A00001:x", "11J", "SystmOne", None),
+                                   ("A00002:x", "15N", "SystmOne", None)])  # fmt: skip
+    assert list(metrics.in_scope(migrations, sub_icb="15n")["migration_id"]) == ["A00002:x"]
+    assert len(metrics.in_scope(migrations, region="Y58")) == 2
+    assert metrics.in_scope(migrations, icb="QXX").empty

@@ -1,0 +1,671 @@
+"""The store on SQLite and PostgreSQL: round trips, atomic saves, the current picture, schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import json
+
+import pandas as pd
+import pandas.testing as pdt
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, func, inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from regiondash import store
+from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS, PROBLEM_COLUMNS
+from regiondash.phases import PHASE_KEYS
+from regiondash.store import bulk, schema, uploads
+from regiondash.store.schema import migrations_table, phases_table, uploads_table
+from tests.conftest import build_upload
+
+D = pd.Timestamp
+PHASE_DATES = ["planned_start", "planned_end", "actual_start", "actual_end"]
+TEXT_COLUMNS = [
+    c
+    for c in MIGRATION_COLUMNS
+    if c not in {*EVENT_DATE_FIELDS, "source_system_inferred", "source_row"}
+]
+
+
+def migrations_frame(*rows: dict) -> pd.DataFrame:
+    """Migration rows with the stored dtypes; fields a row leaves out are missing."""
+    columns = {}
+    for name in MIGRATION_COLUMNS:
+        values = [row.get(name) for row in rows]
+        if name in EVENT_DATE_FIELDS:
+            columns[name] = pd.Series(
+                [pd.NaT if v is None else D(v) for v in values], dtype="datetime64[us]"
+            )
+        elif name == "source_system_inferred":
+            columns[name] = pd.Series([bool(v) for v in values], dtype=bool)
+        elif name == "source_row":
+            columns[name] = pd.Series(
+                [v if v is not None else i + 2 for i, v in enumerate(values)], dtype="int64"
+            )
+        else:
+            columns[name] = pd.Series([pd.NA if v is None else v for v in values], dtype="string")
+    return pd.DataFrame(columns)
+
+
+def phases_frame(*rows: tuple) -> pd.DataFrame:
+    """Phase rows from (migration_id, phase, planned_start, planned_end, actual_start, actual_end)."""
+    columns = {
+        "migration_id": pd.Series([r[0] for r in rows], dtype="string"),
+        "phase": pd.Series([r[1] for r in rows], dtype="string"),
+    }
+    for i, name in enumerate(PHASE_DATES, start=2):
+        columns[name] = pd.Series(
+            [pd.NaT if r[i] is None else D(r[i]) for r in rows], dtype="datetime64[us]"
+        )
+    return pd.DataFrame(columns, columns=PHASE_COLUMNS)
+
+
+def empty_set_aside() -> pd.DataFrame:
+    return pd.DataFrame({"sheet": [], "row": [], "values": [], "reasons": []})
+
+
+def empty_problems() -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series([], dtype="string") for name in PROBLEM_COLUMNS})
+
+
+def record(content: bytes, as_at: dt.date, **overrides) -> store.UploadRecord:
+    values = {
+        "file_name": "north-east.xlsx",
+        "content": content,
+        "uploaded_by": "csu.lead@example.nhs.uk",
+        "uploaded_at": dt.datetime(2026, 3, 2, 9, 30, 15, 123456, tzinfo=dt.UTC),
+        "as_at": as_at,
+        "file_kind": "xlsx",
+        "sheet": "Tracker",
+        "header_row": 3,
+        "tracker": "north-east",
+        "mapping": {"Practice Code": "ods_code", "Go Live Date": "go_live_planned"},
+        "rows_read": 4,
+        "sha256": hashlib.sha256(content).hexdigest(),
+    }
+    return store.UploadRecord(**(values | overrides))
+
+
+def save(engine, content: bytes, as_at: dt.date, migrations, phases, **overrides):
+    upload = record(content, as_at, **overrides)
+    return store.save_upload(
+        engine, upload, migrations, phases, empty_set_aside(), empty_problems()
+    )
+
+
+def row_counts(engine: Engine) -> tuple[int, int, int]:
+    with engine.connect() as conn:
+        return tuple(
+            conn.scalar(select(func.count()).select_from(table))
+            for table in (uploads_table, migrations_table, phases_table)
+        )
+
+
+HAND_MIGRATIONS = migrations_frame(
+    {
+        "migration_id": "A81001:EMIS Web>SystmOne",
+        "ods_code": "A81001",
+        "practice_name": 'St Mary\'s "Riverside" Surgery — Ærø ✓ 🙂',
+        "sub_icb_code": "00L",
+        "icb_code": "QHM",
+        "region_code": "Y63",
+        "source_system": "EMIS Web",
+        "source_system_inferred": True,
+        "target_system": "SystmOne",
+        "notes": "line one\nline two; 'quoted', back\\slash",
+        "extract_requested": "2026-01-12",
+        "tracking_updated": "2035-12-31",
+        "sheet": "Tracker",
+        "source_row": 5,
+    },
+    {
+        "migration_id": "B82002:Vision>EMIS Web",
+        "ods_code": "B82002",
+        "practice_name": "",  # an empty cell that was typed as "" is not a missing one
+        "source_system": "Vision",
+        "target_system": "EMIS Web",
+        "decommission_schedule_a": "2015-01-01",
+        "sheet": "Tracker",
+        "source_row": 6,
+    },
+)
+HAND_PHASES = phases_frame(
+    ("A81001:EMIS Web>SystmOne", "kickoff", "2026-01-05", "2026-01-05", "2026-01-06", None),
+    ("A81001:EMIS Web>SystmOne", "go_live", "2026-03-02", "2026-03-02", None, None),
+    ("B82002:Vision>EMIS Web", "go_live", None, None, "2026-02-16", "2026-02-16"),
+)
+
+
+def test_round_trip_keeps_every_value_and_dtype(engine):
+    set_aside = pd.DataFrame(
+        {
+            "sheet": ["Tracker", "Tracker"],
+            "row": [7, 9],
+            "values": [
+                {"Practice Code": "A8100", "Go Live Date": "TBC"},
+                {"Practice Code": "", "Notes": 'Ærø "x" ✓'},
+            ],
+            "reasons": ["ODS code A8100 is not a letter and five digits", "no practice code"],
+        }
+    )
+    problems = pd.DataFrame(
+        {
+            "severity": ["error", "error", "warning"],
+            "sheet": ["Tracker", "Tracker", pd.NA],
+            "row": pd.array([7, 9, pd.NA], dtype="Int64"),
+            "column": ["Practice Code", "Practice Code", pd.NA],
+            "value": ["A8100", "", pd.NA],
+            "message": ["not an ODS code", "no practice code", "no CSU column"],
+        }
+    ).astype({c: "string" for c in PROBLEM_COLUMNS if c != "row"})
+    upload = record(b"hand-made tracker bytes", dt.date(2026, 3, 2))
+
+    outcome = store.save_upload(engine, upload, HAND_MIGRATIONS, HAND_PHASES, set_aside, problems)
+
+    assert outcome == store.SaveOutcome("stored", outcome.upload_id)
+    migrations, phases = store.upload_rows(engine, outcome.upload_id)
+    pdt.assert_frame_equal(migrations, HAND_MIGRATIONS)
+    pdt.assert_frame_equal(phases, HAND_PHASES)
+    assert list(migrations.columns) == MIGRATION_COLUMNS
+    assert migrations["practice_name"].tolist() == [
+        'St Mary\'s "Riverside" Surgery — Ærø ✓ 🙂',
+        "",
+    ]
+    pdt.assert_frame_equal(
+        store.set_aside_rows(engine, outcome.upload_id),
+        set_aside.astype({"sheet": "string", "reasons": "string", "values": object}),
+    )
+    pdt.assert_frame_equal(store.upload_problems(engine, outcome.upload_id), problems)
+    assert store.upload_content(engine, outcome.upload_id) == (
+        "north-east.xlsx",
+        b"hand-made tracker bytes",
+    )
+    assert store.upload_mapping(engine, outcome.upload_id) == upload.mapping
+
+    listed = store.list_uploads(engine)
+    assert listed.to_dict("records") == [
+        {
+            "upload_id": outcome.upload_id,
+            "uploaded_at": pd.Timestamp("2026-03-02 09:30:15.123456", tz="UTC"),
+            "uploaded_by": "csu.lead@example.nhs.uk",
+            "as_at": pd.Timestamp("2026-03-02"),
+            "file_name": "north-east.xlsx",
+            "file_kind": "xlsx",
+            "sheet": "Tracker",
+            "header_row": 3,
+            "tracker": "north-east",
+            "sha256": hashlib.sha256(b"hand-made tracker bytes").hexdigest(),
+            "rows_read": 4,
+            "migrations": 2,
+            "rows_set_aside": 2,
+            "errors": 2,
+            "warnings": 1,
+            "status": "stored_valid_rows",
+        }
+    ]
+    assert str(listed["uploaded_at"].dtype) == "datetime64[us, UTC]"
+    assert str(listed["as_at"].dtype) == "datetime64[us]"
+    assert store.latest_as_at(engine) == dt.date(2026, 3, 2)
+
+
+def test_nothing_set_aside_is_status_stored_and_accepts_pandas_scalars(engine):
+    upload = record(
+        b"clean",
+        pd.Timestamp("2026-03-02"),
+        uploaded_at=pd.Timestamp("2026-03-02 10:30", tz="Europe/London"),
+    )
+    outcome = store.save_upload(
+        engine, upload, HAND_MIGRATIONS, HAND_PHASES, empty_set_aside(), empty_problems()
+    )
+    listed = store.list_uploads(engine).iloc[0]
+    assert (listed["status"], listed["errors"], listed["warnings"]) == ("stored", 0, 0)
+    assert listed["uploaded_at"] == pd.Timestamp("2026-03-02 10:30", tz="UTC")
+    # Ids taken out of a DataFrame are numpy integers; SQLite would bind them as blobs.
+    numpy_id = store.list_uploads(engine)["upload_id"].iloc[0]
+    assert len(store.upload_rows(engine, numpy_id)[0]) == 2
+    assert store.upload_content(engine, numpy_id)[1] == b"clean"
+    assert outcome.upload_id == numpy_id
+
+
+def test_phase_rows_without_any_date_are_not_stored(engine):
+    phases = pd.concat(
+        [HAND_PHASES, phases_frame(("B82002:Vision>EMIS Web", "kickoff", None, None, None, None))],
+        ignore_index=True,
+    )
+    outcome = save(engine, b"undated phase", dt.date(2026, 3, 2), HAND_MIGRATIONS, phases)
+    pdt.assert_frame_equal(store.upload_rows(engine, outcome.upload_id)[1], HAND_PHASES)
+
+
+def test_identical_bytes_are_unchanged_and_write_nothing(engine):
+    first = save(engine, b"same bytes", dt.date(2026, 3, 2), HAND_MIGRATIONS, HAND_PHASES)
+    counts = row_counts(engine)
+    assert counts == (1, 2, 3)
+
+    # Same bytes under another name and date: still the same file.
+    again = save(
+        engine,
+        b"same bytes",
+        dt.date(2026, 4, 1),
+        HAND_MIGRATIONS.iloc[:1],
+        HAND_PHASES.iloc[:1],
+        file_name="renamed.xlsx",
+    )
+
+    assert again == store.SaveOutcome("unchanged", first.upload_id)
+    assert row_counts(engine) == counts
+    assert store.latest_as_at(engine) == dt.date(2026, 3, 2)
+
+
+def test_losing_a_race_on_identical_bytes_reports_the_winner(engine, monkeypatch):
+    winner = save(engine, b"raced bytes", dt.date(2026, 3, 2), HAND_MIGRATIONS, HAND_PHASES)
+    real = uploads._upload_with_bytes
+    calls = itertools.count()
+
+    def blind_until_too_late(conn, sha256):
+        # The pre-check and the in-transaction check both miss the winner, as they would if
+        # it committed just after them; the unique constraint then decides.
+        return None if next(calls) < 2 else real(conn, sha256)
+
+    monkeypatch.setattr(uploads, "_upload_with_bytes", blind_until_too_late)
+    outcome = save(engine, b"raced bytes", dt.date(2026, 3, 2), HAND_MIGRATIONS, HAND_PHASES)
+
+    assert outcome == store.SaveOutcome("unchanged", winner.upload_id)
+    assert row_counts(engine) == (1, 2, 3)
+
+
+def test_a_failure_while_inserting_phases_stores_nothing(engine, monkeypatch):
+    real = bulk.insert_columns
+
+    def fail_on_phases(conn, table, columns):
+        if table is phases_table:
+            raise RuntimeError("disk full")
+        real(conn, table, columns)
+
+    monkeypatch.setattr(bulk, "insert_columns", fail_on_phases)
+    with pytest.raises(RuntimeError, match="disk full"):
+        save(engine, b"doomed", dt.date(2026, 3, 2), HAND_MIGRATIONS, HAND_PHASES)
+
+    assert row_counts(engine) == (0, 0, 0)
+    assert store.list_uploads(engine).empty
+    assert store.latest_as_at(engine) is None
+
+
+def test_a_database_constraint_failure_midway_stores_nothing(engine):
+    repeated = pd.concat([HAND_PHASES, HAND_PHASES.iloc[[1]]], ignore_index=True)
+
+    with pytest.raises(IntegrityError):
+        save(engine, b"repeated phase", dt.date(2026, 3, 2), HAND_MIGRATIONS, repeated)
+
+    assert row_counts(engine) == (0, 0, 0)
+    # The store is still usable afterwards.
+    assert save(engine, b"fine", dt.date(2026, 3, 2), HAND_MIGRATIONS, HAND_PHASES).status == (
+        "stored"
+    )
+
+
+@pytest.mark.parametrize(
+    ("migrations", "phases", "content", "message"),
+    [
+        (pd.concat([HAND_MIGRATIONS, HAND_MIGRATIONS.iloc[[0]]]), HAND_PHASES, b"x", "repeated"),
+        (HAND_MIGRATIONS.iloc[[0]], HAND_PHASES, b"x", "not in the migrations frame"),
+        (HAND_MIGRATIONS.drop(columns="notes"), HAND_PHASES, b"x", "lacks columns"),
+    ],
+)
+def test_inconsistent_frames_are_refused_before_writing(
+    sqlite_url, migrations, phases, content, message
+):
+    engine = store.connect(sqlite_url)
+    with pytest.raises(ValueError, match=message):
+        save(engine, content, dt.date(2026, 3, 2), migrations, phases)
+    assert row_counts(engine) == (0, 0, 0)
+    engine.dispose()
+
+
+def test_a_sha256_that_does_not_match_the_bytes_is_refused(sqlite_url):
+    engine = store.connect(sqlite_url)
+    with pytest.raises(ValueError, match="sha256"):
+        save(engine, b"x", dt.date(2026, 3, 2), HAND_MIGRATIONS, HAND_PHASES, sha256="0" * 64)
+    engine.dispose()
+
+
+def picture_uploads(engine) -> tuple[int, int, int]:
+    """Three uploads: 1 holds A, B, C; 2 (a month on) A, B; 3 (same as-at as 2) B only."""
+    one = save(
+        engine, b"january", dt.date(2026, 1, 5),
+        migrations_frame(
+            {"migration_id": "A", "practice_name": "A jan"},
+            {"migration_id": "B", "practice_name": "B jan"},
+            {"migration_id": "C", "practice_name": "C jan"},
+        ),
+        phases_frame(
+            ("A", "kickoff", "2026-01-12", "2026-01-12", None, None),
+            ("A", "go_live", "2026-03-01", "2026-03-01", None, None),
+            ("B", "go_live", "2026-04-01", "2026-04-01", None, None),
+            ("C", "go_live", "2026-05-01", "2026-05-01", None, None),
+        ),
+        uploaded_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+    )  # fmt: skip
+    two = save(
+        engine, b"february", dt.date(2026, 2, 2),
+        migrations_frame(
+            {"migration_id": "A", "practice_name": "A feb"},
+            {"migration_id": "B", "practice_name": "B feb"},
+        ),
+        phases_frame(
+            ("A", "go_live", "2026-03-15", "2026-03-15", None, None),
+            ("B", "go_live", "2026-04-08", "2026-04-08", None, None),
+        ),
+        uploaded_at=dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC),
+    )  # fmt: skip
+    three = save(
+        engine, b"february again", dt.date(2026, 2, 2),
+        migrations_frame({"migration_id": "B", "practice_name": "B feb v2"}),
+        phases_frame(("B", "go_live", "2026-04-20", "2026-04-20", None, None)),
+        uploaded_at=dt.datetime(2026, 2, 2, 8, 0, tzinfo=dt.UTC),
+    )  # fmt: skip
+    return one.upload_id, two.upload_id, three.upload_id
+
+
+def picture_summary(engine, as_at=None):
+    migrations, phases = store.current_picture(engine, as_at)
+    return (
+        [tuple(r) for r in migrations[["migration_id", "practice_name", "upload_id"]].to_numpy()],
+        [tuple(r) for r in phases[["migration_id", "phase", "planned_start"]].to_numpy()],
+        migrations,
+        phases,
+    )
+
+
+def test_current_picture_takes_each_migration_from_the_latest_upload_holding_it(engine):
+    one, two, three = picture_uploads(engine)
+
+    migrations, phases, frame, phase_frame = picture_summary(engine)
+
+    # A from upload 2; B from upload 3 (same as-at as 2, greater id); C only ever in upload 1.
+    assert migrations == [("A", "A feb", two), ("B", "B feb v2", three), ("C", "C jan", one)]
+    # A's kickoff was only in upload 1, which is no longer A's latest: it does not leak through.
+    assert phases == [
+        ("A", "go_live", D("2026-03-15")),
+        ("B", "go_live", D("2026-04-20")),
+        ("C", "go_live", D("2026-05-01")),
+    ]
+    assert frame["upload_as_at"].tolist() == [D("2026-02-02"), D("2026-02-02"), D("2026-01-05")]
+    assert list(frame.columns) == [*MIGRATION_COLUMNS, "upload_id", "upload_as_at"]
+    assert frame.dtypes.to_dict() == {
+        **HAND_MIGRATIONS.dtypes.to_dict(),
+        "upload_id": "int64",
+        "upload_as_at": "datetime64[us]",
+    }
+    assert phase_frame.dtypes.to_dict() == HAND_PHASES.dtypes.to_dict()
+
+
+def test_current_picture_as_at_an_earlier_date_uses_older_uploads(engine):
+    one, _, _ = picture_uploads(engine)
+
+    migrations, phases, _, _ = picture_summary(engine, dt.date(2026, 1, 31))
+
+    assert migrations == [("A", "A jan", one), ("B", "B jan", one), ("C", "C jan", one)]
+    assert phases == [
+        ("A", "kickoff", D("2026-01-12")),
+        ("A", "go_live", D("2026-03-01")),
+        ("B", "go_live", D("2026-04-01")),
+        ("C", "go_live", D("2026-05-01")),
+    ]
+    # The as-at date itself counts, and a Timestamp will do.
+    assert picture_summary(engine, pd.Timestamp("2026-01-05"))[0] == migrations
+
+
+def test_current_picture_before_any_upload_or_of_an_empty_store_is_empty_but_typed(engine):
+    empty_migrations, empty_phases = store.current_picture(engine)
+    picture_uploads(engine)
+    before_migrations, before_phases = store.current_picture(engine, dt.date(2025, 12, 31))
+
+    for migrations, phases in [
+        (empty_migrations, empty_phases),
+        (before_migrations, before_phases),
+    ]:
+        assert migrations.empty and phases.empty
+        assert list(migrations.columns) == [*MIGRATION_COLUMNS, "upload_id", "upload_as_at"]
+        assert phases.dtypes.to_dict() == HAND_PHASES.dtypes.to_dict()
+        assert migrations.dtypes.drop(["upload_id", "upload_as_at"]).to_dict() == (
+            HAND_MIGRATIONS.dtypes.to_dict()
+        )
+
+
+def test_phases_of_the_current_picture_come_in_the_guides_order(engine):
+    order = list(reversed(PHASE_KEYS))
+    phases = phases_frame(*[("A81001:EMIS Web>SystmOne", key, "2026-01-01", None, None, None)
+                            for key in order])  # fmt: skip
+    migrations = HAND_MIGRATIONS.iloc[[0]].reset_index(drop=True)
+    outcome = save(engine, b"reversed", dt.date(2026, 3, 2), migrations, phases)
+
+    assert store.current_picture(engine)[1]["phase"].tolist() == list(PHASE_KEYS)
+    # ... while one upload's rows come back in the order they were saved.
+    assert store.upload_rows(engine, outcome.upload_id)[1]["phase"].tolist() == order
+
+
+def test_phase_history_has_every_uploads_row_for_the_phase(engine):
+    one, two, three = picture_uploads(engine)
+
+    history = store.phase_history(engine, "go_live")
+
+    assert list(history.columns) == [
+        "upload_id", "as_at", "uploaded_at", "migration_id", *PHASE_DATES,
+    ]  # fmt: skip
+    assert [tuple(r) for r in history[["upload_id", "as_at", "migration_id", "planned_start"]]
+            .to_numpy()] == [
+        (one, D("2026-01-05"), "A", D("2026-03-01")),
+        (two, D("2026-02-02"), "A", D("2026-03-15")),
+        (one, D("2026-01-05"), "B", D("2026-04-01")),
+        (two, D("2026-02-02"), "B", D("2026-04-08")),
+        (three, D("2026-02-02"), "B", D("2026-04-20")),
+        (one, D("2026-01-05"), "C", D("2026-05-01")),
+    ]  # fmt: skip
+    assert history["uploaded_at"].iloc[0] == pd.Timestamp("2026-01-05 09:00", tz="UTC")
+    assert history["actual_start"].isna().all()
+    assert store.phase_history(engine, "kickoff")["upload_id"].tolist() == [one]
+    assert store.phase_history(engine, "cutover").empty
+
+
+def test_list_uploads_is_newest_first(engine):
+    one, two, three = picture_uploads(engine)
+    # Upload 3 was stamped an hour before upload 2.
+    assert store.list_uploads(engine)["upload_id"].tolist() == [two, three, one]
+    assert "content" not in store.list_uploads(engine).columns
+
+
+def test_unknown_upload_ids_are_a_lookup_error(engine):
+    with pytest.raises(LookupError, match="no upload with id 99"):
+        store.upload_content(engine, 99)
+    with pytest.raises(LookupError):
+        store.upload_mapping(engine, 99)
+    assert store.upload_rows(engine, 99)[0].empty
+    assert store.set_aside_rows(engine, 99).empty
+    assert store.upload_problems(engine, 99).empty
+
+
+def test_header_mapping_is_remembered_and_replaced(engine):
+    assert store.saved_header_mapping(engine, "sig-1") == {}
+
+    store.save_header_mapping(engine, "sig-1", {"Practice": "ods_code"})
+    store.save_header_mapping(engine, "sig-2", {"Live": "go_live_actual"})
+    store.save_header_mapping(engine, "sig-1", {"Practice": "practice_name", "Ærø": "notes"})
+
+    assert store.saved_header_mapping(engine, "sig-1") == {
+        "Practice": "practice_name",
+        "Ærø": "notes",
+    }
+    assert store.saved_header_mapping(engine, "sig-2") == {"Live": "go_live_actual"}
+
+
+# --- schema versions -------------------------------------------------------------------------
+
+
+def test_a_new_database_is_at_the_current_schema_version(engine):
+    assert store.schema_version(engine) == store.SCHEMA_VERSION == 1
+    assert set(inspect(engine).get_table_names()) >= {
+        "schema_version", "uploads", "upload_migrations", "upload_phases", "upload_set_aside",
+        "upload_problems", "header_mappings",
+    }  # fmt: skip
+    # Connecting again changes nothing.
+    store.connect(engine.url.render_as_string(hide_password=False)).dispose()
+    assert store.schema_version(engine) == 1
+
+
+def test_an_older_database_is_upgraded_in_place_keeping_its_data(db_url, monkeypatch):
+    old = store.connect(db_url)
+    outcome = save(old, b"before upgrade", dt.date(2026, 3, 2), HAND_MIGRATIONS, HAND_PHASES)
+    old.dispose()
+
+    def add_reviewer(conn):
+        conn.execute(text("ALTER TABLE uploads ADD COLUMN reviewed_by TEXT"))
+        conn.execute(text("UPDATE uploads SET reviewed_by = 'nobody yet'"))
+
+    monkeypatch.setattr(schema, "UPGRADE_STEPS", [*schema.UPGRADE_STEPS, add_reviewer])
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    new = store.connect(db_url)
+
+    assert store.schema_version(new) == 2
+    with new.connect() as conn:
+        assert conn.execute(text("SELECT reviewed_by FROM uploads")).scalars().all() == [
+            "nobody yet"
+        ]
+    pdt.assert_frame_equal(store.upload_rows(new, outcome.upload_id)[0], HAND_MIGRATIONS)
+    new.dispose()
+
+
+def test_a_failing_upgrade_step_leaves_the_database_as_it_was(db_url, monkeypatch):
+    store.connect(db_url).dispose()
+
+    def half_done(conn):
+        conn.execute(text("CREATE TABLE scratch (x INTEGER)"))
+        raise RuntimeError("step 2 broke")
+
+    monkeypatch.setattr(schema, "UPGRADE_STEPS", [*schema.UPGRADE_STEPS, half_done])
+    with pytest.raises(RuntimeError, match="step 2 broke"):
+        store.connect(db_url)
+
+    monkeypatch.undo()
+    engine = store.connect(db_url)
+    assert store.schema_version(engine) == 1
+    assert "scratch" not in inspect(engine).get_table_names()
+    engine.dispose()
+
+
+def test_a_database_from_a_newer_release_is_refused(db_url):
+    engine = store.connect(db_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE schema_version SET version = 7"))
+    engine.dispose()
+
+    with pytest.raises(store.SchemaTooNewError, match="schema version 7.*only understands up to"):
+        store.connect(db_url)
+
+
+# --- URLs and engines --------------------------------------------------------------------------
+
+
+def test_database_url_prefers_explicit_then_environment_then_data_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REGIONDASH_DATABASE_URL", raising=False)
+
+    assert store.database_url() == f"sqlite:///{tmp_path / 'data' / 'regiondash.db'}"
+    assert (tmp_path / "data").is_dir()
+    monkeypatch.setenv("REGIONDASH_DATABASE_URL", "postgresql://db.example/regiondash")
+    assert store.database_url() == "postgresql://db.example/regiondash"
+    assert store.database_url("sqlite:///elsewhere.db") == "sqlite:///elsewhere.db"
+
+
+def test_connect_without_a_url_uses_the_data_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("REGIONDASH_DATABASE_URL", raising=False)
+    engine = store.connect()
+    assert store.schema_version(engine) == 1
+    assert (tmp_path / "data" / "regiondash.db").is_file()
+    engine.dispose()
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(sqlite_url):
+    engine = store.connect(sqlite_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_plain_postgresql_urls_use_psycopg_3(postgres_url):
+    plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    engine = store.connect(plain)
+    assert engine.dialect.driver == "psycopg"
+    assert store.schema_version(engine) == 1
+    engine.dispose()
+
+
+def test_national_scale_upload_round_trips(engine):
+    upload, migrations, phases, set_aside, problems = build_upload(1500, seed=7)
+    outcome = store.save_upload(engine, upload, migrations, phases, set_aside, problems)
+
+    stored_migrations, stored_phases = store.upload_rows(engine, outcome.upload_id)
+
+    pdt.assert_frame_equal(stored_migrations, migrations)
+    pdt.assert_frame_equal(stored_phases, phases)
+    assert row_counts(engine) == (1, 1500, 1500 * len(PHASE_KEYS))
+
+
+# --- property: whatever text and dates come in, the same come out ------------------------------
+
+_text = st.text(st.characters(exclude_categories=("Cs",)), max_size=12)
+_cell = st.one_of(st.none(), _text, st.sampled_from(["", "'", '"', "\\", "NULL", "None", "NaN"]))
+_date = st.one_of(st.none(), st.dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)))
+
+
+@st.composite
+def upload_frames(draw):
+    ids = draw(st.lists(_text.filter(bool), max_size=5, unique=True))
+    rows = []
+    for position, migration_id in enumerate(ids):
+        row = {name: draw(_cell) for name in TEXT_COLUMNS if name != "migration_id"}
+        row |= {name: draw(_date) for name in EVENT_DATE_FIELDS}
+        row |= {
+            "migration_id": migration_id,
+            "source_system_inferred": draw(st.booleans()),
+            "source_row": draw(st.integers(0, 1_048_576)) + position,
+        }
+        rows.append(row)
+    migrations = migrations_frame(*rows) if rows else migrations_frame()
+    phase_rows = []
+    for migration_id in ids:
+        for phase in draw(st.lists(st.sampled_from(PHASE_KEYS), unique=True, max_size=4)):
+            dates = [draw(_date) for _ in PHASE_DATES]
+            phase_rows.append((migration_id, phase, *dates))
+    return migrations, phases_frame(*phase_rows)
+
+
+_examples = itertools.count()
+
+
+@settings(
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(frames=upload_frames())
+def test_any_small_upload_round_trips_exactly_on_sqlite(sqlite_url, frames):
+    migrations, phases = frames
+    engine = store.connect(sqlite_url)
+    try:
+        content = json.dumps(["property", next(_examples)]).encode()
+        outcome = save(engine, content, dt.date(2026, 3, 2), migrations, phases)
+        stored_migrations, stored_phases = store.upload_rows(engine, outcome.upload_id)
+    finally:
+        engine.dispose()
+
+    dated = phases[PHASE_DATES].notna().any(axis=1)
+    pdt.assert_frame_equal(stored_migrations, migrations)
+    pdt.assert_frame_equal(stored_phases, phases[dated].reset_index(drop=True))
