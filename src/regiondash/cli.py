@@ -54,7 +54,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """regiondash import: store a tracker file, or say exactly why not."""
     path = Path(args.path)
     try:
-        mapping = parse_mapping_options(args.map or [])
+        mapping = parse_mapping_options(args.map) if args.map else None
         content = path.read_bytes()
     except MappingProblem as problem:
         return _usage_error(args, str(problem))

@@ -9,7 +9,7 @@ uploads         4 of one tracker (117, 118, 118, 119 rows) as at 30 Jun, 28 Aug,
                 20 Nov 2026 by the SCW CSU migration team; the 4th lets a go live move 3 times
 phases          at EVERY as-at: not started, each of the 13 phases (one migration anchored in
                 each; one-day phases exactly on the as-at), live and completed. At 20 Nov:
-                10 not started, 35 in phases 1-10 (17 in cut-over planning), 1 going live,
+                10 not started, 36 in phases 1-10 (17 in cut-over planning), 1 going live,
                 11 in post go live, 61 complete (13, 24, 41 at the earlier as-ats)
 plans           the guide's phase durations, 12-16 weeks registration to end of post go live,
                 on working days; actual dates only on or before the row's as-at

@@ -11,7 +11,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from regiondash import store
-from regiondash.ingest import ParsedTracker, Problem, header_signature, parse_tracker
+from regiondash.ingest import ParsedTracker, Problem, parse_tracker
 from regiondash.reference import Reference
 
 STORED, UNCHANGED, REJECTED, UNREADABLE = "stored", "unchanged", "rejected", "unreadable"
@@ -145,7 +145,7 @@ def import_tracker(
 ) -> ImportOutcome:
     """Parse, check and store one tracker file (UnreadableFile and MappingProblem propagate)."""
     if mapping is None:
-        mapping = {}
+        mapping = store.saved_header_mapping(engine, tracker_name(file_name))
     parsed = parse_tracker(content, file_name, reference, sheet=sheet, mapping=mapping, as_at=as_at)
     outcome = store_parsed(
         engine,
@@ -156,7 +156,7 @@ def import_tracker(
         as_at=as_at,
         accept_valid_rows=accept_valid_rows,
     )
-    if outcome.status == STORED and parsed.match is not None and mapping:
+    if outcome.status == STORED and mapping:
         # Remembered so this tracker's next upload needs no hand mapping.
-        store.save_header_mapping(engine, header_signature(parsed.match), mapping)
+        store.save_header_mapping(engine, tracker_name(file_name), mapping)
     return outcome

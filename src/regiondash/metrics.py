@@ -202,3 +202,78 @@ def in_scope(
         if code:
             keep &= overview[column].fillna("").str.upper() == code.strip().upper()
     return overview[keep]
+
+
+def headline(overview: pd.DataFrame, as_at: dt.date) -> dict[str, float]:
+    """The numbers a commissioner asks first: in scope, planned, in progress, live, overrunning
+    (count and share of those not cancelled) and go-lives due in the next 30 and 90 days."""
+    at = _as_timestamp(as_at)
+    status = overview["status"]
+    active = overview[status != "cancelled"]
+    upcoming = active[active["status"].isin(["planned", "in_progress", "on_hold"])]
+    due = upcoming["go_live_date"]
+    overrunning = int(active["overrunning"].sum())
+    return {
+        "in_scope": len(overview),
+        "planned": int((status == "planned").sum()),
+        "in_progress": int((status == "in_progress").sum()),
+        "live": int(status.isin(["live", "completed"]).sum()),
+        "completed": int((status == "completed").sum()),
+        "on_hold": int((status == "on_hold").sum()),
+        "cancelled": int((status == "cancelled").sum()),
+        "overrunning": overrunning,
+        "overrunning_share": overrunning / len(active) if len(active) else 0.0,
+        "go_lives_next_30": int(((due > at) & (due <= at + pd.Timedelta(days=30))).sum()),
+        "go_lives_next_90": int(((due > at) & (due <= at + pd.Timedelta(days=90))).sum()),
+    }
+
+
+def most_overrun(overview: pd.DataFrame, limit: int = 10) -> pd.DataFrame:
+    """The overrunning migrations with the most days over plan (then the furthest go-live moves)."""
+    late = overview[overview["overrunning"]]
+    late = late.sort_values(["days_overrun", "go_live_moved_days", "ods_code"],
+                            ascending=[False, False, True])  # fmt: skip
+    return late.head(limit)
+
+
+def overrun_rows(overview: pd.DataFrame, phase_table: pd.DataFrame) -> pd.DataFrame:
+    """One row per overrunning migration and reason: each phase that overran or is overrunning
+    (with days over plan), and a moved go live (with days moved)."""
+    late = overview[overview["overrunning"]]
+    ids = late["migration_id"]
+    info = late[["migration_id", "practice_name", "ods_code", "sub_icb_code", "icb_code",
+                 "target_system", "status"]]  # fmt: skip
+    phases = phase_table[phase_table["migration_id"].isin(ids) & phase_table["overrun"]]
+    phase_part = phases.assign(
+        reason=phases["overran"].map({True: "overran", False: "overrunning"}),
+        days_over=phases["days_over"],
+    )[["migration_id", "phase", "reason", "planned_end", "actual_end", "days_over"]]
+    moved = late[late["go_live_moved_days"] > 0]
+    moved_part = pd.DataFrame(
+        {
+            "migration_id": moved["migration_id"],
+            "phase": "go_live",
+            "reason": "go live moved",
+            "planned_end": moved["first_planned_go_live"],
+            "actual_end": moved["go_live_date"],
+            "days_over": moved["go_live_moved_days"],
+        }
+    )
+    parts = [p for p in (phase_part, moved_part) if not p.empty]
+    if not parts:
+        return info.iloc[0:0].assign(phase=None, reason=None, planned_end=None, actual_end=None,
+                                     days_over=None)  # fmt: skip
+    rows = pd.concat(parts, ignore_index=True).merge(info, on="migration_id")
+    return rows.sort_values(["days_over", "ods_code"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def overrunning_counts(overview: pd.DataFrame, phase_table: pd.DataFrame, by: str) -> pd.Series:
+    """Overrunning migrations counted by an organisation/system column, or by phase."""
+    late = overview[overview["overrunning"]]
+    if by == "phase":
+        rows = phase_table[phase_table["migration_id"].isin(late["migration_id"])]
+        counts = rows[rows["overrun"]].groupby("phase")["migration_id"].nunique()
+        return counts.rename("overrunning")
+    return late[by].astype("string").fillna("unknown").value_counts().rename("overrunning")

@@ -37,8 +37,8 @@ TEMPLATE_KEYS: tuple[str, ...] = (
     "end_of_migration_planned", "end_of_migration_actual", "notes",
 )  # fmt: skip
 
-_REQUIRED = {"ods_code": "Required"}
-_RECOMMENDED = {"practice_name", "source_system", "target_system", "go_live_planned"}
+_REQUIRED = {"ods_code": "Required", "target_system": "Required"}
+_RECOMMENDED = {"practice_name", "source_system", "go_live_planned"}
 
 _EXAMPLE: dict[str, object] = {
     "ods_code": "J81002",
@@ -112,7 +112,7 @@ def workbook_bytes(
     for values in frame.itertuples(index=False, name=None):
         row = []
         for value, is_date in zip(values, dates, strict=True):
-            if value is None or value is pd.NA or value is pd.NaT or pd.isna(value):
+            if pd.isna(value):
                 row.append(None)
             elif is_date:
                 cell = WriteOnlyCell(ws, value=value.date())

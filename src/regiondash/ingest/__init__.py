@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from regiondash.fields import normalise_header
 from regiondash.ingest.columns import HeaderMatch, MappingProblem, find_header, parse_mapping_options
 from regiondash.ingest.errors import UnreadableFile
 from regiondash.ingest.validate import Problem, TrackerRows, check_rows
@@ -20,7 +19,6 @@ __all__ = [
     "ParsedTracker",
     "Problem",
     "UnreadableFile",
-    "header_signature",
     "parse_mapping_options",
     "parse_tracker",
 ]
@@ -82,12 +80,6 @@ class ParsedTracker:
         if frame.empty:
             return pd.DataFrame(columns=["severity", "sheet", "row", "column", "value", "message"])
         return frame.astype({"row": "Int64"})
-
-
-def header_signature(match: HeaderMatch) -> str:
-    """A fingerprint of a tracker's header layout, to remember a hand mapping for next time."""
-    folded = "|".join(normalise_header(match.headers[i]) for i in sorted(match.headers))
-    return hashlib.sha256(folded.encode()).hexdigest()[:16]
 
 
 def parse_tracker(

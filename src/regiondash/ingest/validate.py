@@ -228,18 +228,43 @@ def migration_id(ods: str, source: str | None, target: str | None) -> str:
     return f"{ods}:{source or 'Unknown'}>{target or 'Unknown'}"
 
 
+# The span rule unrolled into field names once, because it runs for every row of a tracker.
+_SPAN_FIELDS = [
+    (
+        phase,
+        tuple(f"{s}_planned" for s in starts),
+        tuple(f"{s}_actual" for s in starts),
+        f"{end}_planned",
+        f"{end}_actual",
+    )
+    for phase, (starts, end) in PHASE_SPAN_RULE.items()
+]
+
+
+def _first(values: dict[str, object], keys: tuple[str, ...]) -> object:
+    for key in keys:
+        value = values.get(key)
+        if value is not None:
+            return value
+    return None
+
+
 def phase_spans(values: dict[str, object]) -> list[dict[str, object]]:
     """Phase spans from a wide row's milestone dates, by phases.PHASE_SPAN_RULE."""
     spans = []
-    for phase, (starts, end) in PHASE_SPAN_RULE.items():
-        span: dict[str, object] = {"phase": phase}
-        for kind in ("planned", "actual"):
-            start = next((values.get(f"{s}_{kind}") for s in starts if values.get(f"{s}_{kind}")),
-                         None)  # fmt: skip
-            span[f"{kind}_start"] = start
-            span[f"{kind}_end"] = values.get(f"{end}_{kind}")
-        if any(span[k] for k in ("planned_start", "planned_end", "actual_start", "actual_end")):
-            spans.append(span)
+    get = values.get
+    for phase, planned_starts, actual_starts, planned_end, actual_end in _SPAN_FIELDS:
+        span = (
+            _first(values, planned_starts),
+            get(planned_end),
+            _first(values, actual_starts),
+            get(actual_end),
+        )
+        if span != (None, None, None, None):
+            spans.append(
+                {"phase": phase, "planned_start": span[0], "planned_end": span[1],
+                 "actual_start": span[2], "actual_end": span[3]}
+            )  # fmt: skip
     return spans
 
 

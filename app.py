@@ -1,0 +1,31 @@
+"""regiondash: regional oversight of GP practice clinical-system migrations."""
+
+import streamlit as st
+
+from regiondash import ui
+
+st.set_page_config(
+    page_title="regiondash — GP system migrations",
+    page_icon=":material/swap_horiz:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+PAGES = [
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="",
+            default=True),
+    st.Page("pages/timeline.py", title="Timeline", icon=":material/view_timeline:",
+            url_path="timeline"),
+    st.Page("pages/overruns.py", title="Overruns", icon=":material/running_with_errors:",
+            url_path="overruns"),
+    st.Page("pages/go_live.py", title="Go-live spread", icon=":material/calendar_month:",
+            url_path="go-live"),
+    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
+    st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:",
+            url_path="definitions"),
+]  # fmt: skip
+
+page = st.navigation(PAGES)
+st.sidebar.caption("regiondash · GP practice system migrations")
+ui.build_context()
+page.run()

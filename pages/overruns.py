@@ -1,0 +1,56 @@
+"""Overruns: which migrations run late, where, in which phase, and against the guide."""
+
+import streamlit as st
+
+from regiondash import charts, metrics, ui
+from regiondash.style import RAG_RED
+
+ctx = ui.context()
+st.title("Overruns")
+ui.data_line(ctx)
+if ui.empty_state(ctx):
+    st.stop()
+late = ctx.overview[ctx.overview["overrunning"]]
+st.markdown(f"**{len(late):,}** of {len(ctx.overview):,} migrations in view are overrunning.")
+ui.definitions_link("What counts as overrunning?")
+
+grid = st.columns(2)
+for index, (column, title) in enumerate([
+    ("sub_icb_code", "Overrunning migrations by sub-ICB location"),
+    ("icb_code", "Overrunning migrations by ICB"),
+    ("phase", "Overrunning migrations by phase overrun"),
+    ("target_system", "Overrunning migrations by target system"),
+]):  # fmt: skip
+    counts = metrics.overrunning_counts(ctx.overview, ctx.phases, column)
+    if column == "phase":
+        counts.index = counts.index.map(charts.phase_label)
+    with grid[index % 2]:
+        if counts.empty:
+            st.info(f"{title}: none.")
+            continue
+        fig = charts.count_bar(counts, title, ctx.as_at, "Overrunning migrations", RAG_RED)
+        ui.show_chart(fig, counts.rename_axis(column).reset_index(), title, key=f"by-{column}")
+
+st.subheader("Over time")
+history = ui.overrunning_over_time(ctx)
+if history["as_at"].nunique() > 1:
+    fig = charts.trend(history, ctx.as_at, "Overrunning migrations at each upload", "Migrations")
+    ui.show_chart(fig, history, "overrunning-over-time", key="trend")
+else:
+    st.caption("One upload so far: the trend appears once a second upload is stored.")
+
+st.subheader("Overrunning migrations")
+rows = metrics.overrun_rows(ctx.overview, ctx.phases)
+table = rows.assign(phase=rows["phase"].map(charts.phase_label, na_action="ignore"))
+st.dataframe(table.drop(columns=["migration_id"]), hide_index=True, width="stretch",
+             column_config={"days_over": st.column_config.NumberColumn("Days over")})  # fmt: skip
+st.download_button("Download this table (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
+                   "overrunning-migrations.csv", "text/csv", icon=":material/download:")  # fmt: skip
+
+st.subheader("Phase durations against the guide")
+st.caption("Each point is one finished phase. The shaded band is the guide's estimate; points "
+           "beyond it (red crosses) are over the guide.")  # fmt: skip
+fig = charts.durations_against_guide(ctx.phases, ctx.as_at, "Phase durations against the guide")
+done = ctx.phases.dropna(subset=["actual_start", "actual_end"])
+ui.show_chart(fig, done[["migration_id", "phase", "actual_days", "guide_max_days", "over_guide"]],
+              "phase-durations-vs-guide", key="durations")  # fmt: skip

@@ -1,0 +1,51 @@
+"""Timeline: a tracking Gantt, plan beneath actual, a page of migrations at a time."""
+
+import streamlit as st
+
+from regiondash import charts, scope, tables, ui
+
+PAGE_SIZE = 50
+
+ctx = ui.context()
+st.title("Migration timeline")
+ui.data_line(ctx)
+if ui.empty_state(ctx):
+    st.stop()
+
+left, middle, right = st.columns([2, 2, 1])
+query = left.text_input("Search by ODS code or practice name", placeholder="e.g. J81002 or Orchid")
+order = middle.selectbox("Sort by", list(scope.SORTS), format_func=scope.SORTS.get)
+only_late = right.toggle("Overrunning only", help="Show only overrunning migrations.")
+
+chosen = scope.search(ctx.overview, query)
+if only_late:
+    chosen = chosen[chosen["overrunning"]]
+chosen = scope.sort_migrations(chosen, order)
+if chosen.empty:
+    st.warning("No migration matches that search.", icon=":material/search_off:")
+    st.stop()
+pages = scope.page_count(len(chosen), PAGE_SIZE)
+page = 1
+if pages > 1:
+    page = st.number_input(f"Page (of {pages}, {PAGE_SIZE} migrations each)", 1, pages, 1)
+shown = scope.page_of(chosen, page, PAGE_SIZE)
+st.caption(f"Showing {len(shown)} of {len(chosen):,} migrations. Thick bars: actual phases; thin "
+           "grey bars beneath: the plan. A red outline and ⚠ mark an overrun.")  # fmt: skip
+
+fig = charts.gantt(shown, ctx.phases, ctx.as_at, title="Migration timeline: plan and actual")
+phase_data = ctx.phases[ctx.phases["migration_id"].isin(shown["migration_id"])]
+ui.show_chart(fig, phase_data.drop(columns=["phase_order"]), "migration-timeline", key="gantt")
+
+st.subheader("One migration in detail")
+labels = dict(zip(shown["migration_id"], charts.migration_label(shown), strict=True))
+picked = st.selectbox("Migration", list(labels), format_func=labels.get)
+detail = ctx.phases[ctx.phases["migration_id"] == picked]
+row = shown[shown["migration_id"] == picked].iloc[0]
+st.markdown(f"**{labels[picked]}** — {row['source_system'] or 'unknown'} → {row['target_system']}, "
+            f"{row['sub_icb_code'] or 'sub-ICB unknown'}. Go live "
+            f"{row['go_live_date']:%-d %b %Y}." if row["go_live_date"] == row["go_live_date"]
+            else f"**{labels[picked]}** — no go-live date recorded.")  # fmt: skip
+st.dataframe(tables.phase_detail(detail), hide_index=True, width="stretch")
+st.markdown("**Go live across uploads**")
+history = ui.go_live_history(ctx.url, ctx.version)
+st.dataframe(tables.go_live_across_uploads(history, picked), hide_index=True, width="stretch")

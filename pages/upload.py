@@ -1,0 +1,149 @@
+"""Upload: a CSU lead adds a tracker, sees exactly what is wrong, and stores it or not."""
+
+import datetime as dt
+from pathlib import Path
+
+import streamlit as st
+
+from regiondash import exports, importing, store, ui, upload_view
+from regiondash.ingest import MappingProblem, UnreadableFile, parse_tracker
+from regiondash.template import template_workbook
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-tracker.xlsx"
+
+ctx = ui.context()
+st.title("Upload a tracker")
+ui.data_line(ctx)
+st.markdown(
+    "Drop in your migration tracking spreadsheet (**.xlsx** or **.csv**). regiondash finds the "
+    "header row, maps your column names, and checks every cell before anything is stored. By "
+    "default an upload with any error is refused whole; you can choose to store the valid rows "
+    "and keep the rest set aside with their reasons."
+)
+left, right = st.columns(2)
+left.download_button("Download the tracker template (.xlsx)", template_workbook(),
+                     "regiondash-tracker-template.xlsx", icon=":material/table_view:")  # fmt: skip
+if EXAMPLE.exists():
+    right.download_button("Download an example tracker (.xlsx)", EXAMPLE.read_bytes(),
+                          EXAMPLE.name, icon=":material/description:")  # fmt: skip
+
+who, when = st.columns(2)
+uploaded_by = who.text_input("Your name or team", key="uploaded_by",
+                             placeholder="e.g. SCW CSU migration team")  # fmt: skip
+as_at = when.date_input("Tracker as at", value=dt.date.today(), format="DD/MM/YYYY",
+                        help="The date the tracker's contents are true on.")  # fmt: skip
+file = st.file_uploader("Tracker file", type=["xlsx", "csv"], key="tracker_file")
+
+if file is not None:
+    content = file.getvalue()
+    mapping = st.session_state.get("hand_mapping", {}).get(file.name)
+    if mapping is None:
+        mapping = store.saved_header_mapping(ctx.engine, importing.tracker_name(file.name))
+    try:
+        with st.spinner(f"Reading {file.name} safely and checking every row…"):
+            parsed = parse_tracker(content, file.name, ui.reference_data(), mapping=mapping,
+                                   as_at=as_at)  # fmt: skip
+    except UnreadableFile as problem:
+        st.error(problem.message, icon=":material/block:")
+        st.stop()
+    except MappingProblem as problem:
+        st.error(str(problem), icon=":material/block:")
+        st.stop()
+
+    st.subheader("What was found")
+    for note in parsed.notes:
+        st.markdown(f"- {note}")
+    if mapping:
+        st.caption("Using your column mapping for this tracker: "
+                   + ", ".join(f"{h} → {k}" for h, k in mapping.items()))  # fmt: skip
+
+    with st.expander("Column mapping", expanded=parsed.match is None or bool(parsed.match.unmapped)):
+        st.caption("Each column in your file and the field it feeds. Change any of them; the "
+                   "mapping is remembered for this tracker's next upload.")  # fmt: skip
+        editor = upload_view.mapping_table(parsed)
+        edited = st.data_editor(
+            editor, hide_index=True, width="stretch", disabled=["Column in your file"],
+            column_config={"Maps to": st.column_config.SelectboxColumn(
+                "Maps to", options=upload_view.FIELD_CHOICES, required=False)},
+            key=f"mapping-{file.name}",
+        )  # fmt: skip
+        if st.button("Apply this mapping", icon=":material/sync_alt:"):
+            chosen = upload_view.mapping_from_table(edited)
+            st.session_state.setdefault("hand_mapping", {})[file.name] = chosen
+            st.rerun()
+
+    counts = upload_view.counts(parsed)
+    cols = st.columns(4)
+    cols[0].metric("Rows read", counts["rows_read"])
+    cols[1].metric("Valid migrations", counts["valid"])
+    cols[2].metric("Errors", counts["errors"], help="Rows with errors cannot be trusted.")
+    cols[3].metric("Warnings", counts["warnings"], help="Stored, but worth a look.")
+
+    report = parsed.problems_frame()
+    if report.empty:
+        st.success("Every row passed the checks.", icon=":material/check_circle:")
+    else:
+        st.markdown("**Validation report** — the sheet, the row as numbered in Excel, and the "
+                    "column as headed in your file.")  # fmt: skip
+        st.dataframe(upload_view.report_table(report), hide_index=True, width="stretch")
+        stem = ui.file_stem(Path(file.name).stem + " validation report")
+        a, b = st.columns(2)
+        a.download_button("Download report (CSV)", exports.csv_bytes(report), f"{stem}.csv",
+                          "text/csv", icon=":material/download:")  # fmt: skip
+        b.download_button("Download report (XLSX)", exports.xlsx_bytes({"Problems": report}),
+                          f"{stem}.xlsx", icon=":material/download:")  # fmt: skip
+
+    has_errors = counts["errors"] > 0
+    store_all, store_valid, discard = st.columns(3)
+    choice = None
+    if store_all.button("Store this upload", type="primary", disabled=has_errors or not
+                        counts["valid"], icon=":material/save:"):  # fmt: skip
+        choice = "all"
+    if has_errors and store_valid.button(
+        f"Store the {counts['valid']} valid rows only", disabled=not counts["valid"],
+        help="Rows with errors are kept with the upload, with their reasons, and shown below.",
+    ):  # fmt: skip
+        choice = "valid"
+    if discard.button("Refuse and discard", icon=":material/delete:"):
+        st.info(f"{file.name} was not stored. Fix the cells listed and upload it again.")
+    if choice:
+        with st.status(f"Storing {file.name}…", expanded=True) as status:
+            st.write("Writing the upload and its rows in one transaction…")
+            outcome = importing.store_parsed(
+                ctx.engine, parsed, content, uploaded_by=uploaded_by.strip() or "unnamed",
+                uploaded_at=dt.datetime.now(dt.UTC), as_at=as_at,
+                accept_valid_rows=choice == "valid",
+            )  # fmt: skip
+            if outcome.status == importing.STORED and mapping:
+                store.save_header_mapping(ctx.engine, importing.tracker_name(file.name), mapping)
+            status.update(label=outcome.message, state="complete" if outcome.exit_code == 0
+                          else "error")  # fmt: skip
+        if outcome.exit_code == 0:
+            st.success(outcome.message, icon=":material/check_circle:")
+            ui.picture.clear()
+            ui.go_live_history.clear()
+        else:
+            st.error(outcome.message)
+
+st.divider()
+st.subheader("Upload history")
+uploads = store.list_uploads(ctx.engine)
+if uploads.empty:
+    st.caption("Nothing uploaded yet.")
+    st.stop()
+st.dataframe(upload_view.history_table(uploads), hide_index=True, width="stretch")
+picked = st.selectbox("Look at an upload", uploads["upload_id"].tolist(),
+                      format_func=upload_view.upload_label(uploads))  # fmt: skip
+name, original = store.upload_content(ctx.engine, picked)
+st.download_button(f"Download the original file ({name})", original, name,
+                   icon=":material/download:", key="original")  # fmt: skip
+aside = store.set_aside_rows(ctx.engine, picked)
+if aside.empty:
+    st.caption("No rows were set aside from this upload.")
+else:
+    st.markdown(f"**{len(aside)} row(s) set aside** from this upload, with their reasons:")
+    st.dataframe(upload_view.set_aside_table(aside), hide_index=True, width="stretch")
+problems = store.upload_problems(ctx.engine, picked)
+if not problems.empty:
+    with st.expander(f"Problems recorded with this upload ({len(problems)})"):
+        st.dataframe(upload_view.report_table(problems), hide_index=True, width="stretch")

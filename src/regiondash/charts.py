@@ -1,0 +1,342 @@
+"""Plotly figure builders: DataFrames and an as-at date in, Figures out. A handful of traces each
+(by phase, system, sub-ICB or RAG), never one trace per practice."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from regiondash.calendar import busy_periods
+from regiondash.phases import PHASE_BY_KEY, PHASE_KEYS, PHASES
+from regiondash.style import (
+    BUSY_COLOURS,
+    FONT,
+    NHS_BLUE,
+    NHS_DARK_GREY,
+    NHS_PALE_GREY,
+    PHASE_COLOURS,
+    RAG_RED,
+    SEQUENCE,
+    SYSTEM_COLOURS,
+)
+
+DAY_MS = 86_400_000
+MILESTONE_MARKERS = {
+    "initial_data_production": ("IDP", "diamond"),
+    "final_data_production": ("FDP", "square"),
+    "go_live": ("Go live", "star"),
+}
+
+
+def _layout(fig: go.Figure, title: str, as_at: dt.date, height: int = 420) -> go.Figure:
+    fig.update_layout(
+        title={"text": f"{title}<br><sup>as at {as_at:%-d %b %Y}</sup>", "x": 0, "xanchor": "left"},
+        font={"family": FONT, "size": 13, "color": "#212B32"},
+        template="plotly_white",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        hoverlabel={"font_family": FONT},
+    )
+    return fig
+
+
+def _as_at_line(fig: go.Figure, as_at: dt.date) -> None:
+    fig.add_vline(
+        x=pd.Timestamp(as_at), line_width=2, line_dash="dash", line_color=NHS_DARK_GREY,
+        annotation_text=f"As at {as_at:%-d %b}", annotation_position="top",
+    )  # fmt: skip
+
+
+def phase_label(key: str) -> str:
+    """The guide's name for a phase key, or a readable label for a status word."""
+    if key in PHASE_BY_KEY:
+        return PHASE_BY_KEY[key].name
+    return {"not_started": "Not started", "completed": "Completed"}.get(key, key)
+
+
+def migration_label(frame: pd.DataFrame) -> pd.Series:
+    """A short row label for a migration: practice name (ODS code)."""
+    names = frame["practice_name"].fillna("").str.title().str.slice(0, 28)
+    return names + " (" + frame["ods_code"] + ")"
+
+
+def gantt(
+    overview: pd.DataFrame, phases: pd.DataFrame, as_at: dt.date, title: str = "Migration timeline"
+) -> go.Figure:
+    """A tracking Gantt: actual phase bars over a thin planned baseline, milestone markers, the
+    as-at line, and overruns flagged in words as well as colour. One row per migration in the
+    order given (callers page through so a chart holds ~60 rows)."""
+    labels = migration_label(overview)
+    label_of = dict(zip(overview["migration_id"], labels, strict=True))
+    rows = phases[phases["migration_id"].isin(label_of)].copy()
+    rows["label"] = rows["migration_id"].map(label_of)
+    fig = go.Figure()
+    planned = rows.dropna(subset=["planned_start", "planned_end"])
+    fig.add_trace(
+        go.Bar(
+            name="Plan (baseline)", orientation="h", y=planned["label"],
+            base=planned["planned_start"],
+            x=((planned["planned_end"] - planned["planned_start"]).dt.days + 1) * DAY_MS,
+            width=0.22, offset=0.12, marker={"color": "rgba(66,85,99,0.35)"},
+            customdata=planned[["phase"]].assign(
+                name=planned["phase"].map(phase_label),
+                start=planned["planned_start"].dt.strftime("%d/%m/%Y"),
+                end=planned["planned_end"].dt.strftime("%d/%m/%Y"),
+            )[["name", "start", "end"]],
+            hovertemplate="%{y}<br>%{customdata[0]} (plan)<br>%{customdata[1]} – %{customdata[2]}"
+            "<extra></extra>",
+        )
+    )  # fmt: skip
+    at = pd.Timestamp(as_at)
+    actual = rows.dropna(subset=["actual_start"]).copy()
+    actual["end"] = actual["actual_end"].fillna(at)
+    actual = actual[actual["end"] >= actual["actual_start"]]
+    for key in PHASE_KEYS:
+        part = actual[actual["phase"] == key]
+        if part.empty:
+            continue
+        late = part["overrun"] if "overrun" in part else pd.Series(False, index=part.index)
+        fig.add_trace(
+            go.Bar(
+                name=PHASE_BY_KEY[key].name, orientation="h", y=part["label"],
+                base=part["actual_start"],
+                x=((part["end"] - part["actual_start"]).dt.days + 1) * DAY_MS,
+                width=0.5, offset=-0.42, marker={
+                    "color": PHASE_COLOURS[key],
+                    "line": {"color": [RAG_RED if v else "white" for v in late],
+                             "width": [3 if v else 0.5 for v in late]},
+                },
+                customdata=pd.DataFrame({
+                    "start": part["actual_start"].dt.strftime("%d/%m/%Y"),
+                    "end": part["actual_end"].dt.strftime("%d/%m/%Y").fillna("not finished"),
+                    "late": ["overran its plan" if v else "on plan" for v in late],
+                }),
+                hovertemplate=f"%{{y}}<br>{PHASE_BY_KEY[key].name} (actual)<br>"
+                "%{customdata[0]} – %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+            )
+        )  # fmt: skip
+    for key, (name, symbol) in MILESTONE_MARKERS.items():
+        part = rows[rows["phase"] == key].copy()
+        part["when"] = part["actual_start"].fillna(part["planned_start"])
+        part = part.dropna(subset=["when"])
+        if part.empty:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                name=name, mode="markers", y=part["label"], x=part["when"],
+                marker={"symbol": symbol, "size": 11, "color": "white" if key != "go_live" else
+                        PHASE_COLOURS["go_live"], "line": {"color": "#212B32", "width": 1.5}},
+                customdata=part["actual_start"].notna().map({True: "actual", False: "planned"}),
+                hovertemplate=f"%{{y}}<br>{name} %{{x|%d/%m/%Y}} (%{{customdata}})<extra></extra>",
+            )
+        )  # fmt: skip
+    late = overview[overview["overrunning"]]
+    if not late.empty:
+        ends = rows.assign(last=rows[["planned_end", "actual_end"]].max(axis=1))
+        last = ends.groupby("migration_id")["last"].max().reindex(late["migration_id"])
+        text = [
+            f"  ⚠ overrunning ({days} d)" if days > 0 else "  ⚠ overrunning (go live moved)"
+            for days in late["days_overrun"].clip(lower=0)
+        ]
+        fig.add_trace(
+            go.Scatter(
+                name="Overrunning", mode="text", y=late["migration_id"].map(label_of),
+                x=last.fillna(at).clip(lower=at).to_numpy(), text=text, textposition="middle right",
+                textfont={"color": RAG_RED, "size": 12}, hoverinfo="skip",
+            )
+        )  # fmt: skip
+    _as_at_line(fig, as_at)
+    fig.update_yaxes(
+        categoryorder="array", categoryarray=list(labels), autorange="reversed", title=None
+    )
+    fig.update_xaxes(type="date", title="Date", showgrid=True, gridcolor=NHS_PALE_GREY)
+    fig.update_layout(barmode="overlay", bargap=0.2)
+    return _layout(fig, title, as_at, height=max(320, 110 + 26 * len(overview)))
+
+
+def count_bar(
+    counts: pd.Series, title: str, as_at: dt.date, axis_title: str, colour: str = NHS_BLUE
+) -> go.Figure:
+    """A horizontal bar chart of counts, largest first, with the number on each bar."""
+    counts = counts.sort_values(ascending=True)
+    fig = go.Figure(
+        go.Bar(
+            x=counts.to_numpy(), y=[str(i) for i in counts.index], orientation="h",
+            marker_color=colour, text=counts.to_numpy(), textposition="outside",
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title=axis_title, rangemode="tozero")
+    fig.update_yaxes(title=None, automargin=True)
+    return _layout(fig, title, as_at, height=max(260, 90 + 24 * len(counts)))
+
+
+def phase_counts(current_phase: pd.Series, as_at: dt.date, title: str) -> go.Figure:
+    """How many migrations sit in each phase now, in the guide's order, coloured by phase."""
+    order = ["not_started", *PHASE_KEYS, "completed"]
+    counts = current_phase.value_counts().reindex(order, fill_value=0)
+    colours = [PHASE_COLOURS.get(k, "#AEB7BD") for k in order]
+    fig = go.Figure(
+        go.Bar(
+            x=counts.to_numpy(), y=[phase_label(k) for k in order], orientation="h",
+            marker_color=colours, text=counts.to_numpy(), textposition="outside",
+            hovertemplate="%{y}: %{x} migrations<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_yaxes(autorange="reversed", title=None, automargin=True)
+    fig.update_xaxes(title="Migrations", rangemode="tozero")
+    return _layout(fig, title, as_at, height=500)
+
+
+def _shade_busy_periods(fig: go.Figure, start: dt.date, end: dt.date) -> None:
+    seen: set[str] = set()
+    for period in busy_periods(start, end):
+        # a legend entry per kind of period, drawn once, so shading is named as well as coloured
+        fig.add_vrect(
+            x0=pd.Timestamp(max(period.start, start)),
+            x1=pd.Timestamp(min(period.end, end)) + pd.Timedelta(days=1),
+            fillcolor=BUSY_COLOURS[period.kind], line_width=0, layer="below",
+            name=period.label, showlegend=period.kind not in seen,
+            legendgroup=period.kind,
+        )  # fmt: skip
+        seen.add(period.kind)
+
+
+def go_live_spread(
+    go_lives: pd.DataFrame,
+    as_at: dt.date,
+    period: str = "month",
+    stack_by: str = "target_system",
+    capacity: dict[str, int] | None = None,
+    title: str = "Go-lives",
+) -> go.Figure:
+    """Go-lives per week or month stacked by a column, with busy periods shaded and weeks over a
+    per-system capacity flagged in words."""
+    frame = go_lives.dropna(subset=["go_live_date"]).copy()
+    freq = "W-MON" if period == "week" else "MS"
+    frame["period"] = frame["go_live_date"].dt.to_period("W" if period == "week" else "M")
+    frame["period_start"] = frame["period"].dt.start_time
+    fig = go.Figure()
+    groups = frame[stack_by].fillna("Unknown")
+    palette = SYSTEM_COLOURS if stack_by in ("target_system", "source_system") else {}
+    for index, (name, part) in enumerate(frame.groupby(groups, sort=True)):
+        counts = part.groupby("period_start").size()
+        fig.add_trace(
+            go.Bar(
+                name=str(name), x=counts.index, y=counts.to_numpy(),
+                marker_color=palette.get(name, SEQUENCE[index % len(SEQUENCE)]),
+                hovertemplate=f"{name}<br>%{{x|%d %b %Y}}: %{{y}}<extra></extra>",
+            )
+        )  # fmt: skip
+    if not frame.empty:
+        start = frame["period_start"].min().date()
+        end = (frame["period_start"].max() + pd.tseries.frequencies.to_offset(freq)).date()
+        _shade_busy_periods(fig, start, end)
+        if capacity and period == "week":
+            flagged = over_capacity_weeks(frame, capacity)
+            if not flagged.empty:
+                totals = frame.groupby("period_start").size()
+                fig.add_trace(
+                    go.Scatter(
+                        name="Over capacity", mode="text+markers",
+                        x=flagged["week_start"], y=totals.reindex(flagged["week_start"]) + 0.6,
+                        text=["⚠ over capacity"] * len(flagged), textposition="top center",
+                        marker={"symbol": "triangle-down", "color": RAG_RED, "size": 10},
+                        textfont={"color": RAG_RED},
+                    )
+                )  # fmt: skip
+    _as_at_line(fig, as_at)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title="Week starting" if period == "week" else "Month", type="date")
+    fig.update_yaxes(title="Go-lives", rangemode="tozero", dtick=1 if len(frame) < 40 else None)
+    return _layout(fig, title, as_at)
+
+
+def over_capacity_weeks(go_lives: pd.DataFrame, capacity: dict[str, int]) -> pd.DataFrame:
+    """Weeks in which go-lives to a target system exceed that system's weekly capacity."""
+    frame = go_lives.dropna(subset=["go_live_date"])
+    week_start = frame["go_live_date"].dt.to_period("W").dt.start_time
+    counts = frame.groupby([week_start.rename("week_start"), "target_system"]).size()
+    counts = counts.rename("go_lives").reset_index()
+    counts["capacity"] = counts["target_system"].map(capacity)
+    flagged = counts[counts["capacity"].notna() & (counts["go_lives"] > counts["capacity"])]
+    return flagged.reset_index(drop=True)
+
+
+def calendar_heatmap(go_lives: pd.DataFrame, as_at: dt.date, title: str) -> go.Figure:
+    """Go-lives per day laid out as a calendar: weeks across, weekdays down."""
+    dates = go_lives["go_live_date"].dropna()
+    fig = go.Figure()
+    if not dates.empty:
+        days = pd.date_range(dates.min() - pd.Timedelta(days=dates.min().weekday()),
+                             dates.max(), freq="D")  # fmt: skip
+        counts = dates.value_counts().reindex(days, fill_value=0)
+        week = (days - days[0]).days // 7
+        fig.add_trace(
+            go.Heatmap(
+                x=days[0] + pd.to_timedelta(week * 7, unit="D"), y=days.strftime("%a"),
+                z=counts.to_numpy(), customdata=days.strftime("%a %d %b %Y"),
+                colorscale=[[0, "#F0F4F5"], [0.01, "#C8DCEE"], [1, NHS_BLUE]],
+                hovertemplate="%{customdata}: %{z} go-lives<extra></extra>",
+                xgap=2, ygap=2, colorbar={"title": "Go-lives"},
+            )
+        )  # fmt: skip
+    fig.update_yaxes(categoryorder="array", autorange="reversed",
+                     categoryarray=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])  # fmt: skip
+    fig.update_xaxes(title="Week starting", type="date")
+    return _layout(fig, title, as_at, height=300)
+
+
+def durations_against_guide(phase_table: pd.DataFrame, as_at: dt.date, title: str) -> go.Figure:
+    """Each phase's actual durations as points over the guide's estimate band (shaded)."""
+    done = phase_table.dropna(subset=["actual_start", "actual_end"])
+    fig = go.Figure()
+    order = [p for p in PHASES if p.min_days is not None and p.kind == "span"]
+    names = [p.name for p in order]
+    for position, phase in enumerate(order):
+        fig.add_shape(
+            type="rect", x0=phase.min_days - 0.5, x1=phase.max_days + 0.5,
+            y0=position - 0.4, y1=position + 0.4, fillcolor="rgba(0,103,71,0.15)",
+            line_width=0, layer="below",
+        )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            name="Guide's estimate", mode="markers", x=[None], y=[None],
+            marker={"symbol": "square", "size": 14, "color": "rgba(0,103,71,0.3)"},
+        )
+    )
+    for over, colour, label in ((False, NHS_BLUE, "Within the guide"),
+                                (True, RAG_RED, "Over the guide")):  # fmt: skip
+        part = done[done["phase"].isin([p.key for p in order]) & (done["over_guide"] == over)]
+        fig.add_trace(
+            go.Box(
+                name=label, x=part["actual_days"], y=part["phase"].map(phase_label),
+                orientation="h", boxpoints="all", jitter=0.5, pointpos=0, fillcolor="rgba(0,0,0,0)",
+                line={"color": "rgba(0,0,0,0)"}, marker={"color": colour, "size": 6,
+                "symbol": "x" if over else "circle"}, hoveron="points",
+                hovertemplate="%{y}: %{x} days<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed", title=None)
+    fig.update_xaxes(title="Duration (calendar days, inclusive)", rangemode="tozero")
+    fig.update_layout(boxmode="overlay")
+    return _layout(fig, title, as_at, height=420)
+
+
+def trend(series: pd.DataFrame, as_at: dt.date, title: str, y_title: str) -> go.Figure:
+    """Lines over upload dates (columns: as_at, series, value), one trace per series."""
+    fig = go.Figure()
+    for index, (name, part) in enumerate(series.groupby("series", sort=False)):
+        fig.add_trace(
+            go.Scatter(
+                name=str(name), x=part["as_at"], y=part["value"], mode="lines+markers+text",
+                text=part["value"], textposition="top center",
+                line={"color": SEQUENCE[index % len(SEQUENCE)], "width": 3},
+            )
+        )  # fmt: skip
+    fig.update_xaxes(title="Upload as-at date", type="date")
+    fig.update_yaxes(title=y_title, rangemode="tozero")
+    return _layout(fig, title, as_at, height=340)

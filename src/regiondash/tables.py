@@ -1,0 +1,84 @@
+"""Readable tables for pages and downloads: canonical columns renamed and formatted for people."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from regiondash.charts import phase_label
+from regiondash.metrics import STATUS_LABELS
+
+MIGRATION_TABLE_COLUMNS = {
+    "practice_name": "Practice",
+    "ods_code": "ODS code",
+    "sub_icb_code": "Sub-ICB",
+    "icb_code": "ICB",
+    "source_system": "From",
+    "target_system": "To",
+    "status": "Status",
+    "current_phase": "Current phase",
+    "go_live_date": "Go-live date",
+    "first_planned_go_live": "First planned go live",
+    "go_live_moved_days": "Go live moved (days)",
+    "days_overrun": "Days over plan",
+    "phases_overrun": "Phases overrun",
+    "reported_rag": "Tracker RAG",
+    "csu": "CSU",
+}
+
+
+def migration_table(overview: pd.DataFrame, columns: list[str] | None = None) -> pd.DataFrame:
+    """Migrations as a people-facing table (names, labels, dates without times)."""
+    chosen = columns or list(MIGRATION_TABLE_COLUMNS)
+    table = overview[chosen].copy()
+    if "status" in table:
+        table["status"] = table["status"].map(STATUS_LABELS).fillna(table["status"])
+    if "current_phase" in table:
+        table["current_phase"] = table["current_phase"].map(phase_label, na_action="ignore")
+    if "practice_name" in table:
+        table["practice_name"] = table["practice_name"].str.title()
+    for column in ("go_live_date", "first_planned_go_live"):
+        if column in table:
+            table[column] = table[column].dt.date
+    return table.rename(columns=MIGRATION_TABLE_COLUMNS).reset_index(drop=True)
+
+
+def counts_frame(counts: dict[str, int], key: str, value: str) -> pd.DataFrame:
+    """A {label: count} dict as a two-column table."""
+    return pd.DataFrame({key: list(counts), value: list(counts.values())})
+
+
+def phase_detail(phase_table: pd.DataFrame) -> pd.DataFrame:
+    """One migration's phases: planned and actual dates, days, variance and over the guide."""
+    rows = phase_table.sort_values("phase_order")
+    detail = pd.DataFrame(
+        {
+            "Phase": rows["phase"].map(phase_label),
+            "Planned start": rows["planned_start"].dt.date,
+            "Planned end": rows["planned_end"].dt.date,
+            "Actual start": rows["actual_start"].dt.date,
+            "Actual end": rows["actual_end"].dt.date,
+            "Planned days": rows["planned_days"].astype("Int64"),
+            "Actual days": rows["actual_days"].astype("Int64"),
+            "Variance (days)": rows["variance_days"].astype("Int64"),
+            "Overrun": rows["overrun"].map({True: "Yes", False: ""}),
+            "Over the guide": rows["over_guide"].map({True: "Yes", False: ""}),
+            "Guide's maximum (days)": rows["guide_max_days"],
+        }
+    )
+    return detail.reset_index(drop=True)
+
+
+def go_live_across_uploads(history: pd.DataFrame, migration_id: str) -> pd.DataFrame:
+    """One migration's planned and actual go live in each upload that holds it."""
+    rows = history[history["migration_id"] == migration_id].sort_values(["as_at", "upload_id"])
+    table = pd.DataFrame(
+        {
+            "Upload": rows["upload_id"],
+            "Upload as at": rows["as_at"].dt.date,
+            "Planned go live": rows["planned_start"].dt.date,
+            "Actual go live": rows["actual_start"].dt.date,
+        }
+    )
+    moved = rows["planned_start"].diff().dt.days
+    table["Moved (days)"] = moved.astype("Int64").where(moved != 0)
+    return table.reset_index(drop=True)

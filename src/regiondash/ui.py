@@ -1,0 +1,275 @@
+"""The one domain-side module that imports Streamlit: caching, the shared filters, the data line
+and the chart/download helpers every page uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import sqlalchemy as sa
+import streamlit as st
+
+from regiondash import metrics, store
+from regiondash.demo import UPLOADED_BY as DEMO_UPLOADER
+from regiondash.metrics import STATUS_LABELS
+from regiondash.reference import Reference, load_reference
+from regiondash.scope import (
+    FILTER_COLUMNS,
+    FILTER_LABELS,
+    Filters,
+    apply_filters,
+    filter_options,
+    option_labels,
+)
+
+SECRET_KEY = "database_url"
+REFERENCE_ENV = "REGIONDASH_REFERENCE_CSV"
+_WIDGET = "filter_{}"
+_CONTEXT = "_regiondash_context"
+
+
+def database_url() -> str:
+    """Streamlit secret `database_url`, else $REGIONDASH_DATABASE_URL, else the embedded file."""
+    try:
+        secret = st.secrets.get(SECRET_KEY)
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        secret = None
+    return store.database_url(secret or None)
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str) -> sa.Engine:
+    """One engine per database URL for the whole server."""
+    return store.connect(url)
+
+
+@st.cache_resource(show_spinner=False)
+def reference_data() -> Reference:
+    """The practice mapping ($REGIONDASH_REFERENCE_CSV, else the bundled January 2026 file)."""
+    return load_reference(os.environ.get(REFERENCE_ENV) or None)
+
+
+@st.cache_data(show_spinner="Working out the regional picture…", max_entries=16)
+def picture(url: str, version: tuple[int, int], as_at: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(overview, phase table) as at a date; cached until an upload changes `version`."""
+    engine = engine_for(url)
+    migrations, phases = store.current_picture(engine, as_at)
+    history = go_live_history(url, version)
+    overview = metrics.migration_overview(migrations, phases, as_at, history)
+    table = metrics.phase_status(phases, as_at)
+    return overview, table
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def go_live_history(url: str, version: tuple[int, int]) -> pd.DataFrame:
+    """Every upload's go-live dates, for slippage; cached until an upload changes `version`."""
+    return store.phase_history(engine_for(url), "go_live")
+
+
+def overrunning_over_time(ctx: Context) -> pd.DataFrame:
+    """Overrunning migrations (with the current filters) as at each upload's as-at date."""
+    rows = []
+    dates = sorted({pd.Timestamp(d).date() for d in ctx.uploads["as_at"]})
+    for as_at in [d for d in dates if ctx.as_at is None or d <= ctx.as_at]:
+        overview, _ = picture(ctx.url, ctx.version, as_at)
+        scoped = apply_filters(overview, ctx.filters)
+        rows.append({"as_at": pd.Timestamp(as_at), "series": "Overrunning migrations",
+                     "value": int(scoped["overrunning"].sum())})  # fmt: skip
+        rows.append({"as_at": pd.Timestamp(as_at), "series": "Migrations in scope",
+                     "value": len(scoped)})  # fmt: skip
+    return pd.DataFrame(rows, columns=["as_at", "series", "value"])
+
+
+@dataclass
+class Context:
+    """What every page needs: the data in view, as at when, and where it came from."""
+
+    url: str
+    engine: sa.Engine
+    uploads: pd.DataFrame
+    as_at: dt.date | None
+    filters: Filters
+    overview: pd.DataFrame  # migrations in view, with status and overrun columns
+    phases: pd.DataFrame  # their phase rows with overrun flags
+    all_overview: pd.DataFrame  # every migration as at the date, before filters
+
+    @property
+    def version(self) -> tuple[int, int]:
+        """Changes whenever an upload is stored, so caches keyed on it refresh."""
+        if self.uploads.empty:
+            return (0, 0)
+        return (len(self.uploads), int(self.uploads["upload_id"].max()))
+
+    @property
+    def is_demo(self) -> bool:
+        """True when the data shown is the fictional demo region."""
+        return not self.uploads.empty and (self.uploads["uploaded_by"] == DEMO_UPLOADER).all()
+
+    @property
+    def empty(self) -> bool:
+        """True when there is nothing in view."""
+        return self.overview.empty
+
+
+def context() -> Context:
+    """The context app.py built for this run (pages call this)."""
+    if _CONTEXT not in st.session_state:
+        st.session_state[_CONTEXT] = build_context(render_filters=False)
+    return st.session_state[_CONTEXT]
+
+
+def _empty_overview() -> pd.DataFrame:
+    return pd.DataFrame(columns=["migration_id", *FILTER_COLUMNS.values(), "overrunning"])
+
+
+def _init_from_url() -> None:
+    """On a session's first run, take the filters from the link it was opened with."""
+    if st.session_state.get("_filters_from_url"):
+        return
+    st.session_state["_filters_from_url"] = True
+    shared = Filters.from_query(st.query_params.to_dict())
+    for name, values in shared.selections().items():
+        if values:
+            st.session_state[_WIDGET.format(name)] = list(values)
+    if shared.as_at is not None:
+        st.session_state[_WIDGET.format("as_at")] = shared.as_at
+
+
+def reset_filters() -> None:
+    """Clear every filter and the chosen as-at date (a button callback)."""
+    for name in [*FILTER_COLUMNS, "as_at"]:
+        st.session_state.pop(_WIDGET.format(name), None)
+    st.query_params.clear()
+
+
+def _filter_widgets(overview: pd.DataFrame, as_at: dt.date | None) -> Filters:
+    chosen: dict[str, tuple[str, ...]] = {}
+    for name in FILTER_COLUMNS:
+        partial = Filters(**chosen)
+        options = filter_options(overview, partial, name)
+        key = _WIDGET.format(name)
+        if key in st.session_state:
+            # a shared link or a narrower parent filter may name values no longer on offer
+            st.session_state[key] = [v for v in st.session_state[key] if v in options]
+        labels = option_labels(overview, name)
+        if name == "status":
+            labels = STATUS_LABELS
+        values = st.sidebar.multiselect(
+            FILTER_LABELS[name], options, key=key, placeholder="All",
+            format_func=lambda v, labels=labels: labels.get(v, v),
+        )  # fmt: skip
+        chosen[name] = tuple(values)
+    return Filters(**chosen, as_at=as_at)
+
+
+def build_context(render_filters: bool = True) -> Context:
+    """Load uploads, draw the shared filters in the sidebar, and compute the data in view."""
+    url = database_url()
+    engine = engine_for(url)
+    uploads = store.list_uploads(engine)
+    if uploads.empty:
+        empty = _empty_overview()
+        ctx = Context(url, engine, uploads, None, Filters(), empty, pd.DataFrame(), empty)
+        st.session_state[_CONTEXT] = ctx
+        return ctx
+    latest = pd.Timestamp(uploads["as_at"].max()).date()
+    key = _WIDGET.format("as_at")
+    chosen_as_at = latest
+    if render_filters:
+        _init_from_url()
+        st.sidebar.markdown("### Filters")
+        st.session_state.setdefault(key, latest)
+        chosen_as_at = st.sidebar.date_input(
+            "As at", key=key, format="DD/MM/YYYY",
+            help="Figures are computed as at this date, from the uploads made as at or before it."
+            " Default: the latest upload's as-at date.",
+        )  # fmt: skip
+    else:
+        chosen_as_at = st.session_state.get(key, latest)
+    version = (len(uploads), int(uploads["upload_id"].max()))
+    all_overview, table = picture(url, version, chosen_as_at)
+    if render_filters:
+        filters = _filter_widgets(all_overview, None if chosen_as_at == latest else chosen_as_at)
+        st.sidebar.button("Reset filters", on_click=reset_filters, width="stretch")
+        st.query_params.from_dict(filters.to_query())
+    else:
+        filters = Filters()
+    overview = apply_filters(all_overview, filters)
+    phases = table[table["migration_id"].isin(overview["migration_id"])]
+    ctx = Context(url, engine, uploads, chosen_as_at, filters, overview, phases, all_overview)
+    st.session_state[_CONTEXT] = ctx
+    return ctx
+
+
+def data_line(ctx: Context) -> None:
+    """Say what data the page shows and as at when; flag the fictional demo."""
+    if ctx.is_demo:
+        st.info(
+            "**Demo data.** The practices are real South West practices from NHS England's "
+            "mapping; every migration, date and status is fictional.",
+            icon=":material/science:",
+        )
+    if ctx.uploads.empty:
+        return
+    latest = ctx.uploads.iloc[0]
+    when = pd.Timestamp(latest["uploaded_at"])
+    scope = "all migrations" if ctx.filters.is_default() else "filtered migrations"
+    st.caption(
+        f"Data as at **{ctx.as_at:%-d %b %Y}** — {len(ctx.overview):,} {scope}. Latest upload: "
+        f"{latest['file_name']} by {latest['uploaded_by']} on {when:%-d %b %Y}."
+    )
+
+
+def empty_state(ctx: Context) -> bool:
+    """Show a helpful message when there is nothing to show; True if the page should stop."""
+    if ctx.uploads.empty:
+        st.info(
+            "No tracker has been uploaded yet. Go to **Upload** to add a CSU tracking spreadsheet "
+            "(.xlsx or .csv), or load the demo region with `regiondash demo`.",
+            icon=":material/upload_file:",
+        )
+        st.page_link("pages/upload.py", label="Upload a tracker", icon=":material/upload:")
+        return True
+    if ctx.overview.empty:
+        st.warning(
+            "No migrations match these filters as at this date. Widen the filters or press "
+            "**Reset filters** in the sidebar.",
+            icon=":material/filter_alt_off:",
+        )
+        return True
+    return False
+
+
+def file_stem(text: str) -> str:
+    """A safe, readable file name stem."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "regiondash"
+
+
+def show_chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str | None = None) -> None:
+    """Draw a figure with a 2x PNG toolbar download named after it, plus its data as CSV."""
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        key=key,
+        config={
+            "displaylogo": False,
+            "toImageButtonOptions": {"format": "png", "filename": file_stem(name), "scale": 2},
+        },
+    )
+    st.download_button(
+        "Download the data behind this chart (CSV)",
+        data.to_csv(index=False).encode("utf-8-sig"),
+        file_name=f"{file_stem(name)}.csv",
+        mime="text/csv",
+        key=f"csv-{key or file_stem(name)}",
+        icon=":material/download:",
+    )
+
+
+def definitions_link(text: str = "What does this mean?") -> None:
+    """A link to the definitions page."""
+    st.page_link("pages/definitions.py", label=text, icon=":material/help:")

@@ -1,0 +1,103 @@
+"""Tables the upload page shows: the column mapping, counts, the report and upload history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from regiondash.fields import FIELD_BY_KEY, FIELDS
+from regiondash.ingest import ParsedTracker
+from regiondash.ingest.columns import IGNORE
+
+NOT_USED = "(not used)"
+FIELD_CHOICES = [NOT_USED, *(f"{f.label} [{f.key}]" for f in FIELDS)]
+_CHOICE_KEY = {f"{f.label} [{f.key}]": f.key for f in FIELDS}
+
+
+def _choice(key: str | None) -> str:
+    if key is None or key == IGNORE or key not in FIELD_BY_KEY:
+        return NOT_USED
+    return f"{FIELD_BY_KEY[key].label} [{key}]"
+
+
+def mapping_table(parsed: ParsedTracker) -> pd.DataFrame:
+    """Every header of the found header row (or the first sheet's first row) with its field."""
+    if parsed.match is not None:
+        headers = parsed.match.headers
+        mapped = parsed.match.columns
+        rows = [(text, _choice(mapped.get(index))) for index, text in sorted(headers.items())]
+    else:
+        first = next((s for s in parsed.workbook.sheets if s.visible), None)
+        cells = first.rows[0] if first and first.rows else []
+        rows = [(str(c).strip(), NOT_USED) for c in cells if c is not None and str(c).strip()]
+    return pd.DataFrame(rows, columns=["Column in your file", "Maps to"])
+
+
+def mapping_from_table(table: pd.DataFrame) -> dict[str, str]:
+    """The hand mapping a user set in the mapping table (unused columns are ignored)."""
+    mapping = {}
+    for header, choice in table[["Column in your file", "Maps to"]].itertuples(index=False):
+        mapping[str(header)] = _CHOICE_KEY.get(choice, IGNORE) if choice else IGNORE
+    return mapping
+
+
+def counts(parsed: ParsedTracker) -> dict[str, int]:
+    """Rows read, valid migrations, errors and warnings of a checked tracker."""
+    rows = parsed.rows
+    return {
+        "rows_read": rows.rows_read if rows else 0,
+        "valid": len(rows.migrations) if rows else 0,
+        "set_aside": len(rows.set_aside) if rows else 0,
+        "errors": len(parsed.errors),
+        "warnings": len(parsed.warnings),
+    }
+
+
+def report_table(problems: pd.DataFrame) -> pd.DataFrame:
+    """Problems with people's column names, errors first, in sheet and row order."""
+    order = problems.assign(_rank=problems["severity"].map({"error": 0, "warning": 1}))
+    order = order.sort_values(["_rank", "sheet", "row"], na_position="first")
+    return order.drop(columns="_rank").rename(
+        columns={"severity": "Severity", "sheet": "Sheet", "row": "Row", "column": "Column",
+                 "value": "Value", "message": "Problem"}
+    ).reset_index(drop=True)  # fmt: skip
+
+
+def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
+    """Upload history for people: who, when, file, as at, counts and status."""
+    table = pd.DataFrame(
+        {
+            "Upload": uploads["upload_id"],
+            "Uploaded": pd.to_datetime(uploads["uploaded_at"]).dt.strftime("%d/%m/%Y %H:%M"),
+            "By": uploads["uploaded_by"],
+            "File": uploads["file_name"],
+            "As at": pd.to_datetime(uploads["as_at"]).dt.date,
+            "Rows read": uploads["rows_read"],
+            "Migrations": uploads["migrations"],
+            "Set aside": uploads["rows_set_aside"],
+            "Warnings": uploads["warnings"],
+            "Status": uploads["status"].map(
+                {"stored": "Stored", "stored_valid_rows": "Stored (valid rows only)"}
+            ),
+        }
+    )
+    return table.reset_index(drop=True)
+
+
+def upload_label(uploads: pd.DataFrame) -> Callable[[int], str]:
+    """A selectbox label function: 'Upload 3 — file.xlsx, as at 20/11/2026'."""
+    names = dict(zip(uploads["upload_id"], uploads["file_name"], strict=True))
+    dates = dict(zip(uploads["upload_id"], pd.to_datetime(uploads["as_at"]), strict=True))
+    return lambda upload_id: (
+        f"Upload {upload_id} — {names[upload_id]}, as at {dates[upload_id]:%d/%m/%Y}"
+    )
+
+
+def set_aside_table(aside: pd.DataFrame) -> pd.DataFrame:
+    """Set-aside rows: sheet, row, reasons, then the row's cells as written."""
+    cells = pd.DataFrame(list(aside["values"])) if len(aside) else pd.DataFrame()
+    head = pd.DataFrame(
+        {"Sheet": aside["sheet"], "Row": aside["row"], "Reasons": aside["reasons"]}
+    ).reset_index(drop=True)
+    return pd.concat([head, cells.reset_index(drop=True)], axis=1)
