@@ -12,16 +12,17 @@ st.set_page_config(
 )
 
 PAGES = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="",
+    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="",
             default=True),
-    st.Page("pages/timeline.py", title="Timeline", icon=":material/view_timeline:",
+    st.Page("app_pages/timeline.py", title="Timeline", icon=":material/view_timeline:",
             url_path="timeline"),
-    st.Page("pages/overruns.py", title="Overruns", icon=":material/running_with_errors:",
+    st.Page("app_pages/overruns.py", title="Overruns", icon=":material/running_with_errors:",
             url_path="overruns"),
-    st.Page("pages/go_live.py", title="Go-live spread", icon=":material/calendar_month:",
+    st.Page("app_pages/go_live.py", title="Go-live spread", icon=":material/calendar_month:",
             url_path="go-live"),
-    st.Page("pages/upload.py", title="Upload", icon=":material/upload_file:", url_path="upload"),
-    st.Page("pages/definitions.py", title="Definitions", icon=":material/menu_book:",
+    st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:",
+            url_path="upload"),
+    st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:",
             url_path="definitions"),
 ]  # fmt: skip
 

@@ -38,7 +38,9 @@ def _step(name: str, path: Path, db: str | None) -> dict[str, float]:
 
         engine = store.connect(db)
         reference = reference_data()
-        start = time.perf_counter()  # the reference and schema are loaded once per app, not per file
+        start = (
+            time.perf_counter()
+        )  # the reference and schema are loaded once per app, not per file
         outcome = import_tracker(
             engine, path.read_bytes(), path.name, reference, uploaded_by="bench",
             uploaded_at=dt.datetime.now(dt.UTC), as_at=dt.date(2026, 11, 20),

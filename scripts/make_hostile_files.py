@@ -45,9 +45,12 @@ REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
 ZIP_TIME = (2026, 1, 1, 0, 0, 0)
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-# Style indexes in the generated styles.xml: 0 general, 1 date (numFmt 14), 2 date-time (22).
+# Style indexes in the generated styles.xml: 0 general, 1 date (numFmt 14), 2 date-time (22),
+# 3 time of day (21, h:mm:ss), 4 duration (46, [h]:mm:ss).
 STYLE_DATE = 1
 STYLE_DATETIME = 2
+STYLE_TIME = 3
+STYLE_DURATION = 4
 
 TRACKER_HEADER = ["Practice Code", "Practice Name", "Go Live Date"]
 # Names with the characters that distinguish cp1252 from latin-1 and UTF-8 mistakes.
@@ -66,12 +69,21 @@ class Formula:
     cached: object = None
 
 
+@dataclass(frozen=True)
+class Deflated:
+    """A part supplied already deflate-compressed: raw stream chunks, CRC-32 and inflated size."""
+
+    chunks: Callable[[], Iterable[bytes]]
+    crc: int
+    size: int
+
+
 @dataclass
 class Sheet:
-    """One worksheet part: either ready XML bytes or a function that streams them."""
+    """One worksheet part: ready XML bytes, a function that streams them, or Deflated."""
 
     name: str
-    xml: bytes | Callable[[IO[bytes]], None]
+    xml: bytes | Callable[[IO[bytes]], None] | Deflated
     state: str = "visible"
 
 
@@ -133,6 +145,12 @@ def cell_xml(
         return f'<c r="{ref}" s="{style}"><v>{serial}</v></c>'
     if isinstance(value, dt.date):
         return f'<c r="{ref}" s="{STYLE_DATE}"><v>{_number(excel_serial(value, date1904))}</v></c>'
+    if isinstance(value, dt.time):
+        fraction = (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+        return f'<c r="{ref}" s="{STYLE_TIME}"><v>{_number(fraction)}</v></c>'
+    if isinstance(value, dt.timedelta):
+        days = _number(value / dt.timedelta(days=1))
+        return f'<c r="{ref}" s="{STYLE_DURATION}"><v>{days}</v></c>'
     if isinstance(value, int | float):
         return f'<c r="{ref}"><v>{_number(value)}</v></c>'
     text = str(value)
@@ -199,9 +217,11 @@ STYLES_XML = (
     b'<fill><patternFill patternType="gray125"/></fill></fills>'
     b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-    b'<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    b'<cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     b'<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     b'<xf numFmtId="22" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    b'<xf numFmtId="21" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    b'<xf numFmtId="46" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     b"</cellXfs></styleSheet>"
 )
 
@@ -268,6 +288,7 @@ def write_package(path: Path, pkg: Package) -> Path:
         ).encode()
         + b"</Relationships>"
     )
+    precompressed: list[tuple[str, Deflated]] = []
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         zf.writestr(_zinfo("[Content_Types].xml"), content_types)
         zf.writestr(_zinfo("_rels/.rels"), root_rels)
@@ -280,13 +301,37 @@ def write_package(path: Path, pkg: Package) -> Path:
             name = f"xl/worksheets/sheet{i}.xml"
             if isinstance(sheet.xml, bytes):
                 zf.writestr(_zinfo(name), sheet.xml)
+            elif isinstance(sheet.xml, Deflated):
+                # Stored as-is, then relabelled as deflated below: zipfile cannot take
+                # precompressed data, and compressing 1 GiB for real takes seconds.
+                info = _zinfo(name)
+                info.compress_type = zipfile.ZIP_STORED
+                with zf.open(info, "w") as out:
+                    for chunk in sheet.xml.chunks():
+                        out.write(chunk)
+                precompressed.append((name, sheet.xml))
             else:
                 # Streamed so a 1 GiB part never sits in memory (must stay under 2 GiB: no zip64).
                 with zf.open(_zinfo(name), "w") as out:
                     sheet.xml(out)
         for name, data in pkg.extra_parts.items():
             zf.writestr(_zinfo(name), data)
+    for name, part in precompressed:
+        _relabel_deflated(path, name, part)
     return path
+
+
+def _relabel_deflated(path: Path, name: str, part: Deflated) -> None:
+    with zipfile.ZipFile(path) as zf:
+        local = zf.getinfo(name).header_offset
+    data = bytearray(Path(path).read_bytes())
+    central = data.rfind(b"PK\x01\x02", 0, data.rfind(name.encode()))
+    # Method, CRC-32 and uncompressed size: local header offsets 8/14/22, central 10/16/24.
+    for base, (method_at, crc_at, size_at) in ((local, (8, 14, 22)), (central, (10, 16, 24))):
+        struct.pack_into("<H", data, base + method_at, zipfile.ZIP_DEFLATED)
+        struct.pack_into("<I", data, base + crc_at, part.crc)
+        struct.pack_into("<I", data, base + size_at, part.size)
+    Path(path).write_bytes(bytes(data))
 
 
 def tracker_rows(n_rows: int = 3) -> list[list[object]]:
@@ -362,9 +407,30 @@ def _streamed_sheet(payload_bytes: int, chunk: bytes) -> Callable[[IO[bytes]], N
 
 
 def make_zip_bomb(path: Path, gib: float = 1.0) -> Path:
-    """A valid-looking workbook whose sheet XML is gib GiB of spaces, streamed through deflate."""
-    sheet = Sheet("Tracker", _streamed_sheet(int(gib * 2**30), b" "))
-    return write_package(path, Package(sheets=[sheet]))
+    """A valid-looking workbook whose sheet XML is gib GiB of spaces (about 1 MB on disk)."""
+    head = XML_DECL + f'<worksheet xmlns="{NS_MAIN}"><sheetData>'.encode()
+    tail = b"</sheetData></worksheet>"
+    block = b" " * 2**20
+    n_blocks = int(gib * 1024)
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = co.compress(head) + co.flush(zlib.Z_FULL_FLUSH)
+    # A full flush resets the compressor's history, so every further 1 MiB block compresses to
+    # these same bytes: deflate it once and repeat, instead of deflating 1 GiB (seconds).
+    repeat = co.compress(block) + co.flush(zlib.Z_FULL_FLUSH)
+    last = co.compress(tail) + co.flush()
+    crc = zlib.crc32(head)
+    for _ in range(n_blocks):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(tail, crc)
+
+    def chunks() -> Iterable[bytes]:
+        yield first
+        for _ in range(n_blocks):
+            yield repeat
+        yield last
+
+    part = Deflated(chunks, crc, len(head) + n_blocks * len(block) + len(tail))
+    return write_package(path, Package(sheets=[Sheet("Tracker", part)]))
 
 
 def make_ratio_bomb(path: Path, mib: int = 64) -> Path:

@@ -103,8 +103,8 @@ def test_accept_valid_rows_keeps_set_aside_rows_with_reasons(tmp_path, capsys, s
 
 def test_hand_mapping_on_the_command_line(tmp_path, capsys, sqlite_url):
     path = tmp_path / "odd.xlsx"
-    path.write_bytes(tracker_xlsx([["J81002", "EMIS", "02/03/2026"]],
-                                  header=["Surgery", "Going to", "Switch day"], title=False))  # fmt: skip
+    header = ["Surgery", "Going to", "Switch day"]
+    path.write_bytes(tracker_xlsx([["J81002", "EMIS", "02/03/2026"]], header=header, title=False))
     code, out, _ = run(capsys, "import", str(path), "--db", sqlite_url, "--json")
     assert code == 1
     assert "no tracker header found" in json.loads(out)["errors"][0]["message"]
@@ -112,7 +112,7 @@ def test_hand_mapping_on_the_command_line(tmp_path, capsys, sqlite_url):
                        "--map", "Surgery=ods_code", "--map", "Going to=target_system",
                        "--map", "Switch day=go_live_planned")  # fmt: skip
     assert (code, json.loads(out)["status"]) == (0, "stored")
-    migrations, phases = store.current_picture(store.connect(sqlite_url))
+    migrations, _ = store.current_picture(store.connect(sqlite_url))
     assert migrations.iloc[0]["migration_id"] == "J81002:SystmOne>EMIS Web"
 
 

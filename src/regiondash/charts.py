@@ -23,6 +23,13 @@ from regiondash.style import (
 )
 
 DAY_MS = 86_400_000
+BUSY_LEGEND = {
+    "flu_season": "Flu season",
+    "qof_year_end": "QOF year end",
+    "christmas": "Christmas / New Year",
+    "summer": "Summer holidays",
+    "bank_holiday": "Bank holidays",
+}
 MILESTONE_MARKERS = {
     "initial_data_production": ("IDP", "diamond"),
     "final_data_production": ("FDP", "square"),
@@ -36,8 +43,8 @@ def _layout(fig: go.Figure, title: str, as_at: dt.date, height: int = 420) -> go
         font={"family": FONT, "size": 13, "color": "#212B32"},
         template="plotly_white",
         height=height,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        margin={"l": 10, "r": 30, "t": 70, "b": 10},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "xanchor": "left", "x": 0},
         hoverlabel={"font_family": FONT},
     )
     return fig
@@ -46,7 +53,8 @@ def _layout(fig: go.Figure, title: str, as_at: dt.date, height: int = 420) -> go
 def _as_at_line(fig: go.Figure, as_at: dt.date) -> None:
     fig.add_vline(
         x=pd.Timestamp(as_at), line_width=2, line_dash="dash", line_color=NHS_DARK_GREY,
-        annotation_text=f"As at {as_at:%-d %b}", annotation_position="top",
+        annotation_text=f"As at {as_at:%-d %b}", annotation_position="top right",
+        annotation_font={"size": 11, "color": NHS_DARK_GREY},
     )  # fmt: skip
 
 
@@ -98,24 +106,35 @@ def gantt(
         part = actual[actual["phase"] == key]
         if part.empty:
             continue
-        late = part["overrun"] if "overrun" in part else pd.Series(False, index=part.index)
         fig.add_trace(
             go.Bar(
                 name=PHASE_BY_KEY[key].name, orientation="h", y=part["label"],
                 base=part["actual_start"],
                 x=((part["end"] - part["actual_start"]).dt.days + 1) * DAY_MS,
-                width=0.5, offset=-0.42, marker={
-                    "color": PHASE_COLOURS[key],
-                    "line": {"color": [RAG_RED if v else "white" for v in late],
-                             "width": [3 if v else 0.5 for v in late]},
-                },
+                width=0.5, offset=-0.42,
+                marker={"color": PHASE_COLOURS[key], "line": {"color": "white", "width": 0.5}},
                 customdata=pd.DataFrame({
                     "start": part["actual_start"].dt.strftime("%d/%m/%Y"),
                     "end": part["actual_end"].dt.strftime("%d/%m/%Y").fillna("not finished"),
-                    "late": ["overran its plan" if v else "on plan" for v in late],
                 }),
                 hovertemplate=f"%{{y}}<br>{PHASE_BY_KEY[key].name} (actual)<br>"
-                "%{customdata[0]} – %{customdata[1]}<br>%{customdata[2]}<extra></extra>",
+                "%{customdata[0]} – %{customdata[1]}<extra></extra>",
+            )
+        )  # fmt: skip
+    if "overrun" in rows:
+        # one trace outlines every overrun phase, so the legend names the red outline
+        late_rows = rows[rows["overrun"]].copy()
+        late_rows["start"] = late_rows["actual_start"].fillna(late_rows["planned_start"])
+        late_rows["end"] = late_rows["actual_end"].fillna(at)
+        late_rows = late_rows.dropna(subset=["start"])
+        late_rows = late_rows[late_rows["end"] >= late_rows["start"]]
+        fig.add_trace(
+            go.Bar(
+                name="Phase over plan", orientation="h", y=late_rows["label"],
+                base=late_rows["start"],
+                x=((late_rows["end"] - late_rows["start"]).dt.days + 1) * DAY_MS,
+                width=0.5, offset=-0.42, hoverinfo="skip",
+                marker={"color": "rgba(0,0,0,0)", "line": {"color": RAG_RED, "width": 2.5}},
             )
         )  # fmt: skip
     for key, (name, symbol) in MILESTONE_MARKERS.items():
@@ -135,7 +154,11 @@ def gantt(
         )  # fmt: skip
     late = overview[overview["overrunning"]]
     if not late.empty:
+        # the label sits just after the row's last bar: its last date, or the as-at date while
+        # a phase is still running
+        running = rows["actual_start"].notna() & rows["actual_end"].isna()
         ends = rows.assign(last=rows[["planned_end", "actual_end"]].max(axis=1))
+        ends.loc[running, "last"] = at
         last = ends.groupby("migration_id")["last"].max().reindex(late["migration_id"])
         text = [
             f"  ⚠ overrunning ({days} d)" if days > 0 else "  ⚠ overrunning (go live moved)"
@@ -144,7 +167,7 @@ def gantt(
         fig.add_trace(
             go.Scatter(
                 name="Overrunning", mode="text", y=late["migration_id"].map(label_of),
-                x=last.fillna(at).clip(lower=at).to_numpy(), text=text, textposition="middle right",
+                x=last.fillna(at).to_numpy(), text=text, textposition="middle right",
                 textfont={"color": RAG_RED, "size": 12}, hoverinfo="skip",
             )
         )  # fmt: skip
@@ -152,9 +175,22 @@ def gantt(
     fig.update_yaxes(
         categoryorder="array", categoryarray=list(labels), autorange="reversed", title=None
     )
-    fig.update_xaxes(type="date", title="Date", showgrid=True, gridcolor=NHS_PALE_GREY)
+    dates = pd.concat([rows[c] for c in ("planned_start", "planned_end", "actual_start",
+                                         "actual_end")]).dropna()  # fmt: skip
+    if not dates.empty:
+        # room on the right for the overrun labels
+        span = max(dates.max(), at) - dates.min()
+        fig.update_xaxes(range=[dates.min() - span * 0.02, max(dates.max(), at) + span * 0.22])
+    fig.update_xaxes(type="date", title=None, showgrid=True, gridcolor=NHS_PALE_GREY,
+                     side="top")  # fmt: skip
     fig.update_layout(barmode="overlay", bargap=0.2)
-    return _layout(fig, title, as_at, height=max(320, 110 + 26 * len(overview)))
+    _layout(fig, title, as_at, height=max(360, 140 + 24 * len(overview)))
+    fig.update_layout(
+        legend={"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.01,
+                "font": {"size": 11}},
+        margin={"t": 110},
+    )  # fmt: skip
+    return fig
 
 
 def count_bar(
@@ -166,7 +202,7 @@ def count_bar(
         go.Bar(
             x=counts.to_numpy(), y=[str(i) for i in counts.index], orientation="h",
             marker_color=colour, text=counts.to_numpy(), textposition="outside",
-            hovertemplate="%{y}: %{x}<extra></extra>",
+            cliponaxis=False, hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )  # fmt: skip
     fig.update_xaxes(title=axis_title, rangemode="tozero")
@@ -183,7 +219,7 @@ def phase_counts(current_phase: pd.Series, as_at: dt.date, title: str) -> go.Fig
         go.Bar(
             x=counts.to_numpy(), y=[phase_label(k) for k in order], orientation="h",
             marker_color=colours, text=counts.to_numpy(), textposition="outside",
-            hovertemplate="%{y}: %{x} migrations<extra></extra>",
+            cliponaxis=False, hovertemplate="%{y}: %{x} migrations<extra></extra>",
         )
     )  # fmt: skip
     fig.update_yaxes(autorange="reversed", title=None, automargin=True)
@@ -199,7 +235,7 @@ def _shade_busy_periods(fig: go.Figure, start: dt.date, end: dt.date) -> None:
             x0=pd.Timestamp(max(period.start, start)),
             x1=pd.Timestamp(min(period.end, end)) + pd.Timedelta(days=1),
             fillcolor=BUSY_COLOURS[period.kind], line_width=0, layer="below",
-            name=period.label, showlegend=period.kind not in seen,
+            name=BUSY_LEGEND.get(period.kind, period.label), showlegend=period.kind not in seen,
             legendgroup=period.kind,
         )  # fmt: skip
         seen.add(period.kind)
@@ -241,9 +277,9 @@ def go_live_spread(
                 totals = frame.groupby("period_start").size()
                 fig.add_trace(
                     go.Scatter(
-                        name="Over capacity", mode="text+markers",
-                        x=flagged["week_start"], y=totals.reindex(flagged["week_start"]) + 0.6,
-                        text=["⚠ over capacity"] * len(flagged), textposition="top center",
+                        name="⚠ Week over capacity", mode="text+markers",
+                        x=flagged["week_start"], y=totals.reindex(flagged["week_start"]) + 0.5,
+                        text=["⚠"] * len(flagged), textposition="top center",
                         marker={"symbol": "triangle-down", "color": RAG_RED, "size": 10},
                         textfont={"color": RAG_RED},
                     )
@@ -304,7 +340,10 @@ def durations_against_guide(phase_table: pd.DataFrame, as_at: dt.date, title: st
         )  # fmt: skip
     fig.add_trace(
         go.Scatter(
-            name="Guide's estimate", mode="markers", x=[None], y=[None],
+            name="Guide's estimate",
+            mode="markers",
+            x=[None],
+            y=[None],
             marker={"symbol": "square", "size": 14, "color": "rgba(0,103,71,0.3)"},
         )
     )

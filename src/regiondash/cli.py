@@ -11,15 +11,15 @@ import sys
 from pathlib import Path
 
 from regiondash import metrics, store
-from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
 from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
+from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
 from regiondash.reference import Reference, load_reference
 
 REFERENCE_ENV = "REGIONDASH_REFERENCE_CSV"
 
 
 def reference_data() -> Reference:
-    """The practice mapping: REGIONDASH_REFERENCE_CSV if set (a newer NHS England file), else bundled."""
+    """The practice mapping: $REGIONDASH_REFERENCE_CSV (a newer NHS England file), else bundled."""
     return load_reference(os.environ.get(REFERENCE_ENV) or None)
 
 
@@ -95,8 +95,15 @@ def _file_error(message: str) -> dict[str, object]:
 
 def _usage_error(args: argparse.Namespace, message: str) -> int:
     if getattr(args, "json", False):
-        payload = {"status": UNREADABLE, "upload_id": None, "migrations": 0, "rows_read": 0,
-                   "rows_set_aside": 0, "errors": [_file_error(message)], "warnings": []}  # fmt: skip
+        payload = {
+            "status": UNREADABLE,
+            "upload_id": None,
+            "migrations": 0,
+            "rows_read": 0,
+            "rows_set_aside": 0,
+            "errors": [_file_error(message)],
+            "warnings": [],
+        }
         print(json.dumps(payload, indent=2))
     print(f"regiondash: {message}", file=sys.stderr)
     return 2

@@ -27,7 +27,8 @@ TERMS: list[tuple[str, str]] = [
         "A **finished** phase *overran* when its actual end is after its planned end. An "
         "**unfinished** phase (no actual end) is *overrunning* when the as-at date is after its "
         "planned end — whether or not it has started. A phase with no planned end cannot overrun "
-        "its plan. Days over plan: actual end (or the as-at date, if unfinished) minus planned end.",
+        "its plan. Days over plan: actual end (or the as-at date, if unfinished) minus planned "
+        "end.",
     ),
     (
         "Over the guide",
@@ -37,8 +38,9 @@ TERMS: list[tuple[str, str]] = [
     (
         "Overrunning migration",
         "A migration is **overrunning** when at least one of its phases overran or is overrunning, "
-        "or when its go-live date is later than its **first recorded planned go live** (the planned "
-        "go live in the earliest upload that holds one). Cancelled migrations are not counted.",
+        "or when its go-live date is later than its **first recorded planned go live** (the "
+        "planned go live in the earliest upload that holds one). Cancelled migrations are not "
+        "counted.",
     ),
     (
         "Go-live date",

@@ -42,7 +42,8 @@ IDENTITY_FIELDS = [
 ]
 
 EVENT_FIELDS = [
-    Field("extract_requested", "Data extract requested", "date", "Date the data extract was asked for"),
+    Field("extract_requested", "Data extract requested", "date",
+          "Date the data extract was asked for"),
     Field("decommission_schedule_a", "Decommission Schedule A raised", "date",
           "Date the Schedule A to decommission the old system was raised"),
     Field("cutover_planning_meeting", "Cut-over planning meeting", "date",
@@ -90,7 +91,14 @@ MIGRATION_COLUMNS = [
     "source_row",
 ]
 # Columns of a stored phase row (one per migration-phase per upload).
-PHASE_COLUMNS = ["migration_id", "phase", "planned_start", "planned_end", "actual_start", "actual_end"]
+PHASE_COLUMNS = [
+    "migration_id",
+    "phase",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+]
 PROBLEM_COLUMNS = ["severity", "sheet", "row", "column", "value", "message"]
 
 SYSTEMS = ("EMIS Web", "SystmOne", "Vision", "Evolution")
@@ -240,8 +248,8 @@ _PHASE_ALIASES: dict[str, list[str]] = {
     "data_checking": ["data checking", "data check", "data validation"],
     "data_recheck_signoff": ["data recheck and sign off", "data recheck", "data sign off",
                              "sign off", "recheck and sign off"],
-    "cutover_planning": ["cut over planning", "cutover planning", "cut over planning and preparation",
-                         "cutover planning and preparation"],
+    "cutover_planning": ["cut over planning", "cutover planning",
+                         "cut over planning and preparation", "cutover planning and preparation"],
     "final_data_production": ["fdp", "final data production", "final data extract"],
     "cutover": ["cut over", "cutover", "cut over period", "cutover period"],
     "go_live": ["go live", "golive", "live"],

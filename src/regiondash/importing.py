@@ -114,7 +114,12 @@ def store_parsed(
         sha256=parsed.sha256,
     )
     saved = store.save_upload(
-        engine, record, rows.migrations, rows.phases, rows.set_aside, _problems_frame(parsed.problems)
+        engine,
+        record,
+        rows.migrations,
+        rows.phases,
+        rows.set_aside,
+        _problems_frame(parsed.problems),
     )
     if saved.status == UNCHANGED:
         return ImportOutcome(

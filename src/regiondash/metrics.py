@@ -65,7 +65,9 @@ def go_live_dates(phases: pd.DataFrame, as_at: dt.date) -> pd.Series:
     return actual.fillna(live["planned_start"]).rename("go_live_date")
 
 
-def migration_status(migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
+def migration_status(
+    migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.date
+) -> pd.DataFrame:
     """Per migration: status, current phase, go-live date, overrun flags and days overrun."""
     table = phase_status(phases, as_at)
     by_migration = table.groupby("migration_id", sort=False)
@@ -83,7 +85,9 @@ def migration_status(migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.d
     result["go_live_date"] = go_live_dates(phases, as_at).reindex(ids)
     result["phases_overrun"] = by_migration["overrun"].sum().reindex(ids).fillna(0).astype(int)
     result["days_overrun"] = by_migration["days_over"].max().reindex(ids).fillna(0).astype(int)
-    result["over_guide_phases"] = by_migration["over_guide"].sum().reindex(ids).fillna(0).astype(int)
+    result["over_guide_phases"] = (
+        by_migration["over_guide"].sum().reindex(ids).fillna(0).astype(int)
+    )
 
     reported = migrations.set_index("migration_id")["reported_status"].fillna("").str.lower()
     status = pd.Series("planned", index=ids, dtype="string")
@@ -102,7 +106,7 @@ def migration_status(migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.d
 
 
 def first_planned_go_live(history: pd.DataFrame, as_at: dt.date) -> pd.Series:
-    """Each migration's planned go live in the earliest upload (as at or before as_at) holding one."""
+    """Per migration: the planned go live in the earliest upload (as at or before as_at)."""
     if history.empty:
         return pd.Series(dtype="datetime64[us]", name="first_planned_go_live")
     known = history[(history["as_at"] <= _as_timestamp(as_at)) & history["planned_start"].notna()]

@@ -1,4 +1,4 @@
-"""The migration guide's phase catalogue, the milestone-to-phase rule and the duration convention."""
+"""The guide's phase catalogue, the milestone-to-phase rule and the duration convention."""
 
 from __future__ import annotations
 

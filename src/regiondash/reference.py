@@ -60,7 +60,7 @@ class Reference:
 
     @cached_property
     def practice_lookup(self) -> dict[str, dict[str, object]]:
-        """ODS code -> the practice's name, organisations and source system, for fast row filling."""
+        """ODS code -> the practice's name, organisations and system, for filling rows fast."""
         frame = self.practices.astype(object).where(self.practices.notna(), None)
         return frame.to_dict("index")
 

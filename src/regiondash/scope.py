@@ -67,7 +67,9 @@ class Filters:
             if parts:
                 values[name] = parts
         try:
-            values["as_at"] = dt.date.fromisoformat(str(query["as_at"])) if "as_at" in query else None
+            values["as_at"] = (
+                dt.date.fromisoformat(str(query["as_at"])) if "as_at" in query else None
+            )
         except ValueError:
             values["as_at"] = None
         return cls(**values)
@@ -105,9 +107,7 @@ def option_labels(overview: pd.DataFrame, name: str) -> dict[str, str]:
     pairs = overview[[FILTER_COLUMNS[name], names[name]]].dropna().drop_duplicates()
     labels = {}
     for code, full in pairs.itertuples(index=False):
-        short = (
-            str(full).replace("Integrated Care Board", "ICB").replace(f" - {code}", "").strip()
-        )
+        short = str(full).replace("Integrated Care Board", "ICB").replace(f" - {code}", "").strip()
         labels[str(code)] = f"{code} – {short}"
     return labels
 
@@ -124,9 +124,11 @@ def search(overview: pd.DataFrame, text: str) -> pd.DataFrame:
     needle = text.strip().lower()
     if not needle:
         return overview
-    hay = overview["ods_code"].fillna("").str.lower() + " " + overview["practice_name"].fillna(
-        ""
-    ).str.lower()
+    hay = (
+        overview["ods_code"].fillna("").str.lower()
+        + " "
+        + overview["practice_name"].fillna("").str.lower()
+    )
     return overview[hay.str.contains(needle, regex=False)]
 
 

@@ -54,7 +54,9 @@ def reference_data() -> Reference:
 
 
 @st.cache_data(show_spinner="Working out the regional picture…", max_entries=16)
-def picture(url: str, version: tuple[int, int], as_at: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+def picture(
+    url: str, version: tuple[int, int], as_at: dt.date
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(overview, phase table) as at a date; cached until an upload changes `version`."""
     engine = engine_for(url)
     migrations, phases = store.current_picture(engine, as_at)
@@ -217,9 +219,10 @@ def data_line(ctx: Context) -> None:
         return
     latest = ctx.uploads.iloc[0]
     when = pd.Timestamp(latest["uploaded_at"])
-    scope = "all migrations" if ctx.filters.is_default() else "filtered migrations"
+    scope = "" if ctx.filters.is_default() else f" of {len(ctx.all_overview):,} (filtered)"
     st.caption(
-        f"Data as at **{ctx.as_at:%-d %b %Y}** — {len(ctx.overview):,} {scope}. Latest upload: "
+        f"Data as at **{ctx.as_at:%-d %b %Y}** — {len(ctx.overview):,} migrations{scope}. "
+        "Latest upload: "
         f"{latest['file_name']} by {latest['uploaded_by']} on {when:%-d %b %Y}."
     )
 
@@ -232,7 +235,7 @@ def empty_state(ctx: Context) -> bool:
             "(.xlsx or .csv), or load the demo region with `regiondash demo`.",
             icon=":material/upload_file:",
         )
-        st.page_link("pages/upload.py", label="Upload a tracker", icon=":material/upload:")
+        st.page_link("app_pages/upload.py", label="Upload a tracker", icon=":material/upload:")
         return True
     if ctx.overview.empty:
         st.warning(
@@ -272,4 +275,4 @@ def show_chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str | None = 
 
 def definitions_link(text: str = "What does this mean?") -> None:
     """A link to the definitions page."""
-    st.page_link("pages/definitions.py", label=text, icon=":material/help:")
+    st.page_link("app_pages/definitions.py", label=text, icon=":material/help:")

@@ -110,7 +110,9 @@ def test_named_sheet_is_used_even_if_hidden_and_unknown_name_is_refused():
     lookups = sheet([["Practice Code", "Practice Name"]], "Lookups", visible=False)
     tracker = sheet([["ODS", "Go Live Date"]], "Tracker")
     assert find_header(workbook(lookups, tracker), "Lookups").sheet.name == "Lookups"
-    with pytest.raises(MappingProblem, match='no sheet "Nope"; the sheets are "Lookups", "Tracker"'):
+    with pytest.raises(
+        MappingProblem, match='no sheet "Nope"; the sheets are "Lookups", "Tracker"'
+    ):
         find_header(workbook(lookups, tracker), "Nope")
 
 

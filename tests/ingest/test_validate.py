@@ -16,7 +16,10 @@ HEADER = ["Practice Code", "Practice Name", "CCG", "Current system", "New suppli
           "IDP date", "FDP date", "Go Live Date", "Go-live (actual)"]  # fmt: skip
 
 
-def checked(rows, header=HEADER, as_at=D(2026, 11, 20), first_row=1, **kwargs):
+AS_AT = D(2026, 11, 20)
+
+
+def checked(rows, header=HEADER, as_at=AS_AT, first_row=1, **kwargs):
     grid = sheet([header, *rows], first_row=first_row)
     match = find_header(workbook(grid, **kwargs))
     return check_rows(match, kwargs.get("date1904", False), pytest.reference_data, as_at)
@@ -94,8 +97,12 @@ def test_unknown_practice_is_a_warning_and_keeps_its_row():
 
 
 def test_tracker_sub_icb_wins_when_known_and_warns_when_it_disagrees():
-    result = checked([["A81035", None, "11J", "EMIS", "TPP", None, None, None, None],
-                      ["A81058", None, "Nonsense CCG", "EMIS", "TPP", None, None, None, None]])  # fmt: skip
+    result = checked(
+        [
+            ["A81035", None, "11J", "EMIS", "TPP", None, None, None, None],
+            ["A81058", None, "Nonsense CCG", "EMIS", "TPP", None, None, None, None],
+        ]
+    )
     rows = result.migrations.set_index("ods_code")
     assert rows.loc["A81035", "sub_icb_code"] == "11J"
     assert rows.loc["A81035", "icb_code"] == "QVV"  # ICB follows the sub-ICB
@@ -174,8 +181,15 @@ def test_long_tracker_bad_row_sets_its_whole_migration_aside():
 
 
 def test_order_export():
-    header = ["Call Off Ordering Party name", "Service Recipient ID", "Service Recipient Name",
-              "Supplier Name", "Product Name", "M1 planned (Delivery Date)", "Actual M1 date"]  # fmt: skip
+    header = [
+        "Call Off Ordering Party name",
+        "Service Recipient ID",
+        "Service Recipient Name",
+        "Supplier Name",
+        "Product Name",
+        "M1 planned (Delivery Date)",
+        "Actual M1 date",
+    ]
     rows = [["NHS Dorset ICB", "J81002", "Orchid House", "EMIS Health",
              "EMIS Web GP", "16/03/2026", "17/03/2026"]]  # fmt: skip
     result = checked(rows, header=header, as_at=D(2026, 11, 20))

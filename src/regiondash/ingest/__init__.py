@@ -8,7 +8,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from regiondash.ingest.columns import HeaderMatch, MappingProblem, find_header, parse_mapping_options
+from regiondash.ingest.columns import (
+    HeaderMatch,
+    MappingProblem,
+    find_header,
+    parse_mapping_options,
+)
 from regiondash.ingest.errors import UnreadableFile
 from regiondash.ingest.validate import Problem, TrackerRows, check_rows
 from regiondash.ingest.worker import DEFAULT_LIMITS, Limits, WorkbookGrid, read_spreadsheet
@@ -56,7 +61,7 @@ class ParsedTracker:
 
     @property
     def notes(self) -> list[str]:
-        """What the importer decided on the user's behalf (sheets ignored, totals row, inference)."""
+        """What the importer decided for the user (sheets ignored, totals row, inference)."""
         notes = []
         if self.match is not None:
             notes.append(
@@ -103,7 +108,7 @@ def parse_tracker(
         message = (
             f"{file_name}: no tracker header found in the first rows of {looked}. The header needs "
             "a practice ODS code column (e.g. 'Practice Code' or 'ODS') and at least one other "
-            "known column; map other headers by hand (e.g. --map \"Surgery ID=ods_code\")."
+            'known column; map other headers by hand (e.g. --map "Surgery ID=ods_code").'
         )
         return ParsedTracker(file_name, sha256, workbook.file_kind, workbook, None, None, message)
     rows = check_rows(match, workbook.date1904, reference, as_at)

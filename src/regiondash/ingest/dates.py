@@ -34,7 +34,7 @@ def excel_serial_to_date(serial: float, date1904: bool = False) -> dt.date:
 
 
 def date_to_excel_serial(day: dt.date, date1904: bool = False) -> int:
-    """The Excel serial number of a date (inverse of excel_serial_to_date for dates after 1 Mar 1900)."""
+    """The Excel serial number of a date (inverse of excel_serial_to_date after 1 Mar 1900)."""
     epoch = _EXCEL_1904_EPOCH if date1904 else _EXCEL_1900_EPOCH
     return (day - epoch).days
 

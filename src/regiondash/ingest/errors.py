@@ -40,8 +40,6 @@ class UnreadableFile(Exception):
     exit_code = 2
 
     def __init__(self, message: str, reason: str):
-        if reason not in REASONS:
-            raise ValueError(f"unknown UnreadableFile reason {reason!r}")
         super().__init__(message)
         self.message = message
         self.reason = reason

@@ -167,7 +167,7 @@ def _sniff_zip(data: bytes, file_name: str, limits: Limits) -> SniffResult:
         except UnreadableFile:
             raise
         except DefusedXmlException:
-            raise _xml_entities(file_name) from None
+            raise xml_entities_refusal(file_name) from None
         except (
             zipfile.BadZipFile,
             zlib.error,
@@ -228,7 +228,8 @@ def _index_names(infos: list[zipfile.ZipInfo], file_name: str) -> dict[str, zipf
     return by_name
 
 
-def _xml_entities(file_name: str) -> UnreadableFile:
+def xml_entities_refusal(file_name: str) -> UnreadableFile:
+    """The xml_entities refusal (also used when a reader's defusedxml trips in the child)."""
     return refuse(
         file_name,
         "xml_entities",
@@ -272,7 +273,7 @@ def _check_xml_head(head: bytes, info: zipfile.ZipInfo, file_name: str) -> None:
         return  # never handed to an XML parser
     view = _xml_view(head)
     if _DTD.search(view):
-        raise _xml_entities(file_name)
+        raise xml_entities_refusal(file_name)
     stripped = view.lstrip()
     if not (name.endswith((".xml", ".rels", ".vml")) or stripped[:1] in (b"<", b"")):
         return
@@ -283,7 +284,7 @@ def _check_xml_head(head: bytes, info: zipfile.ZipInfo, file_name: str) -> None:
         return
     # The prolog runs past the head (padding, a long comment), so a DOCTYPE could sit beyond
     # what was read. Excel's prolog is one short declaration: refuse rather than guess.
-    raise _xml_entities(file_name)
+    raise xml_entities_refusal(file_name)
 
 
 def _local(tag: str) -> str:
@@ -381,13 +382,18 @@ def _sniff_package(
         if hidden:
             hidden_sheets.append(name)
     if not sheet_names:
-        raise refuse(
-            file_name,
-            "no_sheets",
-            "has no worksheets with cells to read. Check it is the tracker, open it in Excel, "
-            "add the tracker sheet and save again.",
-        )
+        raise no_sheets_refusal(file_name)
     return SniffResult("xlsx", sheet_names, hidden_sheets, date1904)
+
+
+def no_sheets_refusal(file_name: str) -> UnreadableFile:
+    """The no_sheets refusal."""
+    return refuse(
+        file_name,
+        "no_sheets",
+        "has no worksheets with cells to read. Check it is the tracker, open it in Excel, "
+        "add the tracker sheet and save again.",
+    )
 
 
 def _workbook_rels(

@@ -107,7 +107,7 @@ class _Row:
 
 
 class _Checker:
-    """Checks rows of one sheet against the field rules, filling organisations from the reference."""
+    """Checks one sheet's rows against the field rules, filling organisations from the reference."""
 
     def __init__(self, match: HeaderMatch, date1904: bool, reference: Reference, as_at):
         self.match = match
@@ -119,7 +119,9 @@ class _Checker:
 
     def problem(self, row: _Row, severity: str, key: str | None, value: object, message: str):
         column = self.header_of.get(key) if key else None
-        row.problems.append(Problem(severity, self.sheet, row.number, column, _shown(value), message))
+        row.problems.append(
+            Problem(severity, self.sheet, row.number, column, _shown(value), message)
+        )
 
     def read(self, row: _Row) -> None:
         """Convert each mapped cell to its field's type, noting problems."""
@@ -170,10 +172,15 @@ class _Checker:
         row.values["source_system_inferred"] = False
         if not row.values.get("target_system") and not row.has_error:
             self.problem(row, "error", "target_system", None, "the target system is missing")
-        if not row.values.get("source_system") and practice and practice.get("source_system"):
-            if practice["source_system"] != row.values.get("target_system"):
-                row.values["source_system"] = practice["source_system"]
-                row.values["source_system_inferred"] = True
+        current = practice.get("source_system") if practice else None
+        # The mapping gives today's system: once a practice has moved, that is the target.
+        if (
+            not row.values.get("source_system")
+            and current
+            and current != row.values.get("target_system")
+        ):
+            row.values["source_system"] = current
+            row.values["source_system_inferred"] = True
         source, target = row.values.get("source_system"), row.values.get("target_system")
         if source and target and source == target:
             self.problem(row, "error", "target_system", target,
@@ -324,7 +331,9 @@ def _frames(
                     for i, text in match.headers.items()
                 },
                 "reasons": "; ".join(
-                    f"{p.column or 'row'}: {p.message}" for p in row.problems if p.severity == "error"
+                    f"{p.column or 'row'}: {p.message}"
+                    for p in row.problems
+                    if p.severity == "error"
                 ),
             }
             for row in bad
@@ -426,10 +435,7 @@ def _long_migrations(checker: _Checker, rows: list[_Row]):
         head = members[0]
         head.values["migration_id"] = key
         spans = sorted(
-            (
-                {k: r.values.get(k) for k in PHASE_COLUMNS[1:]}
-                for r in members
-            ),
+            ({k: r.values.get(k) for k in PHASE_COLUMNS[1:]} for r in members),
             key=lambda span: PHASE_KEYS.index(span["phase"]),
         )
         for row in members[1:]:
@@ -439,5 +445,3 @@ def _long_migrations(checker: _Checker, rows: list[_Row]):
         good.append((head, spans))
     bad.sort(key=lambda r: r.number)
     return good, bad
-
-

@@ -33,7 +33,14 @@ from regiondash.ingest.errors import (
     refuse,
     size_text,
 )
-from regiondash.ingest.sniff import SniffResult, check_extent, sheet_too_large, sniff
+from regiondash.ingest.sniff import (
+    SniffResult,
+    check_extent,
+    no_sheets_refusal,
+    sheet_too_large,
+    sniff,
+    xml_entities_refusal,
+)
 
 log = logging.getLogger(__name__)
 
@@ -141,8 +148,8 @@ def read_csv(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> Wo
             # line_num counts physical lines consumed, so a quoted multi-line field moves it on
             # by more than one and the next record starts after it.
             start = reader.line_num + 1
-            if len(rows) > limits.max_sheet_rows or width > limits.max_sheet_columns:
-                raise sheet_too_large(sheet, len(rows), width, file_name, limits)
+            # Checked as we go so a huge CSV is refused before it fills the server's memory.
+            check_extent(sheet, len(rows), width, file_name, limits)
     except csv.Error:
         raise refuse(
             file_name,
@@ -151,7 +158,6 @@ def read_csv(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> Wo
             "(an unclosed quote or a field that is far too long). Open it in Excel, check that "
             "line, and save it again as 'CSV UTF-8 (Comma delimited)'.",
         ) from None
-    check_extent(sheet, len(rows), width, file_name, limits)
     if not any(rows):
         raise refuse(
             file_name,
@@ -244,18 +250,9 @@ def read_xlsx(
     if attempt.status == "ok":
         sheets = [SheetGrid(*sheet) for sheet in attempt.result["sheets"]]
         if not sheets:
-            raise _no_sheets(file_name)
+            raise no_sheets_refusal(file_name)
         return WorkbookGrid("xlsx", sheets, sniffed.date1904, None, attempt.reader)
     raise _failure(file_name, limits, first, attempt)
-
-
-def _no_sheets(file_name: str) -> UnreadableFile:
-    return refuse(
-        file_name,
-        "no_sheets",
-        "has no worksheets with cells to read. Check it is the tracker, open it in Excel, "
-        "add the tracker sheet and save again.",
-    )
 
 
 def _failure(file_name: str, limits: Limits, first: _Attempt, last: _Attempt) -> UnreadableFile:
@@ -287,15 +284,9 @@ def _failure(file_name: str, limits: Limits, first: _Attempt, last: _Attempt) ->
             at_least=info["partial"],
         )
     if status == "xml_entities":
-        return refuse(
-            file_name,
-            "xml_entities",
-            "contains XML document type declarations (DOCTYPE/ENTITY), which Excel never "
-            "writes and which can be used to attack the server, so it was not opened. "
-            "Open it in Excel and save it again as .xlsx, or ask the sender for a normal export.",
-        )
+        return xml_entities_refusal(file_name)
     if status == "no_sheets":
-        return _no_sheets(file_name)
+        return no_sheets_refusal(file_name)
     if "crashed" in (first.status, last.status):
         return refuse(
             file_name,
@@ -349,6 +340,11 @@ def run_child(data: bytes, reader: str, limits: Limits, deadline: float) -> _Att
         proc.kill()
         proc.communicate()
         return _Attempt(reader, "timeout", {}, time.monotonic() - started)
+    except BaseException:
+        # Never leave a reader running behind us (e.g. the server is shutting down).
+        proc.kill()
+        proc.wait()
+        raise
     seconds = time.monotonic() - started
     return _classify(reader, proc.returncode, out, err, seconds)
 
@@ -441,6 +437,8 @@ def _child_read(request: dict) -> dict:
         limit = min(limit, hard)
     # The hard limit too, so nothing the reader runs can lift it again.
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # A crash must not leave a core file holding someone's uploaded data (or take seconds).
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     try:
         _fault(request, reader)
         if reader == "calamine":
@@ -466,11 +464,17 @@ def _child_read(request: dict) -> dict:
 
 
 def _is_defusedxml_refusal(exc: BaseException) -> bool:
-    try:
-        from defusedxml import DefusedXmlException
-    except ImportError:  # pragma: no cover - defusedxml is a dependency
-        return False
-    return isinstance(exc, DefusedXmlException)
+    from defusedxml import DefusedXmlException
+
+    # openpyxl re-raises parser errors as ValueError("Unable to read workbook") from the cause.
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, DefusedXmlException):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _as_text(value: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,16 +16,19 @@ BOOL = "bool"
 INT = "int"
 NULLABLE_INT = "nullable_int"
 UTC_TIMESTAMP = "utc_timestamp"
-OBJECT = "object"
+JSON = "json"  # a Python value stored as JSON text
 
 
 def parameter_values(series: pd.Series, kind: str, iso_dates: bool = False) -> list[Any]:
-    """A column as plain Python values the drivers accept, with every NA/NaT as None.
-
-    iso_dates gives dates as 'YYYY-MM-DD' text, the form SQLAlchemy stores dates in on SQLite.
-    """
+    """A column as plain Python values the driver takes, every NA/NaT as None."""
+    # iso_dates: SQLite gets dates as 'YYYY-MM-DD' text, the form SQLAlchemy keeps them in there.
     if kind == TEXT:
-        return series.astype("string").to_numpy(dtype=object, na_value=None).tolist()
+        text = series.astype("string")
+        if text.str.contains("\x00", regex=False).any():
+            # PostgreSQL text cannot hold NUL; SQLite can, but both backends must store the same.
+            # The file's original bytes are kept with the upload, so nothing is lost.
+            text = text.str.replace("\x00", "\ufffd", regex=False)
+        return text.to_numpy(dtype=object, na_value=None).tolist()
     if kind == DATE:
         # numpy turns datetime64[D] into date objects and NaT into None, all in C.
         days = pd.to_datetime(series).to_numpy(dtype="datetime64[D]")
@@ -32,6 +36,8 @@ def parameter_values(series: pd.Series, kind: str, iso_dates: bool = False) -> l
         if iso_dates:
             return [None if d is None else d.isoformat() for d in dates]
         return dates
+    if kind == JSON:
+        return [json.dumps(value, ensure_ascii=False) for value in series]
     if kind == BOOL:
         # A missing "inferred" flag means nobody inferred anything.
         return series.astype("boolean").fillna(False).astype(bool).tolist()
@@ -81,7 +87,9 @@ def typed_column(values: pd.Series, kind: str) -> pd.Series:
         # SQLite holds the UTC wall time without a zone; utc=True reads that as UTC.
         moments = pd.to_datetime(values.astype(object), utc=True, format="ISO8601")
         return moments.astype("datetime64[us, UTC]")
-    return values.astype(object)
+    if kind == JSON:
+        return pd.Series([json.loads(v) for v in values], index=values.index, dtype=object)
+    raise ValueError(f"unknown column kind {kind!r}")
 
 
 def utc(moment: dt.datetime) -> dt.datetime:

@@ -31,7 +31,6 @@ from regiondash.store.schema import (
 STATUS_STORED = "stored"
 STATUS_STORED_VALID_ROWS = "stored_valid_rows"
 STATUS_UNCHANGED = "unchanged"
-SET_ASIDE_COLUMNS = ["sheet", "row", "values", "reasons"]
 
 
 @dataclass(frozen=True)
@@ -75,8 +74,16 @@ PHASE_KINDS = {
     name: frames.DATE if name in PHASE_DATE_COLUMNS else frames.TEXT for name in PHASE_COLUMNS
 }
 PROBLEM_KINDS = {name: frames.TEXT for name in PROBLEM_COLUMNS} | {"row": frames.NULLABLE_INT}
+SET_ASIDE_KINDS = {
+    "sheet": frames.TEXT,
+    "row": frames.INT,
+    "values": frames.JSON,
+    "reasons": frames.TEXT,
+}
+SET_ASIDE_COLUMNS = list(SET_ASIDE_KINDS)
 # Frame column -> table column where SQL wants another name.
 PROBLEM_DB_NAMES = {"row": "sheet_row", "column": "column_name"}
+SET_ASIDE_DB_NAMES = {"row": "sheet_row", "values": "cells"}
 UPLOAD_KINDS = {
     "upload_id": frames.INT,
     "uploaded_at": frames.UTC_TIMESTAMP,
@@ -98,11 +105,13 @@ UPLOAD_KINDS = {
 
 
 def _columns(
-    frame: pd.DataFrame, kinds: dict[str, str], what: str, iso_dates: bool
+    frame: pd.DataFrame, kinds: dict[str, str], what: str, iso_dates: bool = False
 ) -> dict[str, list]:
     missing = [name for name in kinds if name not in frame.columns]
-    if missing:
+    if missing and len(frame):
         raise ValueError(f"{what} frame lacks columns {missing}")
+    if missing:
+        return {name: [] for name in kinds}  # nothing to store, whatever its shape
     return {
         name: frames.parameter_values(frame[name], kind, iso_dates) for name, kind in kinds.items()
     }
@@ -140,12 +149,10 @@ def _row_columns(
         phases_table: _columns(phases[dated], PHASE_KINDS, "phases", iso)
         | {"position": list(range(int(dated.sum())))},
         set_aside_table: {
-            "sheet": frames.parameter_values(set_aside["sheet"], frames.TEXT),
-            "sheet_row": frames.parameter_values(set_aside["row"], frames.INT),
-            "cells": [json.dumps(v, ensure_ascii=False) for v in set_aside["values"]],
-            "reasons": frames.parameter_values(set_aside["reasons"], frames.TEXT),
-            "position": list(range(len(set_aside))),
-        },
+            SET_ASIDE_DB_NAMES.get(k, k): v
+            for k, v in _columns(set_aside, SET_ASIDE_KINDS, "set_aside").items()
+        }
+        | {"position": list(range(len(set_aside)))},
         problems_table: {PROBLEM_DB_NAMES.get(k, k): v for k, v in problem_values.items()}
         | {"position": list(range(len(problems)))},
     }
@@ -184,6 +191,8 @@ def save_upload(
     problems: pd.DataFrame,
 ) -> SaveOutcome:
     """Store an upload with its rows, set-aside rows and problems in one transaction."""
+    if phases.empty and not set(PHASE_COLUMNS) <= set(phases.columns):
+        phases = pd.DataFrame({name: [] for name in PHASE_COLUMNS})
     _checked_inputs(upload, migrations, phases)
     sha256 = upload.sha256.lower()
     # Re-uploading the same file is common; answer it before converting thousands of rows.
@@ -192,7 +201,8 @@ def save_upload(
         return SaveOutcome(STATUS_UNCHANGED, existing)
     # Convert before the transaction so the write lock is held only for the inserts.
     tables = _row_columns(engine, migrations, phases, set_aside, problems)
-    values = _upload_values(engine, upload, len(migrations), len(set_aside), problems["severity"])
+    severities = problems.get("severity", pd.Series([], dtype="string"))
+    values = _upload_values(engine, upload, len(migrations), len(set_aside), severities)
     try:
         with write_transaction(engine) as conn:
             existing = _upload_with_bytes(conn, sha256)
@@ -264,15 +274,10 @@ def upload_mapping(engine: Engine, upload_id: int) -> dict[str, str]:
 def set_aside_rows(engine: Engine, upload_id: int) -> pd.DataFrame:
     """The rows an upload set aside: sheet, row, values (dict of raw cells) and reasons."""
     table = set_aside_table
-    query = (
-        select(table.c.sheet, table.c.sheet_row, table.c.cells, table.c.reasons)
-        .where(table.c.upload_id == int(upload_id))
-        .order_by(table.c.position)
-    )
+    columns = [table.c[SET_ASIDE_DB_NAMES.get(name, name)] for name in SET_ASIDE_KINDS]
+    query = select(*columns).where(table.c.upload_id == int(upload_id)).order_by(table.c.position)
     with read_transaction(engine) as conn:
-        rows = [(s, r, json.loads(c), why) for s, r, c, why in conn.execute(query)]
-    kinds = {"sheet": frames.TEXT, "row": frames.INT, "values": frames.OBJECT}
-    return frames.typed_frame(rows, kinds | {"reasons": frames.TEXT})
+        return frames.typed_frame(frames.raw_rows(conn, query), SET_ASIDE_KINDS)
 
 
 def upload_problems(engine: Engine, upload_id: int) -> pd.DataFrame:

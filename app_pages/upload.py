@@ -57,7 +57,9 @@ if file is not None:
         st.caption("Using your column mapping for this tracker: "
                    + ", ".join(f"{h} → {k}" for h, k in mapping.items()))  # fmt: skip
 
-    with st.expander("Column mapping", expanded=parsed.match is None or bool(parsed.match.unmapped)):
+    with st.expander(
+        "Column mapping", expanded=parsed.match is None or bool(parsed.match.unmapped)
+    ):
         st.caption("Each column in your file and the field it feeds. Change any of them; the "
                    "mapping is remembered for this tracker's next upload.")  # fmt: skip
         editor = upload_view.mapping_table(parsed)

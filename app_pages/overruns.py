@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from regiondash import charts, metrics, ui
+from regiondash import charts, exports, metrics, scope, ui
 from regiondash.style import RAG_RED
 
 ctx = ui.context()
@@ -24,6 +24,9 @@ for index, (column, title) in enumerate([
     counts = metrics.overrunning_counts(ctx.overview, ctx.phases, column)
     if column == "phase":
         counts.index = counts.index.map(charts.phase_label)
+    elif column in ("sub_icb_code", "icb_code"):
+        names = scope.option_labels(ctx.all_overview, column.removesuffix("_code"))
+        counts.index = counts.index.map(lambda code, names=names: names.get(code, code))
     with grid[index % 2]:
         if counts.empty:
             st.info(f"{title}: none.")
@@ -44,8 +47,13 @@ rows = metrics.overrun_rows(ctx.overview, ctx.phases)
 table = rows.assign(phase=rows["phase"].map(charts.phase_label, na_action="ignore"))
 st.dataframe(table.drop(columns=["migration_id"]), hide_index=True, width="stretch",
              column_config={"days_over": st.column_config.NumberColumn("Days over")})  # fmt: skip
-st.download_button("Download this table (CSV)", table.to_csv(index=False).encode("utf-8-sig"),
-                   "overrunning-migrations.csv", "text/csv", icon=":material/download:")  # fmt: skip
+st.download_button(
+    "Download this table (CSV)",
+    exports.csv_bytes(table),
+    "overrunning-migrations.csv",
+    "text/csv",
+    icon=":material/download:",
+)
 
 st.subheader("Phase durations against the guide")
 st.caption("Each point is one finished phase. The shaded band is the guide's estimate; points "

@@ -1,0 +1,163 @@
+"""Every hostile or awkward fixture from scripts/make_hostile_files.py, end to end."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import sys
+import time
+from pathlib import Path
+
+import msoffcrypto
+import olefile
+import pytest
+
+from regiondash.ingest.errors import REASONS, UnreadableFile
+from regiondash.ingest.sniff import sniff
+from regiondash.ingest.worker import DEFAULT_LIMITS, read_spreadsheet
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "make_hostile_files.py"
+
+
+def load_generator():
+    """The fixture generator script, imported from its path (scripts/ is not a package)."""
+    if "make_hostile_files" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("make_hostile_files", SCRIPT)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module  # dataclasses look their module up while decorating
+        spec.loader.exec_module(module)
+    return sys.modules["make_hostile_files"]
+
+
+gen = load_generator()
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    """All fixtures, generated fresh for this run (never committed)."""
+    return gen.make_all(tmp_path_factory.mktemp("hostile"))
+
+
+# file, reason, words the advice must contain
+REFUSED = [
+    ("zip_bomb.xlsx", "zip_bomb", ["unpacks to 1.0 GB", "only the tracker sheet"]),
+    ("ratio_bomb.xlsx", "zip_bomb", ["compressed", "to 1", "normal export"]),
+    ("many_entries.xlsx", "zip_bomb", ["6,006 parts", "only the tracker sheet"]),
+    ("lying_sizes.xlsx", "corrupt", ["damaged", "Save As", "Excel Workbook (*.xlsx)"]),
+    ("huge_dimension.xlsx", "sheet_too_large", ["'Tracker'", "1,048,576 rows × 16,384 columns"]),
+    ("sparse_corners.xlsx", "sheet_too_large", ["'Tracker'", "at least 200,001 rows", "Delete"]),
+    ("billion_laughs.xlsx", "xml_entities", ["DOCTYPE", "save it again as .xlsx"]),
+    ("padded_laughs.xlsx", "xml_entities", ["DOCTYPE", "save it again as .xlsx"]),
+    ("external_entity.xlsx", "xml_entities", ["DOCTYPE", "save it again as .xlsx"]),
+    ("encrypted.xlsx", "encrypted", ["protected with a password", "Encrypt with Password"]),
+    ("macro_enabled.xlsm", "macro_enabled", ["macro-enabled", "Excel Workbook (*.xlsx)"]),
+    ("macro_renamed.xlsx", "macro_enabled", ["macro-enabled", "Excel Workbook (*.xlsx)"]),
+    ("vba_smuggled.xlsx", "macro_enabled", ["macro-enabled", "without macros"]),
+    ("binary.xlsb", "xlsb", ["Binary Workbook", "Excel Workbook (*.xlsx)"]),
+    ("no_sheets.xlsx", "no_sheets", ["no worksheets", "add the tracker sheet"]),
+    ("docx_renamed.xlsx", "not_spreadsheet", ["not an Excel workbook", "Office document"]),
+    ("legacy.xls", "legacy_xls", ["Excel 97-2003 .xls", "save as .xlsx"]),
+    ("truncated.xlsx", "corrupt", ["damaged or incomplete", "Save As"]),
+    ("png_renamed.xlsx", "not_spreadsheet", ["not an Excel workbook", "PNG image"]),
+    ("pdf_renamed.csv", "not_spreadsheet", ["or a CSV file", "PDF document"]),
+    ("empty.xlsx", "empty", ["0 bytes", "right file"]),
+    ("empty.csv", "empty", ["0 bytes", "right file"]),
+    ("binary.csv", "not_spreadsheet", ["binary data", ".xlsx or .csv"]),
+    ("bad_encoding.csv", "text_encoding", ["UTF-8", "CSV UTF-8 (Comma delimited)"]),
+    ("utf16.csv", "text_encoding", ["UTF-16", "CSV UTF-8 (Comma delimited)"]),
+    ("html_renamed.xls", "not_spreadsheet", ["web page", "Save As"]),
+]
+
+
+@pytest.mark.parametrize(("name", "reason", "advice"), REFUSED, ids=[r[0] for r in REFUSED])
+def test_hostile_file_is_refused_with_a_plain_message(files, name, reason, advice):
+    data = files[name].read_bytes()
+    with pytest.raises(UnreadableFile) as caught:
+        read_spreadsheet(data, name)
+    err = caught.value
+    assert err.reason == reason
+    assert reason in REASONS
+    assert err.message.startswith(name + " ")
+    for words in advice:
+        assert words in err.message
+    assert "Traceback" not in err.message
+    assert "Error" not in err.message  # no exception class names leak through
+    assert str(err) == err.message
+    assert err.exit_code == 2
+
+
+def test_brief_fixture_list_is_complete_and_small(files):
+    required = {
+        "zip_bomb.xlsx", "many_entries.xlsx", "huge_dimension.xlsx", "billion_laughs.xlsx",
+        "external_entity.xlsx", "encrypted.xlsx", "macro_enabled.xlsm", "macro_renamed.xlsx",
+        "legacy.xls", "truncated.xlsx", "png_renamed.xlsx", "pdf_renamed.csv", "empty.xlsx",
+        "empty.csv", "binary.csv", "bad_encoding.csv", "formula_cells.xlsx",
+        "hidden_sheets.xlsx", "cp1252.csv", "bom.csv", "data_from_c5.xlsx",
+    }  # fmt: skip
+    assert required <= set(files)
+    sizes = {name: path.stat().st_size for name, path in files.items()}
+    assert max(sizes.values()) < 2 * 2**20
+    assert sizes["empty.xlsx"] == sizes["empty.csv"] == 0
+    assert files["macro_renamed.xlsx"].read_bytes() == files["macro_enabled.xlsm"].read_bytes()
+    assert b"\x81" in files["bad_encoding.csv"].read_bytes()
+    assert b"\x00" in files["binary.csv"].read_bytes()
+
+
+def test_bombs_are_refused_from_the_directory_alone(files):
+    # The sniffer must refuse without inflating: 1 GiB of XML would take seconds to inflate.
+    for name in ("zip_bomb.xlsx", "ratio_bomb.xlsx", "many_entries.xlsx"):
+        data = files[name].read_bytes()
+        started = time.perf_counter()
+        with pytest.raises(UnreadableFile):
+            sniff(data, name, DEFAULT_LIMITS)
+        assert time.perf_counter() - started < 0.5
+
+
+def test_encrypted_fixture_is_a_real_agile_encrypted_workbook(files):
+    data = files["encrypted.xlsx"].read_bytes()
+    assert olefile.isOleFile(data)
+    office = msoffcrypto.OfficeFile(io.BytesIO(data))
+    office.load_key(password="Tracker2026")
+    plain = io.BytesIO()
+    office.decrypt(plain)
+    grid = read_spreadsheet(plain.getvalue(), "decrypted.xlsx")
+    assert grid.sheets[0].rows[1][0] == "A81001"
+    assert len(grid.sheets[0].rows) == 201
+
+
+def test_legacy_fixture_is_a_valid_compound_file(files):
+    with olefile.OleFileIO(files["legacy.xls"]) as ole:
+        assert ole.listdir() == [["Workbook"]]
+        assert ole.openstream("Workbook").read(4) == b"\x09\x08\x10\x00"  # BIFF8 BOF
+
+
+def test_generator_is_deterministic(files, tmp_path):
+    makers = {
+        "encrypted.xlsx": gen.make_encrypted,
+        "formula_cells.xlsx": gen.make_formula_cells,
+        "hidden_sheets.xlsx": gen.make_hidden_sheets,
+        "huge_dimension.xlsx": gen.make_huge_dimension,
+        "lying_sizes.xlsx": gen.make_lying_sizes,
+    }
+    for name, maker in makers.items():
+        again = maker(tmp_path / name).read_bytes()
+        assert hashlib.sha256(again).digest() == hashlib.sha256(files[name].read_bytes()).digest()
+    assert gen.ole2_bytes() == files["legacy.xls"].read_bytes()
+
+
+def test_good_fixtures_read(files):
+    hidden = read_spreadsheet(files["hidden_sheets.xlsx"].read_bytes(), "hidden_sheets.xlsx")
+    assert [(s.name, s.visible) for s in hidden.sheets] == [
+        ("Lookups", False),
+        ("Config", False),
+        ("Tracker", True),
+    ]
+    c5 = read_spreadsheet(files["data_from_c5.xlsx"].read_bytes(), "data_from_c5.xlsx")
+    assert c5.sheets[0].row_numbers == [5, 6, 7, 8]
+    assert c5.sheets[0].rows[0][:3] == [None, None, "Practice Code"]
+    cp = read_spreadsheet(files["cp1252.csv"].read_bytes(), "cp1252.csv")
+    bom = read_spreadsheet(files["bom.csv"].read_bytes(), "bom.csv")
+    assert (cp.encoding, bom.encoding) == ("cp1252", "utf-8-sig")
+    assert cp.sheets[0].rows == bom.sheets[0].rows
+    assert cp.sheets[0].rows[1][1] == "St Mary’s Surgery – Annexe"
