@@ -130,7 +130,11 @@ def migration_overview(
     status["first_planned_go_live"] = first
     status["go_live_moved_days"] = moved.fillna(0).astype(int)
     status["overrunning"] = (status["phases_overrun"] > 0) | (moved.fillna(0) > 0)
-    status.loc[status["status"] == "cancelled", "overrunning"] = False
+    # one measure of lateness for ranking: the worse of phase days over plan and go-live slip
+    status["days_late"] = status[["days_overrun", "go_live_moved_days"]].clip(lower=0).max(axis=1)
+    cancelled = status["status"] == "cancelled"
+    status.loc[cancelled, "overrunning"] = False
+    status.loc[cancelled, "days_late"] = 0
     overview = migrations.set_index("migration_id").join(status)
     return overview.reset_index()
 
@@ -235,8 +239,7 @@ def headline(overview: pd.DataFrame, as_at: dt.date) -> dict[str, float]:
 def most_overrun(overview: pd.DataFrame, limit: int = 10) -> pd.DataFrame:
     """The overrunning migrations with the most days over plan (then the furthest go-live moves)."""
     late = overview[overview["overrunning"]]
-    late = late.sort_values(["days_overrun", "go_live_moved_days", "ods_code"],
-                            ascending=[False, False, True])  # fmt: skip
+    late = late.sort_values(["days_late", "ods_code"], ascending=[False, True])
     return late.head(limit)
 
 

@@ -114,7 +114,7 @@ def option_labels(overview: pd.DataFrame, name: str) -> dict[str, str]:
 
 SORTS = {
     "go_live": "Go-live date",
-    "days_overrun": "Days over plan",
+    "days_overrun": "Days late (most first)",
     "name": "Practice name",
 }
 
@@ -135,8 +135,7 @@ def search(overview: pd.DataFrame, text: str) -> pd.DataFrame:
 def sort_migrations(overview: pd.DataFrame, by: str) -> pd.DataFrame:
     """Migrations in the chosen order: go-live date, days over plan (most first) or name."""
     if by == "days_overrun":
-        return overview.sort_values(["days_overrun", "go_live_moved_days", "ods_code"],
-                                    ascending=[False, False, True])  # fmt: skip
+        return overview.sort_values(["days_late", "ods_code"], ascending=[False, True])
     if by == "name":
         return overview.sort_values(["practice_name", "ods_code"], na_position="last")
     return overview.sort_values(["go_live_date", "ods_code"], na_position="last")

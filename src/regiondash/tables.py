@@ -20,6 +20,7 @@ MIGRATION_TABLE_COLUMNS = {
     "first_planned_go_live": "First planned go live",
     "go_live_moved_days": "Go live moved (days)",
     "days_overrun": "Days over plan",
+    "days_late": "Days late",
     "phases_overrun": "Phases overrun",
     "reported_rag": "Tracker RAG",
     "csu": "CSU",

@@ -1,0 +1,178 @@
+"""Every page under AppTest on the hand-worked fixture region (tests/app/conftest.py)."""
+
+import io
+
+import openpyxl
+import pytest
+
+from regiondash import store
+from tests.app.conftest import metric, open_page
+
+PAGES = ["overview", "timeline", "overruns", "go_live", "upload", "definitions"]
+
+
+def test_overview_shows_the_figures_the_fixture_implies(fixture_db):
+    at = open_page()
+    assert at.title[0].value == "GP system migrations — overview"
+    assert metric(at, "Migrations in scope") == "6"
+    assert metric(at, "Planned (not started)") == "2"
+    assert metric(at, "In progress") == "1"
+    assert metric(at, "Live") == "2"
+    assert metric(at, "Overrunning") == "3 (60%)"  # 3 of the 5 not cancelled
+    assert metric(at, "Go-lives in the next 30 days") == "2"
+    assert metric(at, "Go-lives in the next 90 days") == "3"
+    assert "Data as at **10 Mar 2026** — 6 migrations" in at.caption[0].value
+    late = at.dataframe[0].value
+    assert list(late["ODS code"]) == ["L83002", "L83003", "J81006"]
+    assert list(late["Go live moved (days)"]) == [14, 0, 0]
+    assert list(late["Days over plan"]) == [0, 9, 7]
+
+
+def test_changing_a_filter_changes_the_figures(fixture_db):
+    at = open_page()
+    at.multiselect(key="filter_sub_icb").set_value(["15N"]).run()
+    assert metric(at, "Migrations in scope") == "2"
+    assert metric(at, "Overrunning") == "2 (100%)"
+    assert at.query_params["sub_icb"] == "15N"
+    at.multiselect(key="filter_target").set_value(["Vision"]).run()
+    assert at.warning[0].value.startswith("No migrations match these filters")
+
+
+def test_filters_come_from_the_link(fixture_db):
+    at = open_page(query={"sub_icb": "11J,11M", "status": "live"})
+    assert metric(at, "Migrations in scope") == "1"
+    assert at.multiselect(key="filter_sub_icb").value == ["11J", "11M"]
+
+
+def test_earlier_as_at_date_uses_earlier_upload(fixture_db):
+    at = open_page(query={"as_at": "2026-02-15"})
+    assert metric(at, "Migrations in scope") == "2"  # only the first upload existed then
+    assert "Data as at **15 Feb 2026**" in at.caption[0].value
+
+
+def test_reset_clears_filters(fixture_db):
+    at = open_page(query={"sub_icb": "15N"})
+    assert metric(at, "Migrations in scope") == "2"
+    next(b for b in at.sidebar.button if b.label == "Reset filters").click().run()
+    assert metric(at, "Migrations in scope") == "6"
+
+
+def test_timeline_search_sort_and_detail(fixture_db):
+    at = open_page("timeline")
+    assert at.title[0].value == "Migration timeline"
+    assert len(at.get("plotly_chart")) == 1
+    assert "Showing 6 of 6 migrations" in at.caption[-1].value or any(
+        "Showing 6 of 6" in c.value for c in at.caption
+    )
+    at.text_input[0].input("L83").run()
+    assert any("Showing 2 of 2 migrations" in c.value for c in at.caption)
+    at.text_input[0].input("").run()
+    at.selectbox[0].set_value("days_overrun").run()
+    detail_choice = at.selectbox[1]
+    assert detail_choice.value == "L83002:SystmOne>EMIS Web"  # most go-live slip first
+    detail_choice.set_value("J81006:SystmOne>EMIS Web").run()
+    phases = at.dataframe[0].value.set_index("Phase")
+    assert phases.loc["Initial data production (IDP)", "Variance (days)"] == 7
+    assert phases.loc["Initial data production (IDP)", "Overrun"] == "Yes"
+    assert phases.loc["Initial data production (IDP)", "Over the guide"] == ""
+    history = at.dataframe[1].value
+    assert list(history["Planned go live"].astype(str)) == ["2026-03-30"]
+
+
+def test_overruns_page_counts_and_table(fixture_db):
+    at = open_page("overruns")
+    assert at.markdown[0].value.startswith("**3** of 6 migrations")
+    assert len(at.get("plotly_chart")) >= 5
+    table = at.dataframe[0].value
+    assert list(zip(table["ods_code"], table["days_over"], strict=True)) == [
+        ("L83002", 14),
+        ("L83003", 9),
+        ("L83003", 9),
+        ("J81006", 7),
+        ("J81006", 7),
+    ]
+    assert set(table["reason"]) == {"go live moved", "overrunning", "overran"}
+
+
+def test_go_live_capacity_flags_busy_weeks(fixture_db):
+    at = open_page("go_live")
+    assert at.success[0].value.startswith("No week goes over the capacity")
+    at.number_input(key="capacity-EMIS Web").set_value(1).run()
+    assert at.warning[0].value == "1 week(s) over capacity."
+    flagged = at.dataframe[0].value
+    assert str(flagged.iloc[0]["Week starting"]) == "2026-03-30"
+    assert flagged.iloc[0]["Go-lives"] == 2
+
+
+def test_definitions_page(fixture_db):
+    at = open_page("definitions")
+    assert at.title[0].value == "Definitions"
+    phases = at.dataframe[0].value
+    assert len(phases) == 13
+    assert phases.iloc[5]["guide's estimate"] == "3 days to 3 weeks"
+    assert any("inclusive count of calendar days" in m.value for m in at.markdown)
+    assert any("Open Government Licence v3.0" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_has_a_helpful_empty_state(empty_db, page):
+    at = open_page(None if page == "overview" else page)
+    if page in ("overview", "timeline", "overruns", "go_live"):
+        assert at.info[0].value.startswith("No tracker has been uploaded yet")
+    assert not at.error
+
+
+def _xlsx(rows) -> bytes:
+    book = openpyxl.Workbook()
+    for row in [["Practice Code", "Current system", "New supplier", "Go Live Date"], *rows]:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_upload_refused_then_stored(fixture_db):
+    at = open_page("upload")
+    uploader = at.get("file_uploader")[0]
+    bad = _xlsx([["J81009", "TPP", "EMIS", "01/05/2026"], ["X1", "TPP", "EMIS", "01/05/2026"]])
+    uploader.set_value(("tracker.xlsx", bad, "application/octet-stream")).run()
+    assert metric(at, "Errors") == "1"
+    assert metric(at, "Valid migrations") == "1"
+    report = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
+    assert report.iloc[0][["Sheet", "Row", "Column", "Value"]].tolist() == [
+        "Sheet", 3, "Practice Code", "X1"
+    ]  # fmt: skip
+    store_button = next(b for b in at.button if b.label == "Store this upload")
+    assert store_button.disabled
+    assert len(store.list_uploads(store.connect(fixture_db))) == 2
+
+    good = _xlsx([["J81009", "TPP", "EMIS", "01/05/2026"]])
+    at.get("file_uploader")[0].set_value(("tracker.xlsx", good, "application/octet-stream")).run()
+    at.text_input(key="uploaded_by").input("Test lead").run()
+    next(b for b in at.button if b.label == "Store this upload").click().run()
+    assert any("Stored 1 migrations from tracker.xlsx" in s.value for s in at.success)
+    uploads = store.list_uploads(store.connect(fixture_db))
+    assert len(uploads) == 3
+    assert uploads.iloc[0]["uploaded_by"] == "Test lead"
+
+
+def test_upload_of_unreadable_file_says_why(fixture_db):
+    at = open_page("upload")
+    at.get("file_uploader")[0].set_value(("tracker.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(100),
+                                          "image/png")).run()  # fmt: skip
+    assert at.error[0].value.startswith("tracker.xlsx is not an Excel workbook")
+    assert len(store.list_uploads(store.connect(fixture_db))) == 2
+
+
+def test_upload_history_shows_set_aside_rows(fixture_db, tmp_path):
+    bad = _xlsx([["J81009", "TPP", "EMIS", "01/05/2026"], ["X1", "TPP", "EMIS", "01/05/2026"]])
+    at = open_page("upload")
+    at.get("file_uploader")[0].set_value(("partial.xlsx", bad, "application/octet-stream")).run()
+    next(b for b in at.button if b.label.startswith("Store the 1 valid rows")).click().run()
+    assert any("1 row set aside" in s.value for s in at.success)
+    at = open_page("upload")
+    history = at.dataframe[0].value
+    assert history.iloc[0]["Status"] == "Stored (valid rows only)"
+    aside = at.dataframe[1].value
+    assert aside.iloc[0]["Row"] == 3
+    assert "not an ODS practice code" in aside.iloc[0]["Reasons"]
