@@ -52,6 +52,17 @@ late = metrics.most_overrun(ctx.overview, 10)
 if late.empty:
     st.success("No migration in view is overrunning.", icon=":material/check_circle:")
 else:
-    st.dataframe(tables.migration_table(late, ["practice_name", "ods_code", "sub_icb_code",
-                 "target_system", "status", "current_phase", "days_late", "days_overrun", "go_live_moved_days",
-                 "go_live_date"]), hide_index=True, width="stretch")  # fmt: skip
+    columns = [
+        "practice_name",
+        "ods_code",
+        "sub_icb_code",
+        "target_system",
+        "status",
+        "current_phase",
+        "days_late",
+        "days_overrun",
+        "go_live_moved_days",
+        "go_live_date",
+    ]
+    table = tables.migration_table(late, columns)
+    st.dataframe(table, hide_index=True, width="stretch")

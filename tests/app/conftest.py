@@ -39,8 +39,11 @@ SECOND_UPLOAD = "\n".join([
 def _load(url: str) -> None:
     engine = store.connect(url)
     reference = load_reference()
-    for name, text, as_at in (("fixture tracker 2026-02-01.csv", FIRST_UPLOAD, dt.date(2026, 2, 1)),
-                              ("fixture tracker 2026-03-10.csv", SECOND_UPLOAD, AS_AT)):  # fmt: skip
+    uploads = [
+        ("fixture tracker 2026-02-01.csv", FIRST_UPLOAD, dt.date(2026, 2, 1)),
+        ("fixture tracker 2026-03-10.csv", SECOND_UPLOAD, AS_AT),
+    ]
+    for name, text, as_at in uploads:
         outcome = import_tracker(
             engine, text.encode(), name, reference, uploaded_by="Fixture CSU",
             uploaded_at=dt.datetime.combine(as_at, dt.time(9), dt.UTC), as_at=as_at,
