@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -23,6 +24,9 @@ from regiondash.style import (
 )
 
 DAY_MS = 86_400_000
+MAX_STACKS = 8  # stacked series before the rest fold into "Others"
+MAX_BARS = 15  # bars in a count chart before the smallest are left to the CSV
+POINTS_PER_PHASE = 300  # duration points drawn per phase
 BUSY_LEGEND = {
     "flu_season": "Flu season",
     "qof_year_end": "QOF year end",
@@ -196,7 +200,11 @@ def gantt(
 def count_bar(
     counts: pd.Series, title: str, as_at: dt.date, axis_title: str, colour: str = NHS_BLUE
 ) -> go.Figure:
-    """A horizontal bar chart of counts, largest first, with the number on each bar."""
+    """A horizontal bar chart of counts, largest first, with the number on each bar; the 15
+    largest when there are more (the title says so; the CSV has them all)."""
+    if len(counts) > MAX_BARS:
+        title = f"{title} (largest {MAX_BARS} of {len(counts)})"
+        counts = counts.sort_values(ascending=False).head(MAX_BARS)
     counts = counts.sort_values(ascending=True)
     fig = go.Figure(
         go.Bar(
@@ -256,7 +264,7 @@ def go_live_spread(
     frame["period"] = frame["go_live_date"].dt.to_period("W" if period == "week" else "M")
     frame["period_start"] = frame["period"].dt.start_time
     fig = go.Figure()
-    groups = frame[stack_by].fillna("Unknown")
+    groups = top_groups(frame[stack_by].fillna("Unknown"), MAX_STACKS)
     palette = SYSTEM_COLOURS if stack_by in ("target_system", "source_system") else {}
     for index, (name, part) in enumerate(frame.groupby(groups, sort=True)):
         counts = part.groupby("period_start").size()
@@ -289,6 +297,16 @@ def go_live_spread(
     fig.update_xaxes(title="Week starting" if period == "week" else "Month", type="date")
     fig.update_yaxes(title="Go-lives", rangemode="tozero", dtick=1 if len(frame) < 40 else None)
     return _layout(fig, title, as_at)
+
+
+def top_groups(values: pd.Series, keep: int) -> pd.Series:
+    """The values with all but the `keep` most common folded into "Others", so a chart has a
+    handful of traces however many organisations are in view."""
+    counts = values.value_counts()
+    if len(counts) <= keep + 1:
+        return values
+    kept = set(counts.index[:keep])
+    return values.where(values.isin(kept), f"Others ({len(counts) - keep})")
 
 
 def over_capacity_weeks(go_lives: pd.DataFrame, capacity: dict[str, int]) -> pd.DataFrame:
@@ -326,9 +344,23 @@ def calendar_heatmap(go_lives: pd.DataFrame, as_at: dt.date, title: str) -> go.F
     return _layout(fig, title, as_at, height=300)
 
 
+def spread_sample(values: pd.DataFrame, column: str, limit: int) -> pd.DataFrame:
+    """At most `limit` rows, evenly spaced through the sorted column, so a chart keeps the shape
+    of the distribution (its minimum and maximum included) without sending every point."""
+    if len(values) <= limit:
+        return values
+    ordered = values.sort_values(column, kind="stable")
+    positions = np.linspace(0, len(ordered) - 1, limit).round().astype(int)
+    return ordered.iloc[np.unique(positions)]
+
+
 def durations_against_guide(phase_table: pd.DataFrame, as_at: dt.date, title: str) -> go.Figure:
-    """Each phase's actual durations as points over the guide's estimate band (shaded)."""
+    """Each phase's actual durations as points over the guide's estimate band (shaded); at most
+    POINTS_PER_PHASE points per phase, spread evenly over its distribution."""
     done = phase_table.dropna(subset=["actual_start", "actual_end"])
+    done = done.groupby("phase", group_keys=False)[list(done.columns)].apply(
+        lambda part: spread_sample(part, "actual_days", POINTS_PER_PHASE)
+    )
     fig = go.Figure()
     order = [p for p in PHASES if p.min_days is not None and p.kind == "span"]
     names = [p.name for p in order]
