@@ -170,7 +170,7 @@ class _Checker:
                     )  # fmt: skip
                 row.values[key] = system
         row.values["source_system_inferred"] = False
-        if not row.values.get("target_system") and not row.has_error:
+        if "target_system" in self.header_of and not row.values.get("target_system"):
             self.problem(row, "error", "target_system", None, "the target system is missing")
         current = practice.get("source_system") if practice else None
         # The mapping gives today's system: once a practice has moved, that is the target.
@@ -349,6 +349,8 @@ def check_rows(
     """Check every data row of the matched sheet and build the canonical tables."""
     checker = _Checker(match, date1904, reference, as_at)
     rows, notes = _data_rows(match)
+    if "target_system" not in match.columns.values():
+        return _without_target(match, rows, notes)
     for row in rows:
         checker.read(row)
         checker.identity(row)
@@ -366,6 +368,23 @@ def check_rows(
     migrations, phases, set_aside = _frames(good, bad, match)
     problems = [p for row in rows for p in row.problems]
     return TrackerRows(migrations, phases, set_aside, problems, len(rows), notes)
+
+
+NO_TARGET = (
+    "the file has no column for the target system (the system each practice moves to). Add one "
+    "headed e.g. 'Target system' or 'New system', or map an existing column to target_system "
+    '(--map "HEADER=target_system")'
+)
+
+
+def _without_target(match: HeaderMatch, rows: list[_Row], notes: list[str]) -> TrackerRows:
+    """A tracker with no target-system column: one file-level error, every row set aside."""
+    problem = Problem("error", match.sheet.name, None, None, None, NO_TARGET)
+    for row in rows:
+        row.problems.append(problem)
+    _, _, set_aside = _frames([], rows, match)
+    empty, phases, _ = _frames([], [], match)
+    return TrackerRows(empty, phases, set_aside, [problem], len(rows), notes)
 
 
 def _wide_migrations(checker: _Checker, rows: list[_Row]):
