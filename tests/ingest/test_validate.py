@@ -226,3 +226,20 @@ def test_milestone_to_phase_rule(milestones, phase, expected):
 
 def test_migration_id():
     assert migration_id("A81001", None, "EMIS Web") == "A81001:Unknown>EMIS Web"
+
+
+def test_blank_target_cell_is_an_error_on_that_row():
+    result = checked([["A81035", None, None, "EMIS", None, None, None, "02/03/2026", None]])
+    assert [(p.row, p.column, p.message) for p in result.errors] == [
+        (2, "New supplier", "the target system is missing")
+    ]
+
+
+def test_no_target_column_is_one_file_level_error_and_every_row_set_aside():
+    header = ["Practice Code", "Go Live Date"]
+    result = checked([["A81035", "02/03/2026"], ["A81058", "09/03/2026"]], header=header)
+    assert len(result.errors) == 1
+    assert result.errors[0].row is None
+    assert result.errors[0].message.startswith("the file has no column for the target system")
+    assert result.migrations.empty
+    assert list(result.set_aside["row"]) == [2, 3]
