@@ -9,22 +9,25 @@ uploads         4 of one tracker (117, 118, 118, 119 rows) as at 30 Jun, 28 Aug,
                 20 Nov 2026 by the SCW CSU migration team; the 4th lets a go live move 3 times
 phases          at EVERY as-at: not started, each of the 13 phases (one migration anchored in
                 each; one-day phases exactly on the as-at), live and completed. At 20 Nov:
-                10 not started, 36 in phases 1-10 (17 in cut-over planning), 1 going live,
-                11 in post go live, 61 complete (13, 24, 41 at the earlier as-ats)
-plans           the guide's phase durations, 12-16 weeks registration to end of post go live,
-                on working days; actual dates only on or before the row's as-at
-overruns        slips on about 60% of migrations (some over the guide), unfinished phases past
-                plan, 2 "On hold" (RAG Red) and 1 "Cancelled"
+                9 not started, 39 in phases 1-10 (14 in cut-over planning), 1 going live,
+                8 in post go live, 62 complete (10, 22, 40 at the earlier as-ats)
+plans           first plans: the guide's phase durations, 12-16 weeks registration to end of
+                post go live, on working days; actual dates only on or before the row's as-at
+overruns        a third of migrations slip once or twice (data checking, cut-over, go live most);
+                as real trackers do, the next upload moves the milestones still to come and
+                keeps the plan done ones were done against. At 20 Nov (metrics.summary): 40 of
+                119 overrunning (34%), at most 14 in a phase; 4 overdue now; 4 over 16 weeks;
+                2 "On hold" (RAG Red) and 1 "Cancelled"
 re-plans        one go live moved at 3 uploads (18 Nov -> 29 Dec 2026, +41 days, into
-                Christmas); two more moved 3 times, 12 others once or twice
+                Christmas); one more moved 3 times, 16 others once or twice
 busy periods    go lives on 31 Aug 2026 (bank holiday), 24 and 29 Dec 2026, 31 Mar 2026 and
                 Mar-Apr 2027 (QOF year end); most fall in flu season (Sep-Mar)
 churn           3 migrations first appear in the 2nd, 3rd and 4th upload; 1 disappears after
                 the 2nd
 systems         EMIS Web <-> SystmOne (from the practice's current supplier); 2 from Vision,
-                3 to Evolution; aliases (TPP, S1, EMIS ...) on 14 cells; Source system blank
+                3 to Evolution; aliases (TPP, S1, EMIS ...) on 19 cells; Source system blank
                 on 5 rows (the importer infers it from the reference)
-organisations   Sub-ICB, ICB and Region code from the reference, blank on 10 rows (filled on
+organisations   Sub-ICB, ICB and Region code from the reference, blank on 14 rows (filled on
                 import); CSU: SCW, or Arden and GEM for Gloucestershire (QR1, 16 rows)
 events          extract requested, decommission Schedule A, cut-over planning meeting,
                 tracking updated: on time on most, late on about 1 in 8, missing on 1 in 10
@@ -34,6 +37,7 @@ events          extract requested, decommission Schedule A, cut-over planning me
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass, field
 
@@ -66,13 +70,18 @@ NATIONAL_EXTRA_COLUMNS = ("PCN", "Postcode", "Project manager", "List size", "Tr
                           "Last updated by")  # fmt: skip
 
 MS = tuple(MILESTONES)  # registration ... end_of_migration
-GROUP = ("fdp", "go_live", "post_go_live_end", "end_of_migration")  # what a re-plan moves
 # Planned gap (days) between consecutive milestones: the guide's phase lengths minus one (inclusive
 # counting), as (draw low, draw high, hard low, hard high). The data_signoff -> fdp gap is what is
 # left of the 12-16 weeks.
 _LINKS = ((6, 12, 6, 13), (2, 6, 1, 10), (6, 12, 6, 13), (4, 14, 2, 20), (0, 0, 7, 10_000),
           (3, 10, 2, 13), (5, 12, 4, 13), (3, 20, 1, 60))  # fmt: skip
 _BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG", years=range(2025, 2029))
+# Which milestone a slip hits (data checking, cut-over, go live most), and the note it leaves.
+_SLIP_WEIGHTS = (0, 1, 1, 1, 8, 2, 8, 2, 1)
+_SLIP_NOTES = ("", "Kickoff moved: practice availability", "Technical survey rebooked",
+               "IDP late: extract requested late", "Data checking took longer: mapping issues",
+               "FDP delayed by the supplier", "Go live put back by the practice",
+               "Data re-entry backlog after go live", "Closure paperwork late")  # fmt: skip
 _ALIASES = {"SystmOne": ("TPP", "S1", "TPP SystmOne"), "EMIS Web": ("EMIS", "EMIS Health")}
 # Milestone -> the one-day phase on its day, and the phase it starts (PHASE_SPAN_RULE).
 _POINT = {end: p for p, (starts, end) in PHASE_SPAN_RULE.items() if starts == (end,)}
@@ -104,11 +113,15 @@ class DemoUpload:
 
 @dataclass
 class _Migration:
+    """How one migration runs. Dates move in working days: a milestone happens `slips[i]` after
+    the plan of the day, and the tracker then moves the milestones still to come by as much."""
+
     ods: str
-    planned: dict[str, dt.date]
-    actual: dict[str, dt.date]  # eventual actual dates; a row shows those on or before its as-at
+    planned: dict[str, dt.date]  # the first plan, within the guide
+    slips: list[int]  # working days each milestone happens after the plan it was done against
+    replans: list[tuple[dt.date, int, int]] = field(default_factory=list)  # (decided, from, days)
+    actual: dict[str, dt.date] = field(default_factory=dict)  # eventual; rows show the past only
     events: dict[str, dt.date | None] = field(default_factory=dict)
-    shifts: tuple[int, ...] = (0, 0, 0, 0)  # days added to the GROUP's plan at each upload
     first: int = 0  # first and last upload that holds the row
     last: int = 3
     halt: tuple[str, dt.date] | None = None  # ("On hold" or "Cancelled", from)
@@ -132,15 +145,20 @@ def _step(prev: dt.date, gap: int, direction: int, lo: int, hi: int) -> dt.date:
     return _workday(day, direction)
 
 
-def _chain(anchor: str, day: dt.date, gaps: list[int], slips: list[int]) -> dict[str, dt.date]:
-    """Milestone dates built out from `day` at `anchor`, forwards and backwards."""
-    i = MS.index(anchor)
-    dates = {anchor: day}
+def _shift(day: dt.date, workdays: int) -> dt.date:
+    """`day` moved by a number of working days, forwards or back (0 leaves it where it is)."""
+    for step in [1 if workdays > 0 else -1] * abs(workdays):
+        day = _workday(day + dt.timedelta(step), step)
+    return day
+
+
+def _chain(anchor: str, day: dt.date, gaps: list[int]) -> dict[str, dt.date]:
+    """Planned milestone dates built out from `day` at `anchor`, forwards and backwards."""
+    i, dates = MS.index(anchor), {anchor: day}
     for j in [*range(i + 1, len(MS)), *range(i - 1, -1, -1)]:
         step = 1 if j > i else -1
-        link, s = j - (step > 0), slips[j - (step > 0)]
-        lo, hi = _LINKS[link][2:]  # a slip stretches the bounds with the gap
-        dates[MS[j]] = _step(dates[MS[j - step]], gaps[link] + s, step, max(1, lo + s), hi + s)
+        link = j - (step > 0)
+        dates[MS[j]] = _step(dates[MS[j - step]], gaps[link], step, *_LINKS[link][2:])
     return {m: dates[m] for m in MS}
 
 
@@ -152,14 +170,26 @@ def _gaps(rng: random.Random) -> list[int]:
 
 
 def _slips(rng: random.Random) -> list[int]:
-    if rng.random() < 0.4:  # on track
-        return [0] * len(_LINKS)
-    out = []
-    for _ in _LINKS:
-        r = rng.random()
-        out.append(0 if r < 0.6 else rng.randint(1, 3) if r < 0.8 else rng.randint(4, 10)
-                   if r < 0.94 else rng.randint(11, 21))  # fmt: skip
+    """Working days late at each milestone: most migrations on plan, a third late once or twice."""
+    out = [0] * len(MS)
+    r = rng.random()
+    for _ in range(0 if r < 0.68 else 1 if r < 0.9 else 2):
+        size = rng.random()
+        out[rng.choices(range(len(MS)), _SLIP_WEIGHTS)[0]] += (
+            rng.randint(1, 3) if size < 0.45 else rng.randint(4, 8) if size < 0.8
+            else rng.randint(10, 20))  # fmt: skip
     return out
+
+
+def _plan_on(m: _Migration, as_at: dt.date | None) -> dict[str, dt.date]:
+    """The plan a row as at `as_at` holds (None: the eventual actual dates). Milestones done keep
+    the plan they were done against (trackers do not rewrite history); those to come have moved
+    with every slip so far and every re-plan decided by then."""
+    upto = as_at or dt.date.max
+    done = sum(m.actual.get(key, dt.date.max) <= upto for key in MS) if as_at else 0  # a prefix
+    return {key: _shift(m.planned[key], sum(m.slips[: i + 1 if as_at is None else min(i, done)])
+                        + sum(n for day, j, n in m.replans if j <= i and day <= upto))
+            for i, key in enumerate(MS)}  # fmt: skip
 
 
 def _phase_on(actual: dict[str, dt.date], as_at: dt.date) -> str:
@@ -192,33 +222,29 @@ def _events(rng: random.Random, dates: dict[str, dt.date]) -> dict[str, dt.date 
 
 def _migration(rng: random.Random, ods: str, anchor: str, day: dt.date,
                slips: list[int] | None = None) -> _Migration:  # fmt: skip
-    """A migration whose actual `anchor` milestone falls on `day`, planned within the guide."""
+    """A migration whose actual `anchor` milestone is on `day`, first planned within the guide."""
     for _ in range(50):
-        gaps, slip = _gaps(rng), slips or _slips(rng)
-        actual = _chain(anchor, day, gaps, slip)
-        # The plan starts from the same order date; without slips it is the actual schedule.
-        planned = _chain("registration", actual["registration"], gaps, [0] * 8)
-        planned = planned if any(slip) else dict(actual)
+        gaps, slip = _gaps(rng), list(slips or _slips(rng))
+        # The slips before the anchor put its planned date that many working days earlier.
+        planned = _chain(anchor, _shift(day, -sum(slip[: MS.index(anchor) + 1])), gaps)
         span = (planned["post_go_live_end"] - planned["registration"]).days + 1
-        if WHOLE_MIGRATION_MIN_DAYS <= span <= WHOLE_MIGRATION_MAX_DAYS:
+        links = zip(_LINKS, itertools.pairwise(planned.values()), strict=True)
+        fits = all(lo <= (b - a).days <= hi for (*_, lo, hi), (a, b) in links)
+        if fits and WHOLE_MIGRATION_MIN_DAYS <= span <= WHOLE_MIGRATION_MAX_DAYS:
             break
-    return _Migration(ods, planned, actual, _events(rng, actual))
+    m = _Migration(ods, planned, slip)
+    m.actual = _plan_on(m, None)
+    m.events = _events(rng, m.actual)
+    return m
 
 
-def _replan(rng: random.Random, m: _Migration) -> None:
-    """Move a migration's planned go live at some uploads while it is not yet live."""
-    shift, shifts = 0, [0]
-    for as_at in AS_AT_DATES[1:]:
-        live = m.actual["go_live"] + dt.timedelta(shift)
-        if live > as_at + dt.timedelta(14) and rng.random() < 0.6:
-            shift += rng.randint(7, 21)
-        shifts.append(shift)
-    if shift:
-        m.shifts = tuple(shifts)
-        for key in GROUP:  # the delay the re-plan absorbs happens in cut-over planning
-            m.actual[key] = _workday(m.actual[key] + dt.timedelta(shift))
-        m.events = _events(rng, m.actual)
-        m.note = "Go live re-planned at practice request"
+def _replan(m: _Migration, rng: random.Random, moves: tuple[int, ...], note: str) -> None:
+    """Go live moved back `moves` working days at uploads 2-4, agreed ahead: nothing overruns."""
+    for as_at, days in zip(AS_AT_DATES[1:], moves, strict=False):
+        if days and m.actual["fdp"] > as_at + dt.timedelta(14):
+            m.replans.append((as_at, MS.index("fdp"), days))  # longer cut-over planning
+            m.actual = _plan_on(m, None)
+    m.events, m.note = _events(rng, m.actual), note if m.replans else m.note
 
 
 def _halt(m: _Migration, status: str, after: str, note: str) -> None:
@@ -244,7 +270,7 @@ def _migrations(rng: random.Random, practices: list[str], total: int) -> list[_M
                 raise RuntimeError(f"cannot place a migration in {phase} at {as_at}")
             m.ods = next(pick)
             out.append(m)
-    zero = [0] * 8
+    zero = [0] * len(MS)
     d = dt.date
     specials = [
         ("go_live", d(2026, 11, 18), zero),  # re-planned three times, below
@@ -255,19 +281,16 @@ def _migrations(rng: random.Random, practices: list[str], total: int) -> list[_M
         ("registration", d(2026, 6, 1), None),  # on hold after IDP
         ("registration", d(2026, 8, 24), None),  # on hold after technical survey
         ("registration", d(2026, 7, 6), None),  # cancelled after kickoff
-        ("registration", d(2026, 10, 12), None),  # disappears after the 2nd upload
+        ("registration", d(2027, 1, 11), None),  # disappears after the 2nd upload
         ("registration", d(2026, 8, 10), None),  # first in upload 2
         ("registration", d(2026, 9, 21), None),  # first in upload 3
         ("registration", d(2026, 12, 7), None),  # first in upload 4
     ]
     made = [_migration(rng, next(pick), a, day, slips) for a, day, slips in specials]
     replan3, bank, qof, _, xmas, hold1, hold2, cancel, gone, *late = made
-    replan3.shifts = (0, 14, 27, 41)
-    for key in GROUP:
-        replan3.actual[key] = _workday(replan3.planned[key] + dt.timedelta(41))
-    replan3.actual["data_signoff"] = _workday(replan3.actual["data_signoff"] + dt.timedelta(9))
-    replan3.events = _events(rng, replan3.actual)
-    replan3.note = "Go live moved: data quality issues, then practice request"
+    # Go live 18 Nov -> 2 Dec -> 15 Dec (re-planned) -> 29 Dec (data sign off 8 working days late).
+    replan3.slips[MS.index("data_signoff")] = 8
+    _replan(replan3, rng, (10, 9), "Go live moved: practice request, then data quality issues")
     bank.note, xmas.note = "Practice chose the bank holiday to avoid clinics", "Go live agreed"
     qof.source, qof.note = "Vision", "Vision decommissioning"
     _halt(hold1, "On hold", "idp", "On hold: data quality issues in the extract")
@@ -281,19 +304,21 @@ def _migrations(rng: random.Random, practices: list[str], total: int) -> list[_M
     while len(out) < total:
         day = _workday(start + dt.timedelta(rng.randint(0, (stop - start).days)))
         m = _migration(rng, next(pick), "registration", day)
-        if m.actual["go_live"] > AS_AT_DATES[1] and rng.random() < 0.6:
-            _replan(rng, m)
+        if rng.random() < 0.1:  # go live re-planned at the practice's request
+            moves = tuple(rng.randint(4, 12) if rng.random() < 0.7 else 0 for _ in AS_AT_DATES[1:])
+            _replan(m, rng, moves, "Go live re-planned at practice request")
         out.append(m)
+    # Overdue now: held back when due, on plan, in the fortnight before the last as-at with the
+    # next milestone not yet due (not on the migrations placed for that as-at, nor specials).
+    last, pool = AS_AT_DATES[-1], out[: 3 * len(_ANCHORS)] + out[len(made) + 4 * len(_ANCHORS) :]
+    for i in map(MS.index, ("data_signoff", "fdp", "go_live")):
+        for m in (m for m in pool if not any(m.slips) and not m.replans):
+            if last - dt.timedelta(14) <= m.planned[MS[i]] < last <= m.planned[MS[i + 1]]:
+                m.slips[i] = sum(_shift(m.planned[MS[i]], n) < last for n in range(15)) + 2
+                m.actual = _plan_on(m, None)
+                m.events = _events(rng, m.actual)
+                break
     return out
-
-
-def _planned_at(m: _Migration, key: str, k: int) -> dt.date:
-    """The plan as the k-th upload records it: re-plans freeze once the milestone happens."""
-    if key not in GROUP:
-        return m.planned[key]
-    j = max((i for i in range(k + 1) if m.actual.get(key, dt.date.max) > AS_AT_DATES[i]),
-            default=0)  # fmt: skip
-    return _workday(m.planned[key] + dt.timedelta(m.shifts[j]))
 
 
 def _status_rag(m: _Migration, row: dict, as_at: dt.date, optimist: bool) -> tuple[str, str | None]:
@@ -318,16 +343,15 @@ def _system_text(system: str, style: float) -> str:
     return aliases[int(style * 1000) % len(aliases)] if aliases and 0 <= style < 0.08 else system
 
 
-def _note(m: _Migration, k: int, as_at: dt.date) -> str | None:
-    if m.halt:
-        return m.note if as_at >= m.halt[1] else None
-    if any(m.shifts):
-        return m.note if m.shifts[k] else None
-    return m.note or None
+def _note(m: _Migration, as_at: dt.date) -> str | None:
+    if m.halt or m.replans:  # the note from when the migration stopped or was re-planned
+        return m.note if as_at >= (m.halt[1] if m.halt else m.replans[0][0]) else None
+    late = [i for i, key in enumerate(MS) if m.slips[i] and m.actual.get(key, dt.date.max) <= as_at]
+    return _SLIP_NOTES[late[-1]] if late else m.note or None
 
 
-def _row(m: _Migration, k: int, as_at: dt.date, org: pd.Series, style: float) -> dict:
-    """One tracker row for migration m as the k-th upload (as at `as_at`) records it."""
+def _row(m: _Migration, as_at: dt.date, org: pd.Series, style: float) -> dict:
+    """One tracker row for migration m as the upload as at `as_at` records it."""
     label = {f.key: f.label for f in IDENTITY_FIELDS}
     source = m.source or str(org["source_system"])
     target = m.target or ("EMIS Web" if source == "SystmOne" else "SystmOne")
@@ -345,16 +369,17 @@ def _row(m: _Migration, k: int, as_at: dt.date, org: pd.Series, style: float) ->
         label["source_system"]: None if blank_source else _system_text(source, style - 0.12),
         label["target_system"]: _system_text(target, style - 0.88),
     }
+    planned = _plan_on(m, as_at)
     for key in MS:
         actual = m.actual.get(key)
-        row[FIELD_BY_KEY[f"{key}_planned"].label] = _planned_at(m, key, k)
+        row[FIELD_BY_KEY[f"{key}_planned"].label] = planned[key]
         row[FIELD_BY_KEY[f"{key}_actual"].label] = actual if actual and actual <= as_at else None
     for key in EVENT_DATE_FIELDS:
         day = m.events.get(key)
         row[FIELD_BY_KEY[key].label] = day if day and day <= as_at else None
     status, rag = _status_rag(m, row, as_at, optimist=0.5 <= style < 0.55)
     row[label["reported_status"]], row[label["reported_rag"]] = status, rag
-    row[label["notes"]] = _note(m, k, as_at)
+    row[label["notes"]] = _note(m, as_at)
     return row
 
 
@@ -394,18 +419,13 @@ def build_demo_uploads(
     plans[5].source = "Vision"
     uploads = []
     for k, as_at in enumerate(AS_AT_DATES):
-        rows = [_row(m, k, as_at, region.loc[m.ods], style[m.ods]) for m in plans
+        rows = [_row(m, as_at, region.loc[m.ods], style[m.ods]) for m in plans
                 if m.first <= k <= m.last]  # fmt: skip
         frame = _frame(rows, _columns())
         uploaded = dt.datetime.combine(_workday(as_at + dt.timedelta(1)), dt.time(9, 30), dt.UTC)
-        uploads.append(DemoUpload(
-            file_name=f"SW GP migrations tracker {as_at:%Y-%m-%d}.xlsx",
-            uploaded_by=UPLOADED_BY,
-            as_at=as_at,
-            uploaded_at=uploaded,
-            frame=frame,
-            content=workbook_bytes(frame, modified=uploaded.replace(tzinfo=None)),
-        ))  # fmt: skip
+        content = workbook_bytes(frame, modified=uploaded.replace(tzinfo=None))
+        name = f"SW GP migrations tracker {as_at:%Y-%m-%d}.xlsx"
+        uploads.append(DemoUpload(name, UPLOADED_BY, as_at, uploaded, frame, content))
     return uploads
 
 
@@ -420,7 +440,7 @@ def build_national_tracker(reference: Reference, seed: int = 1) -> pd.DataFrame:
         m = _migration(rng, str(ods), "registration", day)
         if pd.isna(org["source_system"]):
             m.source = rng.choice(("EMIS Web", "SystmOne"))
-        row = _row(m, len(AS_AT_DATES) - 1, NATIONAL_AS_AT, org, rng.random())
+        row = _row(m, NATIONAL_AS_AT, org, rng.random())
         letters = "".join(rng.choice("ABDEHJLNPRSTUW") for _ in range(2))
         row |= {
             "PCN": f"{org['sub_icb_code']} PCN {rng.randint(1, 9)}",
