@@ -31,7 +31,7 @@ for index, (column, title) in enumerate([
         if counts.empty:
             st.info(f"{title}: none.")
             continue
-        fig = charts.count_bar(counts, title, ctx.as_at, "Overrunning migrations", RAG_RED)
+        fig = charts.count_bar(counts, title, ctx.as_at, "Migrations", RAG_RED)
         ui.show_chart(fig, counts.rename_axis(column).reset_index(), title, key=f"by-{column}")
 
 st.subheader("Over time")

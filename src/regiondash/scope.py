@@ -80,8 +80,7 @@ def apply_filters(overview: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     keep = pd.Series(True, index=overview.index)
     for name, values in filters.selections().items():
         if values:
-            column = overview[FILTER_COLUMNS[name]].astype("string").fillna(UNKNOWN)
-            keep &= column.isin(values)
+            keep &= _filter_values(overview, name).isin(values)
     return overview[keep]
 
 
@@ -94,9 +93,13 @@ def filter_options(overview: pd.DataFrame, filters: Filters, name: str) -> list[
         for above in order[: order.index(name)]:
             values = getattr(filters, above)
             if values:
-                narrowed = narrowed[narrowed[FILTER_COLUMNS[above]].isin(values)]
-    column = narrowed[FILTER_COLUMNS[name]].astype("string").fillna(UNKNOWN)
-    return sorted(column.unique().tolist())
+                narrowed = narrowed[_filter_values(narrowed, above).isin(values)]
+    return sorted(_filter_values(narrowed, name).unique().tolist())
+
+
+def _filter_values(overview: pd.DataFrame, name: str) -> pd.Series:
+    """A filter's column as the filter sees it: text, with missing values named."""
+    return overview[FILTER_COLUMNS[name]].astype("string").fillna(UNKNOWN)
 
 
 def option_labels(overview: pd.DataFrame, name: str) -> dict[str, str]:
@@ -107,12 +110,21 @@ def option_labels(overview: pd.DataFrame, name: str) -> dict[str, str]:
     pairs = overview[[FILTER_COLUMNS[name], names[name]]].dropna().drop_duplicates()
     labels = {}
     for code, full in pairs.itertuples(index=False):
-        short = str(full).replace("Integrated Care Board", "ICB").replace(f" - {code}", "").strip()
-        labels[str(code)] = f"{code} – {short}"
+        labels[str(code)] = f"{code} – {short_org_name(str(full), str(code))}"
     return labels
 
 
+def short_org_name(name: str, code: str = "") -> str:
+    """An organisation's name without the words every one shares: 'NHS Devon ICB - 15N' and
+    'NHS Devon Integrated Care Board' both become 'Devon'."""
+    short = name.replace(f" - {code}", "") if code else name
+    for suffix in (" Integrated Care Board", " ICB", " CCG"):
+        short = short.removesuffix(suffix)
+    return short.removeprefix("NHS ").strip() or name
+
+
 SORTS = {
+    "upcoming": "Next go-lives first",
     "go_live": "Go-live date",
     "days_overrun": "Days late (most first)",
     "name": "Practice name",
@@ -133,11 +145,20 @@ def search(overview: pd.DataFrame, text: str) -> pd.DataFrame:
 
 
 def sort_migrations(overview: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Migrations in the chosen order: go-live date, days over plan (most first) or name."""
+    """Migrations in the chosen order: next go-lives first, go-live date, days late or name."""
     if by == "days_overrun":
         return overview.sort_values(["days_late", "ods_code"], ascending=[False, True])
+    if by == "upcoming":
+        # not yet live, soonest first; then those already live, most recent first
+        live = overview["status"].isin(["live", "completed"])
+        ahead = overview[~live].sort_values(["go_live_date", "ods_code"], na_position="last")
+        done = overview[live].sort_values(["go_live_date", "ods_code"], ascending=[False, True])
+        return pd.concat([ahead, done])
     if by == "name":
-        return overview.sort_values(["practice_name", "ods_code"], na_position="last")
+        names = overview["practice_name"].astype("string").str.casefold()
+        return overview.assign(_name=names).sort_values(["_name", "ods_code"], na_position="last")[
+            overview.columns
+        ]
     return overview.sort_values(["go_live_date", "ods_code"], na_position="last")
 
 
