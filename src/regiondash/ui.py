@@ -199,6 +199,8 @@ def build_context(render_filters: bool = True) -> Context:
     if render_filters:
         filters = _filter_widgets(all_overview, None if chosen_as_at == latest else chosen_as_at)
         st.sidebar.button("Reset filters", on_click=reset_filters, width="stretch")
+        st.sidebar.divider()
+        image_format_choice()
         st.query_params.from_dict(filters.to_query())
     else:
         filters = Filters()
@@ -254,15 +256,29 @@ def file_stem(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "regiondash"
 
 
+IMAGE_FORMATS = {"png": "PNG (2x)", "svg": "SVG"}
+_IMAGE_FORMAT = "chart_image_format"
+
+
+def image_format_choice() -> None:
+    """The sidebar setting for what the charts' camera button downloads."""
+    st.sidebar.radio(
+        "Chart image downloads", list(IMAGE_FORMATS), format_func=IMAGE_FORMATS.get,
+        key=_IMAGE_FORMAT, horizontal=True,
+        help="The camera button on each chart's toolbar saves the chart in this format.",
+    )  # fmt: skip
+
+
 def show_chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str | None = None) -> None:
-    """Draw a figure with a 2x PNG toolbar download named after it, plus its data as CSV."""
+    """Draw a figure whose toolbar saves a 2x PNG (or SVG) named after it, plus its data as CSV."""
+    image = st.session_state.get(_IMAGE_FORMAT, "png")
     st.plotly_chart(
         fig,
         width="stretch",
         key=key,
         config={
             "displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "filename": file_stem(name), "scale": 2},
+            "toImageButtonOptions": {"format": image, "filename": file_stem(name), "scale": 2},
         },
     )
     st.download_button(

@@ -176,3 +176,20 @@ def test_upload_history_shows_set_aside_rows(fixture_db, tmp_path):
     aside = at.dataframe[1].value
     assert aside.iloc[0]["Row"] == 3
     assert "not an ODS practice code" in aside.iloc[0]["Reasons"]
+
+
+def test_chart_downloads_are_named_at_2x_and_switch_to_svg(fixture_db):
+    import json
+
+    at = open_page()
+    config = json.loads(at.get("plotly_chart")[0].proto.config)
+    assert config["toImageButtonOptions"] == {
+        "format": "png",
+        "filename": "migrations-by-phase",
+        "scale": 2,
+    }
+    at.radio(key="chart_image_format").set_value("svg").run()
+    config = json.loads(at.get("plotly_chart")[0].proto.config)
+    assert config["toImageButtonOptions"]["format"] == "svg"
+    csv = next(b for b in at.get("download_button") if "behind this chart" in b.proto.label)
+    assert csv.proto.label == "Download the data behind this chart (CSV)"
