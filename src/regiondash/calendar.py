@@ -29,8 +29,11 @@ BUSY_KINDS = ("flu_season", "qof_year_end", "christmas", "summer", "bank_holiday
 
 
 def england_bank_holidays(years: range | list[int]) -> dict[dt.date, str]:
-    """England's bank holidays (the `holidays` package, subdivision ENG) for the given years."""
-    return dict(sorted(holidays.country_holidays("GB", subdiv="ENG", years=list(years)).items()))
+    """England's bank holidays (the `holidays` package, subdivision ENG) for the given years, as
+    gov.uk lists them: weekdays only, since a holiday falling at a weekend is taken on its
+    substitute day (Boxing Day 2026, a Saturday, is Monday 28 December)."""
+    days = holidays.country_holidays("GB", subdiv="ENG", years=list(years))
+    return {day: name for day, name in sorted(days.items()) if day.weekday() < 5}
 
 
 def busy_periods(start: dt.date, end: dt.date) -> list[BusyPeriod]:

@@ -70,9 +70,14 @@ def phase_label(key: str) -> str:
 
 
 def migration_label(frame: pd.DataFrame) -> pd.Series:
-    """A short row label for a migration: practice name (ODS code)."""
+    """A short row label for a migration: practice name (ODS code), with the target system added
+    where a practice has more than one migration, so each migration keeps its own row."""
     names = frame["practice_name"].fillna("").str.title().str.slice(0, 28)
-    return names + " (" + frame["ods_code"] + ")"
+    labels = names + " (" + frame["ods_code"] + ")"
+    repeated = frame["ods_code"].duplicated(keep=False)
+    labels = labels.where(~repeated, labels + " → " + frame["target_system"].fillna("?"))
+    still = labels.duplicated(keep=False)
+    return labels.where(~still, labels + " #" + (labels.groupby(labels).cumcount() + 1).astype(str))
 
 
 def gantt(

@@ -27,6 +27,14 @@ def _cell_value(value: object) -> object:
     return value
 
 
+def _xml_safe(value: object) -> object:
+    # XML parsers turn a carriage return in cell text into a line feed whatever we do, so line
+    # ends become line feeds here, on purpose, rather than in the reader by surprise.
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """An .xlsx workbook with one sheet per table: bold header, frozen, dates as dates, and any
     text beginning with = + - @ tab or CR stored as plain text (never as a formula)."""
@@ -39,10 +47,10 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
             cell.font = Font(bold=True, color="FFFFFF")
             cell.fill = _HEADER_FILL
         for record in frame.itertuples(index=False):
-            sheet.append([_cell_value(v) for v in record])
+            sheet.append([_xml_safe(_cell_value(v)) for v in record])
         for row in sheet.iter_rows(min_row=2):
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_TRIGGERS):
+                if isinstance(cell.value, str) and cell.value.startswith((*FORMULA_TRIGGERS, "\n")):
                     cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
                     cell.quotePrefix = True
                 elif isinstance(cell.value, dt.datetime):
@@ -66,4 +74,5 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
             safe[column] = safe[column].map(
                 lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_TRIGGERS) else v
             )
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    # CRLF line ends, as Excel writes them, also make the csv module quote a bare CR in a cell
+    return safe.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

@@ -151,9 +151,12 @@ def sort_migrations(overview: pd.DataFrame, by: str) -> pd.DataFrame:
     if by == "upcoming":
         # not yet live, soonest first; then those already live, most recent first
         live = overview["status"].isin(["live", "completed"])
-        ahead = overview[~live].sort_values(["go_live_date", "ods_code"], na_position="last")
+        cancelled = overview["status"] == "cancelled"
+        ahead = overview[~live & ~cancelled].sort_values(
+            ["go_live_date", "ods_code"], na_position="last"
+        )
         done = overview[live].sort_values(["go_live_date", "ods_code"], ascending=[False, True])
-        return pd.concat([ahead, done])
+        return pd.concat([ahead, done, overview[cancelled]])
     if by == "name":
         names = overview["practice_name"].astype("string").str.casefold()
         return overview.assign(_name=names).sort_values(["_name", "ods_code"], na_position="last")[

@@ -69,7 +69,9 @@ def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "Upload": uploads["upload_id"],
-            "Uploaded": pd.to_datetime(uploads["uploaded_at"]).dt.strftime("%d/%m/%Y %H:%M"),
+            "Uploaded": pd.to_datetime(uploads["uploaded_at"], utc=True)
+            .dt.tz_convert("Europe/London")
+            .dt.strftime("%d/%m/%Y %H:%M"),
             "By": uploads["uploaded_by"],
             "File": uploads["file_name"],
             "As at": pd.to_datetime(uploads["as_at"]).dt.date,

@@ -134,7 +134,8 @@ class _Checker:
                     self.problem(row, "error", key, raw, f"{problem}")
                     row.values[key] = None
             elif key == "phase":
-                row.values[key] = raw
+                # _shown: a phase typed as 6 in Excel arrives as the float 6.0
+                row.values[key] = _shown(raw) or None
             else:
                 text = _shown(raw)
                 row.values[key] = text or None
