@@ -14,15 +14,15 @@ for title, text in definitions.TERMS:
 st.subheader("The guide's phases and estimates")
 st.caption("From NHS England's Practice migration guide. The whole migration takes 12 to 16 weeks "
            "from registration (or order) to the end of post go live.")  # fmt: skip
-st.dataframe(pd.DataFrame(definitions.phase_rows()), hide_index=True, width="stretch")
+st.table(pd.DataFrame(definitions.phase_rows()).set_index("#"))
 
 st.subheader("Milestone trackers: how phase spans are worked out")
 st.markdown(definitions.SPAN_RULE_TEXT)
-st.dataframe(pd.DataFrame(phases.span_rule_rows()), hide_index=True, width="stretch")
+st.table(pd.DataFrame(phases.span_rule_rows()).set_index("phase"))
 
 st.subheader("Busy periods")
 st.markdown(definitions.BUSY_TEXT)
-st.dataframe(pd.DataFrame(calendar.definition_rows()), hide_index=True, width="stretch")
+st.table(pd.DataFrame(calendar.definition_rows()).set_index("busy period"))
 
 st.subheader("Sources and licence")
 st.markdown(definitions.SOURCES_TEXT)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from regiondash import charts, exports, metrics, scope, ui
+from regiondash import charts, exports, metrics, scope, tables, ui
 from regiondash.style import RAG_RED
 
 ctx = ui.context()
@@ -44,9 +44,8 @@ else:
 
 st.subheader("Overrunning migrations")
 rows = metrics.overrun_rows(ctx.overview, ctx.phases)
-table = rows.assign(phase=rows["phase"].map(charts.phase_label, na_action="ignore"))
-st.dataframe(table.drop(columns=["migration_id"]), hide_index=True, width="stretch",
-             column_config={"days_over": st.column_config.NumberColumn("Days over")})  # fmt: skip
+table = tables.overrun_table(rows)
+ui.show_table(table, height=min(400, 38 + 35 * len(table)))
 st.download_button(
     "Download this table (CSV)",
     exports.csv_bytes(table),

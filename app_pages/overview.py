@@ -60,9 +60,7 @@ else:
         "status",
         "current_phase",
         "days_late",
-        "days_overrun",
-        "go_live_moved_days",
         "go_live_date",
     ]
     table = tables.migration_table(late, columns)
-    st.dataframe(table, hide_index=True, width="stretch")
+    ui.show_table(table)

@@ -45,7 +45,7 @@ st.markdown(f"**{labels[picked]}** — {row['source_system'] or 'unknown'} → {
             f"{row['sub_icb_code'] or 'sub-ICB unknown'}. Go live "
             f"{row['go_live_date']:%-d %b %Y}." if row["go_live_date"] == row["go_live_date"]
             else f"**{labels[picked]}** — no go-live date recorded.")  # fmt: skip
-st.dataframe(tables.phase_detail(detail), hide_index=True, width="stretch")
+ui.show_table(tables.phase_detail(detail))
 st.markdown("**Go live across uploads**")
 history = ui.go_live_history(ctx.url, ctx.version)
-st.dataframe(tables.go_live_across_uploads(history, picked), hide_index=True, width="stretch")
+ui.show_table(tables.go_live_across_uploads(history, picked))

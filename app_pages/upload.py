@@ -32,7 +32,12 @@ uploaded_by = who.text_input("Your name or team", key="uploaded_by",
                              placeholder="e.g. SCW CSU migration team")  # fmt: skip
 as_at = when.date_input("Tracker as at", value=dt.date.today(), format="DD/MM/YYYY",
                         help="The date the tracker's contents are true on.")  # fmt: skip
-file = st.file_uploader("Tracker file", type=["xlsx", "csv"], key="tracker_file")
+flash = st.session_state.pop("upload_flash", None)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+# a new key after each stored upload clears the file box for the next tracker
+round_number = st.session_state.setdefault("upload_round", 0)
+file = st.file_uploader("Tracker file", type=["xlsx", "csv"], key=f"tracker_file_{round_number}")
 
 if file is not None:
     content = file.getvalue()
@@ -87,7 +92,7 @@ if file is not None:
     else:
         st.markdown("**Validation report** — the sheet, the row as numbered in Excel, and the "
                     "column as headed in your file.")  # fmt: skip
-        st.dataframe(upload_view.report_table(report), hide_index=True, width="stretch")
+        ui.show_table(upload_view.report_table(report))
         stem = ui.file_stem(Path(file.name).stem + " validation report")
         a, b = st.columns(2)
         a.download_button("Download report (CSV)", exports.csv_bytes(report), f"{stem}.csv",
@@ -101,7 +106,7 @@ if file is not None:
     if store_all.button("Store this upload", type="primary", disabled=has_errors or not
                         counts["valid"], icon=":material/save:"):  # fmt: skip
         choice = "all"
-    if has_errors and store_valid.button(
+    if has_errors and counts["valid"] and store_valid.button(
         f"Store the {counts['valid']} valid rows only", disabled=not counts["valid"],
         help="Rows with errors are kept with the upload, with their reasons, and shown below.",
     ):  # fmt: skip
@@ -121,9 +126,11 @@ if file is not None:
             status.update(label=outcome.message, state="complete" if outcome.exit_code == 0
                           else "error")  # fmt: skip
         if outcome.exit_code == 0:
-            st.success(outcome.message, icon=":material/check_circle:")
             ui.picture.clear()
             ui.go_live_history.clear()
+            st.session_state["upload_flash"] = outcome.message
+            st.session_state["upload_round"] = round_number + 1
+            st.rerun()  # redraw the data line, banner and history with the new upload
         else:
             st.error(outcome.message)
 
@@ -133,7 +140,7 @@ uploads = store.list_uploads(ctx.engine)
 if uploads.empty:
     st.caption("Nothing uploaded yet.")
     st.stop()
-st.dataframe(upload_view.history_table(uploads), hide_index=True, width="stretch")
+ui.show_table(upload_view.history_table(uploads))
 picked = st.selectbox("Look at an upload", uploads["upload_id"].tolist(),
                       format_func=upload_view.upload_label(uploads))  # fmt: skip
 name, original = store.upload_content(ctx.engine, picked)
@@ -144,8 +151,8 @@ if aside.empty:
     st.caption("No rows were set aside from this upload.")
 else:
     st.markdown(f"**{len(aside)} row(s) set aside** from this upload, with their reasons:")
-    st.dataframe(upload_view.set_aside_table(aside), hide_index=True, width="stretch")
+    ui.show_table(upload_view.set_aside_table(aside))
 problems = store.upload_problems(ctx.engine, picked)
 if not problems.empty:
     with st.expander(f"Problems recorded with this upload ({len(problems)})"):
-        st.dataframe(upload_view.report_table(problems), hide_index=True, width="stretch")
+        ui.show_table(upload_view.report_table(problems))

@@ -55,10 +55,11 @@ def _layout(fig: go.Figure, title: str, as_at: dt.date, height: int = 420) -> go
 
 
 def _as_at_line(fig: go.Figure, as_at: dt.date) -> None:
-    fig.add_vline(
-        x=pd.Timestamp(as_at), line_width=2, line_dash="dash", line_color=NHS_DARK_GREY,
-        annotation_text=f"As at {as_at:%-d %b}", annotation_position="top right",
-        annotation_font={"size": 11, "color": NHS_DARK_GREY},
+    fig.add_vline(x=pd.Timestamp(as_at), line_width=2, line_dash="dash", line_color=NHS_DARK_GREY)
+    # the label sits just above the plot area, where it cannot cover a bar
+    fig.add_annotation(
+        x=pd.Timestamp(as_at), y=1, yref="paper", yanchor="bottom", showarrow=False,
+        text=f"As at {as_at:%-d %b}", font={"size": 11, "color": NHS_DARK_GREY},
     )  # fmt: skip
 
 
@@ -72,7 +73,8 @@ def phase_label(key: str) -> str:
 def migration_label(frame: pd.DataFrame) -> pd.Series:
     """A short row label for a migration: practice name (ODS code), with the target system added
     where a practice has more than one migration, so each migration keeps its own row."""
-    names = frame["practice_name"].fillna("").str.title().str.slice(0, 28)
+    names = frame["practice_name"].fillna("").str.title()
+    names = names.where(names.str.len() <= 32, names.str.slice(0, 31) + "…")
     labels = names + " (" + frame["ods_code"] + ")"
     repeated = frame["ods_code"].duplicated(keep=False)
     labels = labels.where(~repeated, labels + " → " + frame["target_system"].fillna("?"))
@@ -189,7 +191,7 @@ def gantt(
     if not dates.empty:
         # room on the right for the overrun labels
         span = max(dates.max(), at) - dates.min()
-        fig.update_xaxes(range=[dates.min() - span * 0.02, max(dates.max(), at) + span * 0.22])
+        fig.update_xaxes(range=[dates.min() - span * 0.02, max(dates.max(), at) + span * 0.3])
     fig.update_xaxes(type="date", title=None, showgrid=True, gridcolor=NHS_PALE_GREY,
                      side="top")  # fmt: skip
     fig.update_layout(barmode="overlay", bargap=0.2)
@@ -340,7 +342,7 @@ def calendar_heatmap(go_lives: pd.DataFrame, as_at: dt.date, title: str) -> go.F
                 z=counts.to_numpy(), customdata=days.strftime("%a %d %b %Y"),
                 colorscale=[[0, "#F0F4F5"], [0.01, "#C8DCEE"], [1, NHS_BLUE]],
                 hovertemplate="%{customdata}: %{z} go-lives<extra></extra>",
-                xgap=2, ygap=2, colorbar={"title": "Go-lives"},
+                xgap=2, ygap=2, colorbar={"thickness": 12},
             )
         )  # fmt: skip
     fig.update_yaxes(categoryorder="array", autorange="reversed",
@@ -370,6 +372,7 @@ def durations_against_guide(phase_table: pd.DataFrame, as_at: dt.date, title: st
     order = [p for p in PHASES if p.min_days is not None and p.kind == "span"]
     names = [p.name for p in order]
     for position, phase in enumerate(order):
+        # on a category axis, shapes are placed by category position (0, 1, 2...)
         fig.add_shape(
             type="rect", x0=phase.min_days - 0.5, x1=phase.max_days + 0.5,
             y0=position - 0.4, y1=position + 0.4, fillcolor="rgba(0,103,71,0.15)",
@@ -380,7 +383,7 @@ def durations_against_guide(phase_table: pd.DataFrame, as_at: dt.date, title: st
             name="Guide's estimate",
             mode="markers",
             x=[None],
-            y=[None],
+            y=[names[0]],
             marker={"symbol": "square", "size": 14, "color": "rgba(0,103,71,0.3)"},
         )
     )
@@ -396,7 +399,10 @@ def durations_against_guide(phase_table: pd.DataFrame, as_at: dt.date, title: st
                 hovertemplate="%{y}: %{x} days<extra></extra>",
             )
         )  # fmt: skip
-    fig.update_yaxes(categoryorder="array", categoryarray=names, autorange="reversed", title=None)
+    fig.update_yaxes(
+        type="category", categoryorder="array", categoryarray=names, autorange="reversed",
+        title=None,
+    )  # fmt: skip
     fig.update_xaxes(title="Duration (calendar days, inclusive)", rangemode="tozero")
     fig.update_layout(boxmode="overlay")
     return _layout(fig, title, as_at, height=420)
@@ -409,10 +415,11 @@ def trend(series: pd.DataFrame, as_at: dt.date, title: str, y_title: str) -> go.
         fig.add_trace(
             go.Scatter(
                 name=str(name), x=part["as_at"], y=part["value"], mode="lines+markers+text",
-                text=part["value"], textposition="top center",
+                text=part["value"], textposition="top center", cliponaxis=False,
                 line={"color": SEQUENCE[index % len(SEQUENCE)], "width": 3},
             )
         )  # fmt: skip
     fig.update_xaxes(title="Upload as-at date", type="date")
-    fig.update_yaxes(title=y_title, rangemode="tozero")
+    top = series["value"].max() if not series.empty else 1
+    fig.update_yaxes(title=y_title, range=[0, top * 1.15 + 1])
     return _layout(fig, title, as_at, height=340)

@@ -39,7 +39,7 @@ def migration_table(overview: pd.DataFrame, columns: list[str] | None = None) ->
         table["practice_name"] = table["practice_name"].str.title()
     for column in ("go_live_date", "first_planned_go_live"):
         if column in table:
-            table[column] = table[column].dt.date
+            table[column] = table[column].dt.normalize()
     return table.rename(columns=MIGRATION_TABLE_COLUMNS).reset_index(drop=True)
 
 
@@ -54,10 +54,10 @@ def phase_detail(phase_table: pd.DataFrame) -> pd.DataFrame:
     detail = pd.DataFrame(
         {
             "Phase": rows["phase"].map(phase_label),
-            "Planned start": rows["planned_start"].dt.date,
-            "Planned end": rows["planned_end"].dt.date,
-            "Actual start": rows["actual_start"].dt.date,
-            "Actual end": rows["actual_end"].dt.date,
+            "Planned start": rows["planned_start"],
+            "Planned end": rows["planned_end"],
+            "Actual start": rows["actual_start"],
+            "Actual end": rows["actual_end"],
             "Planned days": rows["planned_days"].astype("Int64"),
             "Actual days": rows["actual_days"].astype("Int64"),
             "Variance (days)": rows["variance_days"].astype("Int64"),
@@ -75,11 +75,37 @@ def go_live_across_uploads(history: pd.DataFrame, migration_id: str) -> pd.DataF
     table = pd.DataFrame(
         {
             "Upload": rows["upload_id"],
-            "Upload as at": rows["as_at"].dt.date,
-            "Planned go live": rows["planned_start"].dt.date,
-            "Actual go live": rows["actual_start"].dt.date,
+            "Upload as at": rows["as_at"],
+            "Planned go live": rows["planned_start"],
+            "Actual go live": rows["actual_start"],
         }
     )
     moved = rows["planned_start"].diff().dt.days
     table["Moved (days)"] = moved.astype("Int64").where(moved != 0)
+    return table.reset_index(drop=True)
+
+
+OVERRUN_REASONS = {
+    "overran": "Finished late",
+    "overrunning": "Past its planned end",
+    "go live moved": "Go live moved",
+}
+
+
+def overrun_table(rows: pd.DataFrame) -> pd.DataFrame:
+    """metrics.overrun_rows for people: names, labels, reasons in words, dates without times."""
+    table = pd.DataFrame(
+        {
+            "Practice": rows["practice_name"].str.title(),
+            "ODS code": rows["ods_code"],
+            "Sub-ICB": rows["sub_icb_code"],
+            "To": rows["target_system"],
+            "Status": rows["status"].map(STATUS_LABELS),
+            "Phase": rows["phase"].map(phase_label, na_action="ignore"),
+            "What happened": rows["reason"].map(OVERRUN_REASONS),
+            "Planned (first plan for go live)": pd.to_datetime(rows["planned_end"]),
+            "Actual (or current plan)": pd.to_datetime(rows["actual_end"]),
+            "Days over": rows["days_over"].astype("Int64"),
+        }
+    )
     return table.reset_index(drop=True)

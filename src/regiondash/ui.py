@@ -291,6 +291,16 @@ def show_chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str | None = 
     )
 
 
+def show_table(table: pd.DataFrame, height: int | str = "auto") -> None:
+    """A table with dates shown as dd/mm/yyyy and empty cells left empty."""
+    config = {
+        column: st.column_config.DateColumn(column, format="DD/MM/YYYY")
+        for column in table.columns
+        if pd.api.types.is_datetime64_any_dtype(table[column])
+    }
+    st.dataframe(table, hide_index=True, width="stretch", column_config=config, height=height)
+
+
 def definitions_link(text: str = "What does this mean?") -> None:
     """A link to the definitions page."""
     st.page_link("app_pages/definitions.py", label=text, icon=":material/help:")

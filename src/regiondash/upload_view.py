@@ -74,7 +74,7 @@ def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
             .dt.strftime("%d/%m/%Y %H:%M"),
             "By": uploads["uploaded_by"],
             "File": uploads["file_name"],
-            "As at": pd.to_datetime(uploads["as_at"]).dt.date,
+            "As at": pd.to_datetime(uploads["as_at"]),
             "Rows read": uploads["rows_read"],
             "Migrations": uploads["migrations"],
             "Set aside": uploads["rows_set_aside"],

@@ -24,8 +24,7 @@ def test_overview_shows_the_figures_the_fixture_implies(fixture_db):
     assert "Data as at **10 Mar 2026** — 6 migrations" in at.caption[0].value
     late = at.dataframe[0].value
     assert list(late["ODS code"]) == ["L83002", "L83003", "J81006"]
-    assert list(late["Go live moved (days)"]) == [14, 0, 0]
-    assert list(late["Days over plan"]) == [0, 9, 7]
+    assert list(late["Days late"]) == [14, 9, 7]  # go live moved 14; IDP 9 and 7 days over
 
 
 def test_changing_a_filter_changes_the_figures(fixture_db):
@@ -84,14 +83,18 @@ def test_overruns_page_counts_and_table(fixture_db):
     assert at.markdown[0].value.startswith("**3** of 6 migrations")
     assert len(at.get("plotly_chart")) >= 5
     table = at.dataframe[0].value
-    assert list(zip(table["ods_code"], table["days_over"], strict=True)) == [
+    assert list(zip(table["ODS code"], table["Days over"], strict=True)) == [
         ("L83002", 14),
         ("L83003", 9),
         ("L83003", 9),
         ("J81006", 7),
         ("J81006", 7),
     ]
-    assert set(table["reason"]) == {"go live moved", "overrunning", "overran"}
+    assert set(table["What happened"]) == {
+        "Go live moved",
+        "Past its planned end",
+        "Finished late",
+    }
 
 
 def test_go_live_capacity_flags_busy_weeks(fixture_db):
@@ -107,9 +110,10 @@ def test_go_live_capacity_flags_busy_weeks(fixture_db):
 def test_definitions_page(fixture_db):
     at = open_page("definitions")
     assert at.title[0].value == "Definitions"
-    phases = at.dataframe[0].value
+    phases = at.table[0].value
     assert len(phases) == 13
     assert phases.iloc[5]["guide's estimate"] == "3 days to 3 weeks"
+    assert phases.iloc[7]["max days"] == ""  # cut-over planning: the guide gives no estimate
     assert any("inclusive count of calendar days" in m.value for m in at.markdown)
     assert any("Open Government Licence v3.0" in c.value for c in at.caption)
 
