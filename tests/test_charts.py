@@ -8,38 +8,29 @@ import plotly.graph_objects as go
 import pytest
 
 from regiondash import charts, metrics
-from regiondash.fields import MIGRATION_COLUMNS
 from regiondash.phases import PHASE_KEYS
+from tests import frames
 
 AS_AT = dt.date(2026, 3, 10)
 T = pd.Timestamp
 
 
-def phases_frame(rows):
-    frame = pd.DataFrame(
-        rows, columns=["migration_id", "phase", "planned_start", "planned_end", "actual_start",
-                       "actual_end"]
-    )  # fmt: skip
-    for column in frame.columns[2:]:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    return frame.astype({"migration_id": "string", "phase": "string"})
-
-
 def migrations_frame(ids, names=None, sub_icbs=None, targets=None):
-    records = []
-    for index, mid in enumerate(ids):
-        record = dict.fromkeys(MIGRATION_COLUMNS)
-        record.update(
-            migration_id=mid, ods_code=mid[:6], icb_code="QVV", region_code="Y58",
-            practice_name=names[index] if names else f"PRACTICE {index:02d}",
-            sub_icb_code=sub_icbs[index] if sub_icbs else "11J",
-            target_system=targets[index] if targets else "SystmOne", source_system="EMIS Web",
-        )  # fmt: skip
-        records.append(record)
-    return pd.DataFrame(records, columns=MIGRATION_COLUMNS).astype(
-        {"migration_id": "string", "ods_code": "string", "practice_name": "string",
-         "sub_icb_code": "string", "target_system": "string", "reported_status": "string"}
+    return frames.migrations_frame(
+        [
+            {
+                "migration_id": mid, "icb_code": "QVV", "region_code": "Y58",
+                "practice_name": names[index] if names else f"PRACTICE {index:02d}",
+                "sub_icb_code": sub_icbs[index] if sub_icbs else "11J",
+                "target_system": targets[index] if targets else "SystmOne",
+                "source_system": "EMIS Web",
+            }
+            for index, mid in enumerate(ids)
+        ]
     )  # fmt: skip
+
+
+phases_frame = frames.phases_frame
 
 
 def sixty_migrations():

@@ -6,35 +6,24 @@ import pandas as pd
 import pytest
 
 from regiondash import metrics
-from regiondash.fields import MIGRATION_COLUMNS
+from tests import frames
 
 AS_AT = dt.date(2026, 3, 10)
 T = pd.Timestamp
 NAT = pd.NaT
 
 
-def phases_frame(rows):
-    frame = pd.DataFrame(
-        rows, columns=["migration_id", "phase", "planned_start", "planned_end", "actual_start",
-                       "actual_end"]
-    )  # fmt: skip
-    for column in frame.columns[2:]:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    return frame.astype({"migration_id": "string", "phase": "string"})
+phases_frame = frames.phases_frame
 
 
 def migrations_frame(rows):
-    records = []
-    for mid, sub_icb, target, status in rows:
-        record = dict.fromkeys(MIGRATION_COLUMNS)
-        record.update(migration_id=mid, ods_code=mid[:6], sub_icb_code=sub_icb, icb_code="QVV",
-                      region_code="Y58", target_system=target, source_system="EMIS Web",
-                      reported_status=status)  # fmt: skip
-        records.append(record)
-    return pd.DataFrame(records, columns=MIGRATION_COLUMNS).astype(
-        {"migration_id": "string", "sub_icb_code": "string", "reported_status": "string",
-         "target_system": "string", "icb_code": "string", "region_code": "string",
-         "source_system": "string"}
+    return frames.migrations_frame(
+        [
+            {"migration_id": mid, "sub_icb_code": sub_icb, "icb_code": "QVV",
+             "region_code": "Y58", "target_system": target, "source_system": "EMIS Web",
+             "reported_status": status}
+            for mid, sub_icb, target, status in rows
+        ]
     )  # fmt: skip
 
 

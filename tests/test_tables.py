@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from regiondash import metrics, tables
-from regiondash.fields import MIGRATION_COLUMNS
+from tests import frames
 
 AS_AT = dt.date(2026, 3, 10)
 D = dt.date
@@ -25,27 +25,18 @@ def as_dates(table: pd.DataFrame) -> pd.DataFrame:
 NA = pd.NA
 
 
-def phases_frame(rows):
-    frame = pd.DataFrame(
-        rows, columns=["migration_id", "phase", "planned_start", "planned_end", "actual_start",
-                       "actual_end"]
-    )  # fmt: skip
-    for column in frame.columns[2:]:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    return frame.astype({"migration_id": "string", "phase": "string"})
+phases_frame = frames.phases_frame
 
 
 def migrations_frame(rows):
-    records = []
-    for mid, name, sub_icb, target, status in rows:
-        record = dict.fromkeys(MIGRATION_COLUMNS)
-        record.update(migration_id=mid, ods_code=mid[:6], practice_name=name, sub_icb_code=sub_icb,
-                      icb_code="QVV", region_code="Y58", target_system=target,
-                      source_system="EMIS Web", reported_status=status, csu="SCW")  # fmt: skip
-        records.append(record)
-    text = ["migration_id", "ods_code", "practice_name", "sub_icb_code", "icb_code", "region_code",
-            "target_system", "source_system", "reported_status", "csu"]  # fmt: skip
-    return pd.DataFrame(records, columns=MIGRATION_COLUMNS).astype(dict.fromkeys(text, "string"))
+    return frames.migrations_frame(
+        [
+            {"migration_id": mid, "practice_name": name, "sub_icb_code": sub_icb,
+             "icb_code": "QVV", "region_code": "Y58", "target_system": target,
+             "source_system": "EMIS Web", "reported_status": status, "csu": "SCW"}
+            for mid, name, sub_icb, target, status in rows
+        ]
+    )  # fmt: skip
 
 
 IDS = ["A00001:EMIS Web>SystmOne", "A00002:EMIS Web>SystmOne", "A00003:EMIS Web>SystmOne",

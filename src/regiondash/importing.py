@@ -7,11 +7,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import sqlalchemy as sa
 
 from regiondash import store
-from regiondash.ingest import ParsedTracker, Problem, parse_tracker
+from regiondash.ingest import ParsedTracker, parse_tracker
 from regiondash.reference import Reference
 
 STORED, UNCHANGED, REJECTED, UNREADABLE = "stored", "unchanged", "rejected", "unreadable"
@@ -64,14 +63,6 @@ def tracker_name(file_name: str) -> str:
     return " ".join(stem.split()) or Path(file_name).stem or file_name
 
 
-def _problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        [p.__dict__ for p in problems],
-        columns=["severity", "sheet", "row", "column", "value", "message"],
-    )
-    return frame.astype({"row": "Int64"})
-
-
 def store_parsed(
     engine: sa.Engine,
     parsed: ParsedTracker,
@@ -119,7 +110,7 @@ def store_parsed(
         rows.migrations,
         rows.phases,
         rows.set_aside,
-        _problems_frame(parsed.problems),
+        parsed.problems_frame(),
     )
     if saved.status == UNCHANGED:
         return ImportOutcome(

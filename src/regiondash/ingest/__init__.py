@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-import pandas as pd
 
 from regiondash.ingest.columns import (
     HeaderMatch,
@@ -15,7 +14,7 @@ from regiondash.ingest.columns import (
     parse_mapping_options,
 )
 from regiondash.ingest.errors import UnreadableFile
-from regiondash.ingest.validate import Problem, TrackerRows, check_rows
+from regiondash.ingest.validate import Problem, ProblemsMixin, TrackerRows, check_rows
 from regiondash.ingest.worker import DEFAULT_LIMITS, Limits, WorkbookGrid, read_spreadsheet
 from regiondash.reference import Reference
 
@@ -30,7 +29,7 @@ __all__ = [
 
 
 @dataclass
-class ParsedTracker:
+class ParsedTracker(ProblemsMixin):
     """A tracker file read and checked: where its data was found, its rows and its problems."""
 
     file_name: str
@@ -48,16 +47,6 @@ class ParsedTracker:
             return self.rows.problems
         sheet = self.workbook.sheets[0].name if self.workbook.sheets else ""
         return [Problem("error", sheet, None, None, None, self.header_problem or "")]
-
-    @property
-    def errors(self) -> list[Problem]:
-        """Problems that make a row untrustworthy."""
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        """Problems stored with the rows, worth a look."""
-        return [p for p in self.problems if p.severity == "warning"]
 
     @property
     def notes(self) -> list[str]:
@@ -78,13 +67,6 @@ class ParsedTracker:
         if self.rows is not None:
             notes += self.rows.notes
         return notes
-
-    def problems_frame(self) -> pd.DataFrame:
-        """Problems as a table for display and download."""
-        frame = pd.DataFrame([p.__dict__ for p in self.problems])
-        if frame.empty:
-            return pd.DataFrame(columns=["severity", "sheet", "row", "column", "value", "message"])
-        return frame.astype({"row": "Int64"})
 
 
 def parse_tracker(

@@ -50,16 +50,16 @@ class Problem:
         }
 
 
-@dataclass
-class TrackerRows:
-    """What a tracker sheet holds once checked: clean rows, rows set aside, and every problem."""
+def problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a table: severity, sheet, row, column, value, message."""
+    frame = pd.DataFrame([p.__dict__ for p in problems], columns=PROBLEM_COLUMNS)
+    return frame.astype({"row": "Int64"})
 
-    migrations: pd.DataFrame
-    phases: pd.DataFrame
-    set_aside: pd.DataFrame
+
+class ProblemsMixin:
+    """Errors, warnings and the problems table, for anything that has `problems`."""
+
     problems: list[Problem]
-    rows_read: int
-    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
@@ -68,13 +68,24 @@ class TrackerRows:
 
     @property
     def warnings(self) -> list[Problem]:
-        """Problems stored with the row, worth a look."""
+        """Problems stored with the rows, worth a look."""
         return [p for p in self.problems if p.severity == "warning"]
 
     def problems_frame(self) -> pd.DataFrame:
         """The problems as a table (severity, sheet, row, column, value, message)."""
-        frame = pd.DataFrame([p.__dict__ for p in self.problems], columns=PROBLEM_COLUMNS)
-        return frame.astype({"row": "Int64"})
+        return problems_frame(self.problems)
+
+
+@dataclass
+class TrackerRows(ProblemsMixin):
+    """What a tracker sheet holds once checked: clean rows, rows set aside, and every problem."""
+
+    migrations: pd.DataFrame
+    phases: pd.DataFrame
+    set_aside: pd.DataFrame
+    problems: list[Problem]
+    rows_read: int
+    notes: list[str] = field(default_factory=list)
 
 
 def _shown(value: object) -> str:
