@@ -311,16 +311,24 @@ def _data_rows(match: HeaderMatch) -> tuple[list[_Row], list[str]]:
     return rows, notes
 
 
+def _date_column(values: list) -> pd.Series:
+    """Python dates (None for missing) as a datetime64[us] column."""
+    return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]")
+
+
 def _frames(
     good: list[tuple[_Row, list[dict]]], bad: list[_Row], match: HeaderMatch
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    records, phase_records = [], []
+    records = []
+    phase_columns: dict[str, list] = {name: [] for name in PHASE_COLUMNS}
     for row, spans in good:
         record = {key: row.values.get(key) for key in MIGRATION_COLUMNS}
         record["sheet"], record["source_row"] = match.sheet.name, row.number
         records.append(record)
         for span in spans:
-            phase_records.append({"migration_id": record["migration_id"], **span})
+            phase_columns["migration_id"].append(record["migration_id"])
+            for name in PHASE_COLUMNS[1:]:
+                phase_columns[name].append(span[name])
     migrations = pd.DataFrame(records, columns=MIGRATION_COLUMNS)
     text_columns = [c for c in MIGRATION_COLUMNS if c not in EVENT_DATE_FIELDS]
     text_columns = [c for c in text_columns if c not in ("source_system_inferred", "source_row")]
@@ -328,11 +336,14 @@ def _frames(
     migrations["source_system_inferred"] = migrations["source_system_inferred"].astype(bool)
     migrations["source_row"] = migrations["source_row"].astype("int64")
     for column in EVENT_DATE_FIELDS:
-        migrations[column] = pd.to_datetime(migrations[column]).astype("datetime64[us]")
-    phases = pd.DataFrame(phase_records, columns=PHASE_COLUMNS)
-    phases = phases.astype({"migration_id": "string", "phase": "string"})
-    for column in PHASE_COLUMNS[2:]:
-        phases[column] = pd.to_datetime(phases[column]).astype("datetime64[us]")
+        migrations[column] = _date_column(migrations[column].tolist())
+    phases = pd.DataFrame(
+        {
+            "migration_id": pd.array(phase_columns["migration_id"], dtype="string"),
+            "phase": pd.array(phase_columns["phase"], dtype="string"),
+            **{name: _date_column(phase_columns[name]) for name in PHASE_COLUMNS[2:]},
+        }
+    )
     set_aside = pd.DataFrame(
         [
             {

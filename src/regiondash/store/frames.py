@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Executable
 
@@ -32,10 +33,12 @@ def parameter_values(series: pd.Series, kind: str, iso_dates: bool = False) -> l
     if kind == DATE:
         # numpy turns datetime64[D] into date objects and NaT into None, all in C.
         days = pd.to_datetime(series).to_numpy(dtype="datetime64[D]")
-        dates = days.astype(object).tolist()
         if iso_dates:
-            return [None if d is None else d.isoformat() for d in dates]
-        return dates
+            # numpy formats the whole column at once; NaT becomes None below
+            text = np.datetime_as_string(days, unit="D").astype(object)
+            text[np.isnat(days)] = None
+            return text.tolist()
+        return days.astype(object).tolist()
     if kind == JSON:
         return [json.dumps(value, ensure_ascii=False) for value in series]
     if kind == BOOL:
