@@ -29,8 +29,12 @@ with st.expander("Weekly go-live capacity by target system", icon=":material/spe
     }
 capacity = {k: v for k, v in capacity.items() if v}
 
-fig = charts.go_live_spread(going, ctx.as_at, period, stack, capacity,
-                            title=f"Go-lives per {period}, busy periods shaded")  # fmt: skip
+fig = ctx.memo(
+    "go-live-spread",
+    lambda: charts.go_live_spread(going, ctx.as_at, period, stack, capacity,
+                                  title=f"Go-lives per {period}, busy periods shaded"),
+    period, stack, tuple(sorted(capacity.items())),
+)  # fmt: skip
 counts = metrics.go_lives_by_period(going, period)
 ui.show_chart(fig, tables.counts_frame(counts, period, "go_lives"), f"go-lives-per-{period}",
               key="spread")  # fmt: skip
@@ -45,7 +49,7 @@ else:
         "week_start": "Week starting", "target_system": "Target system",
         "go_lives": "Go-lives", "capacity": "Capacity"}), hide_index=True)  # fmt: skip
 
-fig = charts.calendar_heatmap(going, ctx.as_at, "Go-lives by day")
+fig = ctx.memo("heatmap", lambda: charts.calendar_heatmap(going, ctx.as_at, "Go-lives by day"))
 daily = going["go_live_date"].dropna().dt.date.value_counts().sort_index()
 ui.show_chart(fig, daily.rename_axis("date").reset_index(name="go_lives"), "go-lives-by-day",
               key="heatmap")  # fmt: skip

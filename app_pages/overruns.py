@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from regiondash import charts, exports, metrics, scope, tables, ui
+from regiondash import charts, exports, metrics, tables, ui
 from regiondash.style import RAG_RED
 
 ctx = ui.context()
@@ -21,17 +21,18 @@ for index, (column, title) in enumerate([
     ("phase", "Overrunning migrations by phase overrun"),
     ("target_system", "Overrunning migrations by target system"),
 ]):  # fmt: skip
-    counts = metrics.overrunning_counts(ctx.overview, ctx.phases, column)
-    if column == "phase":
-        counts.index = counts.index.map(charts.phase_label)
-    elif column in ("sub_icb_code", "icb_code"):
-        names = scope.option_labels(ctx.all_overview, column.removesuffix("_code"))
-        counts.index = counts.index.map(lambda code, names=names: names.get(code, code))
-    with grid[index % 2]:
+
+    def breakdown(column=column, title=title):
+        counts = tables.labelled_overrun_counts(ctx.overview, ctx.phases, column, ctx.all_overview)
         if counts.empty:
+            return counts, None
+        return counts, charts.count_bar(counts, title, ctx.as_at, "Migrations", RAG_RED)
+
+    counts, fig = ctx.memo("overrun-breakdown", breakdown, column)
+    with grid[index % 2]:
+        if fig is None:
             st.info(f"{title}: none.")
             continue
-        fig = charts.count_bar(counts, title, ctx.as_at, "Migrations", RAG_RED)
         ui.show_chart(fig, counts.rename_axis(column).reset_index(), title, key=f"by-{column}")
 
 st.subheader("Over time")
@@ -43,8 +44,9 @@ else:
     st.caption("One upload so far: the trend appears once a second upload is stored.")
 
 st.subheader("Overrunning migrations")
-rows = metrics.overrun_rows(ctx.overview, ctx.phases)
-table = tables.overrun_table(rows)
+table = ctx.memo(
+    "overrun-table", lambda: tables.overrun_table(metrics.overrun_rows(ctx.overview, ctx.phases))
+)
 ui.show_table(table, height=min(400, 38 + 35 * len(table)))
 st.download_button(
     "Download this table (CSV)",
@@ -59,7 +61,13 @@ st.caption(
     "Each point is one finished phase (at most 300 per phase, spread evenly over its range; the "
     "CSV has them all). The shaded band is the guide's estimate; red crosses are over the guide."
 )
-fig = charts.durations_against_guide(ctx.phases, ctx.as_at, "Phase durations against the guide")
-done = ctx.phases.dropna(subset=["actual_start", "actual_end"])
-ui.show_chart(fig, done[["migration_id", "phase", "actual_days", "guide_max_days", "over_guide"]],
-              "phase-durations-vs-guide", key="durations")  # fmt: skip
+fig, done = ctx.memo(
+    "durations",
+    lambda: (
+        charts.durations_against_guide(ctx.phases, ctx.as_at, "Phase durations against the guide"),
+        ctx.phases.dropna(subset=["actual_start", "actual_end"])[
+            ["migration_id", "phase", "actual_days", "guide_max_days", "over_guide"]
+        ],
+    ),
+)
+ui.show_chart(fig, done, "phase-durations-vs-guide", key="durations")

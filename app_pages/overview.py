@@ -35,14 +35,17 @@ with cols[3]:
 
 left, right = st.columns([1, 1])
 with left:
-    fig = charts.phase_counts(ctx.overview["current_phase"].dropna(), ctx.as_at,
-                              "Migrations in each phase now")  # fmt: skip
+    title = "Migrations in each phase now"
+    fig = ctx.memo(
+        "phase-counts",
+        lambda: charts.phase_counts(ctx.overview["current_phase"].dropna(), ctx.as_at, title),
+    )
     counts = ctx.overview["current_phase"].dropna().map(charts.phase_label).value_counts()
     ui.show_chart(fig, counts.rename_axis("phase").reset_index(name="migrations"),
                   "migrations-by-phase", key="phase-counts")  # fmt: skip
 with right:
-    fig = charts.go_live_spread(ctx.overview, ctx.as_at, "month", "target_system",
-                                title="Go-lives by month")  # fmt: skip
+    fig = ctx.memo("go-lives-by-month", lambda: charts.go_live_spread(
+        ctx.overview, ctx.as_at, "month", "target_system", title="Go-lives by month"))  # fmt: skip
     spread = metrics.go_lives_by_period(ctx.overview, "month")
     ui.show_chart(fig, tables.counts_frame(spread, "month", "go_lives"), "go-lives-by-month",
                   key="go-live-month")  # fmt: skip

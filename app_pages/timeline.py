@@ -32,7 +32,11 @@ shown = scope.page_of(chosen, page, PAGE_SIZE)
 st.caption(f"Showing {len(shown)} of {len(chosen):,} migrations. Thick bars: actual phases; thin "
            "grey bars beneath: the plan. A red outline and ⚠ mark an overrun.")  # fmt: skip
 
-fig = charts.gantt(shown, ctx.phases, ctx.as_at, title="Migration timeline: plan and actual")
+fig = ctx.memo(
+    "gantt",
+    lambda: charts.gantt(shown, ctx.phases, ctx.as_at, title="Migration timeline: plan and actual"),
+    query, order, only_late, page,
+)  # fmt: skip
 phase_data = ctx.phases[ctx.phases["migration_id"].isin(shown["migration_id"])]
 ui.show_chart(fig, phase_data.drop(columns=["phase_order"]), "migration-timeline", key="gantt")
 

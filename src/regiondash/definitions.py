@@ -94,8 +94,8 @@ def phase_rows() -> list[dict[str, object]]:
             "phase": p.name,
             "key": p.key,
             "guide's estimate": p.estimate,
-            "min days": "" if p.min_days is None else p.min_days,
-            "max days": "" if p.max_days is None else p.max_days,
+            "min days": "–" if p.min_days is None else str(p.min_days),
+            "max days": "–" if p.max_days is None else str(p.max_days),
             "kind": p.kind,
         }
         for p in PHASES

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from regiondash.charts import phase_label
-from regiondash.metrics import STATUS_LABELS
+from regiondash.metrics import STATUS_LABELS, overrunning_counts
+from regiondash.scope import option_labels
 
 MIGRATION_TABLE_COLUMNS = {
     "practice_name": "Practice",
@@ -109,3 +110,17 @@ def overrun_table(rows: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return table.reset_index(drop=True)
+
+
+def labelled_overrun_counts(
+    overview: pd.DataFrame, phase_table: pd.DataFrame, column: str, everyone: pd.DataFrame
+) -> pd.Series:
+    """Overrunning migrations counted by a column, indexed by readable labels (phase names,
+    'QVV – Dorset' for organisations); `everyone` supplies the organisation names."""
+    counts = overrunning_counts(overview, phase_table, column)
+    if column == "phase":
+        return counts.rename(index=phase_label)
+    if column in ("sub_icb_code", "icb_code"):
+        names = option_labels(everyone, column.removesuffix("_code"))
+        return counts.rename(index=lambda code: names.get(code, code))
+    return counts

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -88,6 +90,44 @@ def overrunning_over_time(ctx: Context) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["as_at", "series", "value"])
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def view(
+    url: str, version: tuple[int, int], as_at: dt.date, filters: Filters
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(overview, phases) of the migrations the filters keep; cached per filter choice."""
+    overview, table = picture(url, version, as_at)
+    if filters.is_default():
+        return overview, table
+    chosen = apply_filters(overview, filters)
+    return chosen, table[table["migration_id"].isin(chosen["migration_id"])]
+
+
+class _Memo:
+    """A small least-recently-used store of page results, shared by every session."""
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self.items: OrderedDict[tuple, object] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple, compute):
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        value = compute()
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+        return value
+
+
+@st.cache_resource(show_spinner=False)
+def _memo_store() -> _Memo:
+    return _Memo()
+
+
 @dataclass
 class Context:
     """What every page needs: the data in view, as at when, and where it came from."""
@@ -107,6 +147,16 @@ class Context:
         if self.uploads.empty:
             return (0, 0)
         return (len(self.uploads), int(self.uploads["upload_id"].max()))
+
+    @property
+    def key(self) -> tuple:
+        """Identifies the data in view: database, uploads, as-at date and filters."""
+        return (self.url, self.version, self.as_at, self.filters)
+
+    def memo(self, label: str, compute, *extra):
+        """compute() once per data in view (and extra arguments), then reuse the result: page
+        figures and tables are pure functions of the data, so reruns need not rebuild them."""
+        return _memo_store().get((*self.key, label, *extra), compute)
 
     @property
     def is_demo(self) -> bool:
@@ -195,7 +245,7 @@ def build_context(render_filters: bool = True) -> Context:
     else:
         chosen_as_at = st.session_state.get(key, latest)
     version = (len(uploads), int(uploads["upload_id"].max()))
-    all_overview, table = picture(url, version, chosen_as_at)
+    all_overview, _ = picture(url, version, chosen_as_at)
     if render_filters:
         filters = _filter_widgets(all_overview, None if chosen_as_at == latest else chosen_as_at)
         st.sidebar.button("Reset filters", on_click=reset_filters, width="stretch")
@@ -204,8 +254,7 @@ def build_context(render_filters: bool = True) -> Context:
         st.query_params.from_dict(filters.to_query())
     else:
         filters = Filters()
-    overview = apply_filters(all_overview, filters)
-    phases = table[table["migration_id"].isin(overview["migration_id"])]
+    overview, phases = view(url, version, chosen_as_at, filters)
     ctx = Context(url, engine, uploads, chosen_as_at, filters, overview, phases, all_overview)
     st.session_state[_CONTEXT] = ctx
     return ctx

@@ -113,7 +113,7 @@ def test_definitions_page(fixture_db):
     phases = at.table[0].value
     assert len(phases) == 13
     assert phases.iloc[5]["guide's estimate"] == "3 days to 3 weeks"
-    assert phases.iloc[7]["max days"] == ""  # cut-over planning: the guide gives no estimate
+    assert phases.iloc[7]["max days"] == "–"  # cut-over planning: the guide gives no estimate
     assert any("inclusive count of calendar days" in m.value for m in at.markdown)
     assert any("Open Government Licence v3.0" in c.value for c in at.caption)
 

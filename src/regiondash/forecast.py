@@ -1,0 +1,189 @@
+"""Forecast go live: when a migration not yet live is likely to go live, from the region's history.
+
+How the forecast is made:
+
+1. **Completed examples.** Every migration that has gone live (its go-live phase has an actual
+   start on or before the as-at date) is an example. For each milestone it passed —
+   registration (procurement start), kickoff, technical survey, initial data production (IDP)
+   start, data sign-off (end of data recheck and sign off) and final data production (FDP)
+   start — we note how many calendar days it then took to go live.
+2. **Anchor.** For each migration not yet live (and not cancelled: its tracker status does not
+   contain "cancel"), the anchor is the last milestone in that order that has an actual date on
+   or before the as-at date, and the anchor date is that actual date. A migration with no actual
+   milestone yet is anchored at registration, on its planned registration date or the as-at
+   date, whichever is later.
+3. **Sample.** The sample is the examples' days from the same milestone to go live. When at least
+   5 examples (the default; a setting) moved between the same two systems (e.g. EMIS Web to
+   SystmOne), only those are used; otherwise all examples are. The basis column says which, and
+   how many.
+4. **Range.** The forecast is the anchor date plus the 10th percentile (low), the median and the
+   90th percentile (high) of the sample, with linear interpolation between examples and half
+   days rounded up. A migration that is not live cannot go live in the past, so no forecast is
+   earlier than the day after the as-at date.
+5. **Against the plan.** A plan is *optimistic* when its planned go live is earlier than the low
+   forecast; *days behind* is the median forecast minus the planned go live (negative: the plan
+   is later than the median).
+
+With no examples for the anchor milestone, even across all migrations, there is no forecast
+("not enough history"). The forecast assumes the future looks like the region's past: it says
+nothing about known blockers, and a small sample gives a wide, unreliable range.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# Milestone key -> (phase, date column) holding its actual date, in the order they happen.
+ANCHORS: dict[str, tuple[str, str]] = {
+    "registration": ("procurement", "start"),
+    "kickoff": ("kickoff", "start"),
+    "technical_survey": ("technical_survey", "start"),
+    "idp": ("initial_data_production", "start"),
+    "data_signoff": ("data_recheck_signoff", "end"),
+    "fdp": ("final_data_production", "start"),
+}
+NOT_ENOUGH_HISTORY = "not enough history"
+FORECAST_COLUMNS = [
+    "anchor",
+    "anchor_date",
+    "basis",
+    "examples",
+    "forecast_low",
+    "forecast_median",
+    "forecast_high",
+    "planned_go_live",
+    "optimistic",
+    "days_behind",
+]
+_DATE_COLUMNS = ["anchor_date", "forecast_low", "forecast_median", "forecast_high",
+                 "planned_go_live"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ForecastConfig:
+    """How many same-pair examples are enough, and which percentiles bound the range."""
+
+    min_examples: int = 5
+    low_quantile: float = 0.1
+    high_quantile: float = 0.9
+
+    def __post_init__(self) -> None:
+        if self.min_examples < 1:
+            raise ValueError("min_examples must be at least 1")
+        if not 0 <= self.low_quantile <= 0.5 <= self.high_quantile <= 1:
+            raise ValueError("need 0 <= low_quantile <= 0.5 <= high_quantile <= 1")
+
+
+def _phase_date(phases: pd.DataFrame, phase: str, column: str) -> pd.Series:
+    rows = phases[phases["phase"] == phase]
+    return rows.groupby("migration_id")[column].min()
+
+
+def _milestones(phases: pd.DataFrame, ids: pd.Index, at: pd.Timestamp) -> pd.DataFrame:
+    """Actual milestone dates (on or before the as-at date) and go live, one row per migration."""
+    table = pd.DataFrame(index=ids)
+    for key, (phase, end) in [*ANCHORS.items(), ("go_live", ("go_live", "start"))]:
+        actual = _phase_date(phases, phase, f"actual_{end}").reindex(ids)
+        table[key] = actual.where(actual <= at).astype("datetime64[us]")
+    table["planned_registration"] = _phase_date(phases, "procurement", "planned_start").reindex(ids)
+    table["planned_go_live"] = _phase_date(phases, "go_live", "planned_start").reindex(ids)
+    return table
+
+
+def _round_days(days: float) -> pd.Timedelta:
+    return pd.Timedelta(days=int(np.floor(days + 0.5)))
+
+
+def _empty_forecast() -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "anchor": pd.Series(dtype="string"),
+            "anchor_date": pd.Series(dtype="datetime64[us]"),
+            "basis": pd.Series(dtype="string"),
+            "examples": pd.Series(dtype="int64"),
+            "forecast_low": pd.Series(dtype="datetime64[us]"),
+            "forecast_median": pd.Series(dtype="datetime64[us]"),
+            "forecast_high": pd.Series(dtype="datetime64[us]"),
+            "planned_go_live": pd.Series(dtype="datetime64[us]"),
+            "optimistic": pd.Series(dtype="bool"),
+            "days_behind": pd.Series(dtype="Int64"),
+        }
+    )
+    frame.index = pd.Index([], dtype="string", name="migration_id")
+    return frame
+
+
+def forecast_go_live(
+    migrations: pd.DataFrame,
+    phases: pd.DataFrame,
+    as_at: dt.date,
+    config: ForecastConfig = ForecastConfig(),
+) -> pd.DataFrame:
+    """A low / median / high forecast go live for each unfinished, uncancelled migration.
+
+    The method is the module docstring's. Index migration_id, in the migrations frame's order;
+    columns as in FORECAST_COLUMNS.
+    """
+    at = pd.Timestamp(as_at)
+    info = migrations.set_index("migration_id")
+    ids = info.index
+    table = _milestones(phases, ids, at)
+    pair = info["source_system"].astype("string") + " → " + info["target_system"].astype("string")
+    table["pair"] = pair.reindex(ids)
+
+    live = table["go_live"].notna()
+    examples = table[live]
+    to_live = pd.DataFrame(
+        {key: (examples["go_live"] - examples[key]).dt.days for key in ANCHORS},
+        index=examples.index,
+    )
+    cancelled = info["reported_status"].astype("string").str.lower().str.contains("cancel")
+    open_ids = ids[~live & ~cancelled.fillna(False).to_numpy(dtype=bool)]
+    if open_ids.empty:
+        return _empty_forecast()
+
+    floor = at + pd.Timedelta(days=1)
+    quantiles = [config.low_quantile, 0.5, config.high_quantile]
+    rows = []
+    for mid in open_ids:
+        row = table.loc[mid]
+        reached = [key for key in ANCHORS if pd.notna(row[key])]
+        if reached:
+            anchor, anchor_date = reached[-1], row[reached[-1]]
+        else:
+            planned = row["planned_registration"]
+            anchor = "registration"
+            anchor_date = max(planned, at) if pd.notna(planned) else at
+        sample = to_live[anchor].dropna()
+        pairs = examples.loc[sample.index, "pair"]
+        same_pair = sample[pairs.eq(row["pair"]).fillna(False).to_numpy(dtype=bool)]
+        if pd.notna(row["pair"]) and len(same_pair) >= config.min_examples:
+            sample, basis = same_pair, f"{row['pair']} ({len(same_pair)} migrations)"
+        else:
+            basis = f"all migrations ({len(sample)})"
+        if sample.empty:
+            forecasts = [pd.NaT] * 3
+            basis = NOT_ENOUGH_HISTORY
+        else:
+            offsets = sample.astype("float64").quantile(quantiles, interpolation="linear")
+            forecasts = [max(anchor_date + _round_days(q), floor) for q in offsets]
+        rows.append([mid, anchor, anchor_date, basis, len(sample), *forecasts])
+
+    result = pd.DataFrame(
+        rows,
+        columns=["migration_id", "anchor", "anchor_date", "basis", "examples",
+                 "forecast_low", "forecast_median", "forecast_high"],
+    ).set_index("migration_id")  # fmt: skip
+    result["planned_go_live"] = table["planned_go_live"].reindex(result.index)
+    for column in _DATE_COLUMNS:
+        result[column] = pd.to_datetime(result[column]).astype("datetime64[us]")
+    result["optimistic"] = (result["planned_go_live"] < result["forecast_low"]).astype(bool)
+    behind = (result["forecast_median"] - result["planned_go_live"]).dt.days
+    result["days_behind"] = behind.astype("Int64")
+    result = result.astype({"anchor": "string", "basis": "string", "examples": "int64"})
+    result.index = result.index.astype("string").rename("migration_id")
+    return result[FORECAST_COLUMNS]

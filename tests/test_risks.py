@@ -1,0 +1,622 @@
+"""The guide's lessons learnt as rules: boundary tables per rule, RAG, and a demo back test."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import time
+
+import pandas as pd
+import pytest
+
+from regiondash import demo, risks, store
+from regiondash.calendar import england_bank_holidays
+from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS
+from regiondash.importing import import_tracker
+from regiondash.reference import load_reference
+
+AS_AT = dt.date(2026, 6, 1)
+# Where each milestone sits in the phase rows (phase, start or end), as milestone_dates reads it.
+SLOT = {
+    "registration": ("procurement", "start"),
+    "kickoff": ("kickoff", "start"),
+    "technical_survey": ("technical_survey", "start"),
+    "idp": ("initial_data_production", "start"),
+    "data_signoff": ("data_recheck_signoff", "end"),
+    "fdp": ("final_data_production", "start"),
+    "go_live": ("go_live", "start"),
+    "post_go_live_end": ("post_go_live", "end"),
+}
+DATES = PHASE_COLUMNS[2:]
+
+
+def phases_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=PHASE_COLUMNS)
+    for column in DATES:
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
+    return frame.astype({"migration_id": "string", "phase": "string"})
+
+
+def migrations_frame(records: list[dict]) -> pd.DataFrame:
+    rows = []
+    for record in records:
+        row = dict.fromkeys(MIGRATION_COLUMNS)
+        row.update(record)
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=MIGRATION_COLUMNS)
+    for column in EVENT_DATE_FIELDS:
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
+    text = ["migration_id", "ods_code", "target_system", "reported_status", "reported_rag"]
+    return frame.astype(dict.fromkeys(text, "string"))
+
+
+def frames(cases: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Each case: id, planned / actual milestones, events, status, target system, phase rows."""
+    records, phase_rows = [], []
+    for n, case in enumerate(cases):
+        mid = case.get("id", f"M{n}")
+        records.append({"migration_id": mid, "ods_code": f"A{n:05d}",
+                        "target_system": case.get("target", "SystmOne"),
+                        "reported_status": case.get("status"), "reported_rag": case.get("rag"),
+                        **case.get("events", {})})  # fmt: skip
+        by_phase: dict[str, dict] = {}
+        for kind in ("planned", "actual"):
+            for milestone, day in case.get(kind, {}).items():
+                phase, end = SLOT[milestone]
+                row = by_phase.setdefault(phase, {"migration_id": mid, "phase": phase})
+                row[f"{kind}_{end}"] = day
+        phase_rows += [
+            *by_phase.values(),
+            *({"migration_id": mid, **r} for r in case.get("rows", [])),
+        ]
+    return migrations_frame(records), phases_frame(phase_rows)
+
+
+def flags_for(as_at=AS_AT, config=risks.DEFAULT_CONFIG, **case) -> pd.Series:
+    migrations, phases = frames([case])
+    return risks.evaluate(migrations, phases, as_at, config).iloc[0]
+
+
+def fires(rule: str, as_at=AS_AT, **case) -> bool:
+    return bool(flags_for(as_at, **case)[rule])
+
+
+# --- the catalogue and the config ------------------------------------------------------------
+
+
+def test_rules_are_in_the_tables_order_with_titles_and_guide_explanations():
+    assert list(risks.RULES) == [
+        "golive_in_flu_season", "golive_near_qof_year_end", "golive_in_holiday_period",
+        "extract_request_late", "decommission_schedule_a_missing", "cutover_planning_late",
+        "data_checking_over_guide", "cutover_over_guide", "post_go_live_over_guide",
+        "migration_over_16_weeks", "tracking_not_updated", "milestones_out_of_order",
+        "golive_capacity_clash",
+    ]  # fmt: skip
+    assert risks.RULES["golive_in_flu_season"].title == "Go live in flu season"
+    assert "flu season (1 Sep – 31 Mar)" in risks.RULES["golive_in_flu_season"].explanation
+    for key, rule in risks.RULES.items():
+        assert rule.key == key and rule.title and len(rule.title) <= 40
+        assert "guide" in rule.explanation
+    assert "less than 35 days" in risks.RULES["extract_request_late"].explanation
+    assert "more than 112 days" in risks.RULES["migration_over_16_weeks"].explanation
+    assert "more than 3 go-lives" in risks.RULES["golive_capacity_clash"].explanation
+    custom = risks.rules_for(dataclasses.replace(risks.DEFAULT_CONFIG, extract_notice_days=21))
+    assert "less than 21 days" in custom["extract_request_late"].explanation
+
+
+def test_config_is_frozen_and_splits_the_rules_into_red_and_amber():
+    config = risks.DEFAULT_CONFIG
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.cutover_max_days = 20  # type: ignore[misc]
+    assert config.red_rules == {
+        "milestones_out_of_order", "extract_request_late", "decommission_schedule_a_missing",
+        "golive_capacity_clash", "migration_over_16_weeks",
+    }  # fmt: skip
+    assert config.amber_rules == set(risks.RULES) - config.red_rules
+    with pytest.raises(ValueError, match="unknown rule keys: no_such_rule"):
+        risks.RiskConfig(red_rules=frozenset({"no_such_rule"}))
+
+
+# --- milestone dates --------------------------------------------------------------------------
+
+
+def test_milestone_dates_prefer_actual_on_or_before_the_as_at_date():
+    migrations, phases = frames([
+        {"id": "M1",
+         "planned": {"registration": "2026-01-05", "idp": "2026-02-02", "go_live": "2026-05-20",
+                     "post_go_live_end": "2026-06-03", "data_signoff": "2026-02-20"},
+         "actual": {"registration": "2026-01-07", "idp": "2026-06-02", "go_live": "2026-05-22",
+                    "data_signoff": "2026-02-25"},
+         "events": {"extract_requested": "2025-12-20", "tracking_updated": "2026-06-05"}},
+        {"id": "M2", "rows": [{"phase": "data_recheck_signoff", "planned_start": "2026-03-02"}]},
+    ])  # fmt: skip
+    table = risks.milestone_dates(migrations, phases, AS_AT)
+    assert list(table.columns) == risks.MILESTONE_COLUMNS
+    assert list(table.index) == ["M1", "M2"] and table.index.name == "migration_id"
+    assert (table.dtypes == "datetime64[us]").all()
+    m1 = table.loc["M1"]
+    assert m1["registration"] == pd.Timestamp("2026-01-07")  # actual wins
+    assert m1["idp"] == pd.Timestamp("2026-02-02")  # actual after as-at: not happened yet
+    assert m1["go_live"] == m1["go_live_actual"] == pd.Timestamp("2026-05-22")
+    assert m1["data_signoff"] == pd.Timestamp("2026-02-25")
+    assert m1["post_go_live_end"] == pd.Timestamp("2026-06-03")
+    assert m1["extract_requested"] == pd.Timestamp("2025-12-20")
+    assert pd.isna(m1["tracking_updated"])  # recorded after the as-at date
+    assert pd.isna(m1["kickoff"]) and pd.isna(m1["fdp"])
+    m2 = table.loc["M2"]
+    assert m2["data_signoff"] == pd.Timestamp("2026-03-02")  # no end: sign-off's start
+    assert m2.drop("data_signoff").isna().all()
+
+
+# --- the cut-over window rules ----------------------------------------------------------------
+
+WINDOW_CASES = [
+    # fdp, go live, (flu, qof, holiday)
+    ("2026-08-28", "2026-09-01", (True, False, True)),  # FDP in August reaches flu season
+    (None, "2026-08-29", (False, False, True)),  # 29-31 Aug: summer and a bank holiday
+    (None, "2026-08-30", (True, False, True)),  # 30 Aug - 1 Sep
+    (None, "2026-02-28", (True, True, False)),  # 28 Feb - 2 Mar reaches QOF year end
+    (None, "2026-02-26", (True, False, False)),  # 26-28 Feb
+    (None, "2026-04-01", (False, True, True)),  # 1-3 Apr: flu over, Good Friday 3 Apr
+    ("2026-03-31", "2026-04-01", (True, True, True)),
+    (None, "2026-04-30", (False, True, False)),  # 30 Apr - 2 May
+    (None, "2026-05-01", (False, False, False)),  # 1-3 May: bank holiday is 4 May
+    (None, "2026-05-02", (False, False, True)),  # 2-4 May
+    ("2026-04-30", "2026-05-08", (False, True, True)),
+    (None, "2026-07-17", (False, False, False)),  # 17-19 Jul
+    (None, "2026-07-18", (False, False, True)),  # 18-20 Jul: summer starts 20 Jul
+    (None, "2026-12-21", (True, False, False)),  # 21-23 Dec
+    (None, "2026-12-22", (True, False, True)),  # 22-24 Dec: Christmas starts 24 Dec
+    (None, "2027-01-03", (True, False, False)),  # 3-5 Jan: Christmas ended 2 Jan
+    (None, "2027-01-02", (True, False, True)),
+    ("2026-06-01", "2026-06-10", (False, False, False)),
+    ("2026-09-05", "2026-08-26", (False, False, True)),  # FDP after go live: from go live
+    ("2026-01-10", None, (False, False, False)),  # no go live, no window
+    (None, None, (False, False, False)),
+]
+
+
+@pytest.mark.parametrize(("fdp", "go_live", "expected"), WINDOW_CASES)
+def test_cutover_window_rules(fdp, go_live, expected):
+    planned = {k: v for k, v in {"fdp": fdp, "go_live": go_live}.items() if v}
+    flags = flags_for(planned=planned)
+    rules = ["golive_in_flu_season", "golive_near_qof_year_end", "golive_in_holiday_period"]
+    assert tuple(bool(flags[r]) for r in rules) == expected
+
+
+@pytest.mark.parametrize(
+    ("as_at", "flu"),
+    [
+        (dt.date(2026, 9, 1), True),  # the actual go live has happened: it wins
+        (dt.date(2026, 8, 31), False),  # actual after the as-at date: the plan (June) stands
+    ],
+)
+def test_window_uses_actual_go_live_only_once_it_has_happened(as_at, flu):
+    case = {"planned": {"go_live": "2026-06-10"}, "actual": {"go_live": "2026-09-01"}}
+    assert fires("golive_in_flu_season", as_at, **case) is flu
+
+
+def test_a_longer_quiet_span_after_go_live_widens_the_window():
+    config = dataclasses.replace(risks.DEFAULT_CONFIG, quiet_days_after_go_live=5)
+    flags = flags_for(config=config, planned={"go_live": "2026-08-27"})
+    assert bool(flags["golive_in_flu_season"])
+
+
+def test_england_2026_bank_holidays_drive_the_holiday_rule():
+    pinned = ["2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31",
+              "2026-12-25", "2026-12-28"]  # fmt: skip
+    assert [str(day) for day in england_bank_holidays([2026])] == pinned
+    # A one-day window (go live only) on each day of 2026.
+    config = dataclasses.replace(risks.DEFAULT_CONFIG, quiet_days_after_go_live=0)
+    days = pd.date_range("2026-01-01", "2026-12-31")
+    migrations, phases = frames([{"planned": {"go_live": str(d.date())}} for d in days])
+    flags = risks.evaluate(migrations, phases, AS_AT, config)
+    flagged = set(days[flags["golive_in_holiday_period"].to_numpy()])
+    seasonal = [*pd.date_range("2026-01-01", "2026-01-02"),
+                *pd.date_range("2026-07-20", "2026-08-31"),
+                *pd.date_range("2026-12-24", "2026-12-31")]  # fmt: skip
+    assert flagged == set(seasonal) | set(pd.to_datetime(pinned))
+    assert pd.Timestamp("2026-04-05") not in flagged  # Easter Sunday is no bank holiday
+    assert pd.Timestamp("2026-12-26") in flagged  # Boxing Day (Saturday): Christmas anyway
+
+
+# --- the notice and lead-time rules -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("as_at", "idp_planned", "idp_actual", "extract", "expected"),
+    [
+        (AS_AT, "2026-07-10", None, "2026-04-01", False),
+        ("2026-06-05", "2026-07-10", None, "2026-06-05", False),  # exactly 35 days before
+        ("2026-06-06", "2026-07-10", None, "2026-06-06", True),  # 34 days
+        ("2026-06-04", "2026-07-10", None, "2026-06-04", False),  # 36 days
+        ("2026-07-20", "2026-07-10", None, "2026-07-10", True),  # on IDP itself
+        ("2026-06-05", "2026-07-10", None, None, True),  # none, IDP = as-at + 35
+        ("2026-06-04", "2026-07-10", None, None, False),  # none, IDP = as-at + 36
+        ("2026-08-01", "2026-07-10", None, None, True),  # none, IDP passed
+        (AS_AT, None, None, "2026-05-30", False),  # no IDP: cannot judge
+        (AS_AT, None, None, None, False),
+        (AS_AT, "2026-07-10", None, "2026-06-02", False),  # recorded after as-at: none yet
+        (AS_AT, "2026-07-05", None, "2026-06-02", True),  # ... and IDP = as-at + 34
+        (AS_AT, "2026-08-30", "2026-05-20", "2026-04-20", True),  # actual IDP: 30 days' notice
+        (AS_AT, "2026-05-20", "2026-06-30", "2026-04-10", False),  # actual IDP after as-at
+    ],
+)
+def test_extract_request_late(as_at, idp_planned, idp_actual, extract, expected):
+    as_at = dt.date.fromisoformat(as_at) if isinstance(as_at, str) else as_at
+    case = {"planned": {"idp": idp_planned} if idp_planned else {},
+            "actual": {"idp": idp_actual} if idp_actual else {},
+            "events": {"extract_requested": extract}}  # fmt: skip
+    assert fires("extract_request_late", as_at, **case) is expected
+
+
+@pytest.mark.parametrize(
+    ("as_at", "go_live", "schedule_a", "expected"),
+    [
+        ("2026-06-03", "2026-07-01", None, True),  # none, go live = as-at + 28
+        ("2026-06-02", "2026-07-01", None, False),  # none, go live = as-at + 29
+        ("2026-08-01", "2026-07-01", None, True),  # none, already live
+        ("2026-08-01", "2026-07-01", "2026-07-01", False),  # raised on go live day
+        ("2026-08-01", "2026-07-01", "2026-07-02", True),  # raised after go live
+        ("2026-08-01", "2026-07-01", "2026-03-01", False),  # raised at the start
+        ("2026-06-03", "2026-07-01", "2026-06-10", True),  # dated after as-at: none yet
+        ("2026-06-03", None, None, False),  # no go live
+        ("2026-06-03", None, "2026-06-01", False),
+    ],
+)
+def test_decommission_schedule_a_missing(as_at, go_live, schedule_a, expected):
+    case = {"planned": {"go_live": go_live} if go_live else {},
+            "events": {"decommission_schedule_a": schedule_a}}  # fmt: skip
+    result = fires("decommission_schedule_a_missing", dt.date.fromisoformat(as_at), **case)
+    assert result is expected
+
+
+@pytest.mark.parametrize(
+    ("fdp", "meeting", "expected"),
+    [
+        ("2026-07-01", "2026-06-03", False),  # exactly 28 days before
+        ("2026-07-01", "2026-06-04", True),  # 27 days
+        ("2026-07-01", "2026-06-02", False),  # 29 days
+        ("2026-07-01", "2026-07-03", True),  # after FDP
+        ("2026-07-01", None, False),  # none recorded: this rule does not fire
+        (None, "2026-06-04", False),
+    ],
+)
+def test_cutover_planning_late(fdp, meeting, expected):
+    case = {"planned": {"fdp": fdp} if fdp else {},
+            "events": {"cutover_planning_meeting": meeting}}  # fmt: skip
+    assert fires("cutover_planning_late", dt.date(2026, 7, 15), **case) is expected
+
+
+# --- the span rules ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "first", "last", "end", "expected"),
+    [
+        ("data_checking_over_guide", "idp", "data_signoff", "2026-06-25", False),
+        ("data_checking_over_guide", "idp", "data_signoff", "2026-06-26", False),  # 26 days
+        ("data_checking_over_guide", "idp", "data_signoff", "2026-06-27", True),  # 27 days
+        ("data_checking_over_guide", "idp", "data_signoff", None, False),
+        ("cutover_over_guide", "fdp", "go_live", "2026-06-14", False),  # 14 days
+        ("cutover_over_guide", "fdp", "go_live", "2026-06-15", True),
+        ("cutover_over_guide", "fdp", "go_live", None, False),
+        ("post_go_live_over_guide", "go_live", "post_go_live_end", "2026-06-14", False),
+        ("post_go_live_over_guide", "go_live", "post_go_live_end", "2026-06-15", True),
+        ("post_go_live_over_guide", "go_live", "post_go_live_end", None, False),
+    ],
+)
+def test_span_rules_count_both_days(rule, first, last, end, expected):
+    planned = {first: "2026-06-01"} | ({last: end} if end else {})
+    assert fires(rule, planned=planned) is expected
+
+
+@pytest.mark.parametrize(
+    ("registration", "end", "expected"),
+    [
+        ("2026-01-01", "2026-04-22", False),  # 112 days: 16 weeks exactly
+        ("2026-01-01", "2026-04-23", True),
+        ("2026-01-02", "2026-04-23", False),
+        (None, "2026-04-23", False),
+        ("2026-01-01", None, False),
+    ],
+)
+def test_migration_over_16_weeks(registration, end, expected):
+    planned = {k: v for k, v in {"registration": registration, "post_go_live_end": end}.items()
+               if v}  # fmt: skip
+    assert fires("migration_over_16_weeks", planned=planned) is expected
+
+
+@pytest.mark.parametrize(
+    ("planned_end", "actual_end", "as_at", "expected"),
+    [
+        ("2026-06-20", "2026-06-30", dt.date(2026, 7, 1), True),  # actual sign-off wins
+        ("2026-06-20", "2026-06-30", dt.date(2026, 6, 29), False),  # not happened yet: plan
+        ("2026-06-30", None, dt.date(2026, 6, 29), True),
+    ],
+)
+def test_span_rules_prefer_actual_dates_that_have_happened(planned_end, actual_end, as_at,
+                                                           expected):  # fmt: skip
+    row = {"phase": "data_recheck_signoff", "planned_end": planned_end, "actual_end": actual_end}
+    case = {"planned": {"idp": "2026-06-01"}, "rows": [row]}
+    assert fires("data_checking_over_guide", as_at, **case) is expected
+
+
+def test_data_signoff_falls_back_to_its_phases_start():
+    case = {"planned": {"idp": "2026-06-01"},
+            "rows": [{"phase": "data_recheck_signoff", "planned_start": "2026-06-27"}]}  # fmt: skip
+    assert fires("data_checking_over_guide", **case)
+
+
+# --- tracking, order and capacity -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("planned", "actual", "updated", "expected"),
+    [
+        ("2026-07-01", "2026-07-01", None, False),  # live 30 days before as-at
+        ("2026-06-30", "2026-06-30", None, True),  # 31 days
+        ("2026-06-01", None, None, False),  # not live (planned only)
+        ("2026-06-01", "2026-08-05", None, False),  # actual after as-at: not live yet
+        ("2026-06-30", "2026-06-30", "2026-07-10", False),
+        ("2026-06-30", "2026-06-30", "2026-08-02", True),  # update dated after as-at
+    ],
+)
+def test_tracking_not_updated(planned, actual, updated, expected):
+    case = {"planned": {"go_live": planned}, "actual": {"go_live": actual} if actual else {},
+            "events": {"tracking_updated": updated}}  # fmt: skip
+    assert fires("tracking_not_updated", dt.date(2026, 7, 31), **case) is expected
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later", "gap", "expected"),
+    [
+        ("kickoff", "technical_survey", 0, False),
+        ("kickoff", "technical_survey", -1, True),  # kickoff after the survey
+        ("extract_requested", "idp", 1, False),
+        ("extract_requested", "idp", 0, True),  # extract requested on IDP
+        ("idp", "data_signoff", 0, False),
+        ("idp", "data_signoff", -1, True),
+        ("data_signoff", "fdp", 0, False),
+        ("data_signoff", "fdp", -1, True),
+        ("fdp", "go_live", 0, False),
+        ("fdp", "go_live", -1, True),
+        ("go_live", "post_go_live_end", 0, False),
+        ("go_live", "post_go_live_end", -1, True),
+        ("go_live", None, -1, False),  # only one of the pair: nothing to compare
+    ],
+)
+def test_milestones_out_of_order(earlier, later, gap, expected):
+    first = pd.Timestamp("2026-05-01")
+    days = {earlier: first} | ({later: first + pd.Timedelta(days=gap)} if later else {})
+    days = {k: str(v.date()) for k, v in days.items()}
+    events = {k: days.pop(k) for k in list(days) if k == "extract_requested"}
+    assert fires("milestones_out_of_order", planned=days, events=events) is expected
+
+
+def clash_flags(go_lives: list[tuple[str, str]], statuses=None, config=risks.DEFAULT_CONFIG):
+    statuses = statuses or [None] * len(go_lives)
+    cases = [{"planned": {"go_live": day}, "target": target, "status": status}
+             for (day, target), status in zip(go_lives, statuses, strict=True)]  # fmt: skip
+    migrations, phases = frames(cases)
+    return risks.evaluate(migrations, phases, AS_AT, config)["golive_capacity_clash"].tolist()
+
+
+WEEK = ["2026-06-01", "2026-06-03", "2026-06-05", "2026-06-07"]  # Monday .. Sunday, one ISO week
+
+
+@pytest.mark.parametrize(
+    ("go_lives", "expected"),
+    [
+        ([(d, "SystmOne") for d in WEEK[:3]], [False] * 3),  # 3: at capacity
+        ([(d, "SystmOne") for d in WEEK], [True] * 4),  # 4: every one flagged
+        ([(d, "SystmOne") for d in WEEK[:2]] + [(d, "EMIS Web") for d in WEEK[2:]], [False] * 4),
+        ([(d, "SystmOne") for d in WEEK[:3]] + [("2026-06-08", "SystmOne")], [False] * 4),
+        (
+            [(d, "SystmOne") for d in ["2026-12-28", "2026-12-30", "2027-01-01", "2027-01-03"]],
+            [True] * 4,
+        ),  # ISO week 53 of 2026 runs into 2027
+        ([(d, "SystmOne") for d in WEEK] + [("2026-06-02", None)], [True] * 4 + [False]),
+    ],
+)
+def test_golive_capacity_clash(go_lives, expected):
+    assert clash_flags(go_lives) == expected
+
+
+def test_cancelled_go_lives_do_not_count_toward_a_clash():
+    go_lives = [(d, "SystmOne") for d in [*WEEK, "2026-06-02"]]
+    assert clash_flags(go_lives[:4], [None, None, None, "Cancelled"]) == [False] * 4
+    assert clash_flags(go_lives, [None, "cancelled by practice", None, None, None]) == [
+        True, False, True, True, True,
+    ]  # fmt: skip
+    config = dataclasses.replace(risks.DEFAULT_CONFIG, weekly_capacity_per_system=2)
+    assert clash_flags(go_lives[:3], config=config) == [True] * 3
+
+
+def test_cancelled_migrations_raise_no_flag():
+    troubled = {"planned": {"registration": "2025-09-01", "idp": "2026-03-01",
+                            "data_signoff": "2026-02-01", "fdp": "2026-12-01",
+                            "go_live": "2026-12-24", "post_go_live_end": "2027-03-01"}}  # fmt: skip
+    live = flags_for(**troubled)
+    assert live[live].index.tolist() == [
+        "golive_in_flu_season", "golive_in_holiday_period", "extract_request_late",
+        "cutover_over_guide", "post_go_live_over_guide", "migration_over_16_weeks",
+        "milestones_out_of_order",
+    ]  # fmt: skip
+    for status in ("Cancelled", "CANCELLED - practice withdrew", "cancelled"):
+        assert not flags_for(status=status, **troubled).any()
+    assert flags_for(status="On hold", **troubled).equals(live)
+
+
+# --- evaluate, reasons, RAG -------------------------------------------------------------------
+
+
+def test_evaluate_keeps_every_migration_in_order_with_bool_columns():
+    migrations, phases = frames([{"id": "B"}, {"id": "A", "planned": {"go_live": "2026-12-28"}},
+                                 {"id": "C", "planned": {"go_live": "2026-06-10"}}])  # fmt: skip
+    flags = risks.evaluate(migrations, phases, AS_AT)
+    assert list(flags.index) == ["B", "A", "C"] and flags.index.name == "migration_id"
+    assert list(flags.columns) == list(risks.RULES)
+    assert flags.dtypes.map(pd.api.types.is_bool_dtype).all()
+    raised = {mid: row[row].index.tolist() for mid, row in flags.iterrows()}
+    assert raised == {
+        "B": [],
+        "A": ["golive_in_flu_season", "golive_in_holiday_period"],  # 28 Dec: bank holiday
+        "C": ["decommission_schedule_a_missing"],  # live within 28 days, no Schedule A
+    }
+
+
+def test_evaluate_on_empty_frames_is_empty_with_every_rule_column():
+    migrations, phases = frames([])
+    flags = risks.evaluate(migrations, phases, AS_AT)
+    assert flags.empty and list(flags.columns) == list(risks.RULES)
+    assert flags.dtypes.map(pd.api.types.is_bool_dtype).all()
+    assert risks.counts_by_rule(flags) == dict.fromkeys(risks.RULES, 0)
+    assert risks.reasons(flags).empty and risks.computed_rag(flags).empty
+    assert risks.milestone_dates(migrations, phases, AS_AT).empty
+
+
+def flag_table(rows: dict[str, list[str]]) -> pd.DataFrame:
+    data = {mid: {key: key in raised for key in risks.RULES} for mid, raised in rows.items()}
+    return pd.DataFrame.from_dict(data, orient="index")
+
+
+def test_reasons_join_titles_in_rule_order():
+    flags = flag_table({"M1": ["golive_capacity_clash", "golive_in_flu_season"], "M2": [],
+                        "M3": ["tracking_not_updated"]})  # fmt: skip
+    assert risks.reasons(flags).tolist() == [
+        "Go live in flu season; Go-live capacity clash", "", "Tracking record not updated",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("raised", "rag"),
+    [
+        ([], "Green"),
+        (["golive_in_flu_season"], "Amber"),
+        (["cutover_over_guide", "tracking_not_updated"], "Amber"),
+        (["golive_capacity_clash"], "Red"),
+        (["golive_in_flu_season", "milestones_out_of_order"], "Red"),
+        (["extract_request_late"], "Red"),
+        (["decommission_schedule_a_missing"], "Red"),
+        (["migration_over_16_weeks"], "Red"),
+    ],
+)
+def test_computed_rag(raised, rag):
+    assert risks.computed_rag(flag_table({"M1": raised})).tolist() == [rag]
+
+
+def test_computed_rag_follows_the_config():
+    flags = flag_table({"M1": ["golive_in_flu_season"], "M2": ["extract_request_late"]})
+    config = risks.RiskConfig(red_rules=frozenset({"golive_in_flu_season"}),
+                              amber_rules=frozenset())  # fmt: skip
+    assert risks.computed_rag(flags, config).tolist() == ["Red", "Green"]
+
+
+@pytest.mark.parametrize(
+    ("computed", "reported", "disagrees"),
+    [
+        ("Red", "Red", False),
+        ("Red", "red ", False),
+        ("Red", "AMBER", True),
+        ("Green", "Amber", True),
+        ("Amber", "g", True),  # the importer's one-letter RAG
+        ("Amber", None, False),  # blank: no opinion
+        ("Amber", "", False),
+        ("Amber", "TBC", False),  # not a RAG: no opinion
+    ],
+)
+def test_rag_disagreements(computed, reported, disagrees):
+    index = pd.Index(["M1"], name="migration_id")
+    computed_rag = pd.Series([computed], index=index, dtype="string")
+    result = risks.rag_disagreements(computed_rag, pd.Series([reported], index=index))
+    assert result.tolist() == [disagrees] and pd.api.types.is_bool_dtype(result)
+
+
+def test_rag_disagreements_align_by_migration_and_refuse_a_row_index():
+    computed = pd.Series(["Red", "Green"], index=["M1", "M2"], dtype="string")
+    reported = pd.Series(["Green", "Green"], index=["M2", "M1"], dtype="string")
+    assert risks.rag_disagreements(computed, reported).tolist() == [True, False]
+    with pytest.raises(ValueError, match="indexed like computed"):
+        risks.rag_disagreements(computed, reported.reset_index(drop=True))
+
+
+def test_counts():
+    flags = flag_table({"M1": ["golive_in_flu_season", "cutover_over_guide"],
+                        "M2": ["golive_in_flu_season"], "M3": []})  # fmt: skip
+    counts = risks.counts_by_rule(flags)
+    assert list(counts) == list(risks.RULES)
+    assert counts == dict.fromkeys(risks.RULES, 0) | {"golive_in_flu_season": 2,
+                                                      "cutover_over_guide": 1}  # fmt: skip
+    rag = pd.Series(["Red", "amber", "Green", "Green", None])
+    assert risks.rag_counts(rag) == {"red": 1, "amber": 1, "green": 2}
+
+
+# --- the demo back test -----------------------------------------------------------------------
+
+DEMO_COUNTS = {
+    "golive_in_flu_season": 91,
+    "golive_near_qof_year_end": 11,
+    "golive_in_holiday_period": 26,
+    "extract_request_late": 109,
+    "decommission_schedule_a_missing": 18,
+    "cutover_planning_late": 9,
+    "data_checking_over_guide": 1,
+    "cutover_over_guide": 3,
+    "post_go_live_over_guide": 4,
+    "migration_over_16_weeks": 4,
+    "tracking_not_updated": 7,
+    "milestones_out_of_order": 1,
+    "golive_capacity_clash": 29,
+}
+
+
+@pytest.fixture(scope="module")
+def demo_picture(tmp_path_factory):
+    reference = load_reference()
+    uploads = demo.build_demo_uploads(reference)
+    engine = store.connect(f"sqlite:///{tmp_path_factory.mktemp('risks') / 'demo.db'}")
+    for upload in uploads:
+        outcome = import_tracker(engine, upload.content, upload.file_name, reference,
+                                 uploaded_by=upload.uploaded_by, uploaded_at=upload.uploaded_at,
+                                 as_at=upload.as_at)  # fmt: skip
+        assert outcome.status == "stored", outcome.message
+    as_at = uploads[-1].as_at
+    migrations, phases = store.current_picture(engine, as_at)
+    engine.dispose()
+    return migrations, phases, as_at
+
+
+def test_demo_counts_by_rule_at_the_last_as_at(demo_picture):
+    migrations, phases, as_at = demo_picture
+    assert as_at == dt.date(2026, 11, 20)
+    flags = risks.evaluate(migrations, phases, as_at)
+    counts = risks.counts_by_rule(flags)
+    assert counts == DEMO_COUNTS
+    assert all(counts[key] > 0 for key in risks.RULES)  # the demo shows every rule at work
+    # The calendar rule flagging most is flu season (most demo go-lives are Sep-Mar).
+    assert counts["golive_in_flu_season"] == max(counts[k] for k in list(risks.RULES)[:3])
+    cancelled = migrations["reported_status"].str.lower().str.contains("cancel").to_numpy()
+    assert cancelled.sum() == 1 and not flags[cancelled].any(axis=None)
+    rag = risks.computed_rag(flags)
+    assert sum(risks.rag_counts(rag).values()) == len(migrations)
+
+
+def test_evaluate_is_fast_at_national_scale(demo_picture):
+    migrations, phases, as_at = demo_picture
+    copies = range(52)  # 120 migrations x 52: about 6,200 migrations, 80,000 phase rows
+    big_m = pd.concat([migrations.assign(migration_id=migrations["migration_id"] + f"#{i}")
+                       for i in copies], ignore_index=True)  # fmt: skip
+    big_p = pd.concat([phases.assign(migration_id=phases["migration_id"] + f"#{i}")
+                       for i in copies], ignore_index=True)  # fmt: skip
+    started = time.perf_counter()
+    flags = risks.evaluate(big_m, big_p, as_at)
+    risks.reasons(flags)
+    risks.computed_rag(flags)
+    elapsed = time.perf_counter() - started
+    assert len(flags) == 52 * len(migrations)
+    assert (
+        risks.counts_by_rule(flags)["golive_in_flu_season"]
+        == 52 * DEMO_COUNTS["golive_in_flu_season"]
+    )
+    assert elapsed < 1.0
