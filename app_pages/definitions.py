@@ -24,6 +24,13 @@ st.subheader("Busy periods")
 st.markdown(definitions.BUSY_TEXT)
 st.table(pd.DataFrame(calendar.definition_rows()).set_index("busy period"))
 
+st.subheader("Risk rules (the guide's lessons learnt)")
+st.markdown(definitions.RISK_TEXT)
+st.table(pd.DataFrame(definitions.risk_rows()).set_index("rule"))
+
+st.subheader("Forecast go live")
+st.markdown(definitions.FORECAST_TEXT)
+
 st.subheader("Sources and licence")
 st.markdown(definitions.SOURCES_TEXT)
 st.caption(reference.ATTRIBUTION)

@@ -1,8 +1,9 @@
 """Timeline: a tracking Gantt, plan beneath actual, a page of migrations at a time."""
 
+import pandas as pd
 import streamlit as st
 
-from regiondash import charts, scope, tables, ui
+from regiondash import charts, forecast, risks, scope, tables, ui
 
 PAGE_SIZE = 50
 
@@ -32,9 +33,13 @@ shown = scope.page_of(chosen, page, PAGE_SIZE)
 st.caption(f"Showing {len(shown)} of {len(chosen):,} migrations. Thick bars: actual phases; thin "
            "grey bars beneath: the plan. A red outline and ⚠ mark an overrun.")  # fmt: skip
 
+flag_counts = ctx.memo("risk-flags", lambda: ui.risk_flags(ctx))[0].sum(axis=1)
 fig = ctx.memo(
     "gantt",
-    lambda: charts.gantt(shown, ctx.phases, ctx.as_at, title="Migration timeline: plan and actual"),
+    lambda: charts.gantt(
+        shown, ctx.phases, ctx.as_at, title="Migration timeline: plan and actual",
+        risk_counts=flag_counts,
+    ),
     query, order, only_late, page,
 )  # fmt: skip
 phase_data = ctx.phases[ctx.phases["migration_id"].isin(shown["migration_id"])]
@@ -50,6 +55,22 @@ st.markdown(f"**{labels[picked]}** — {row['source_system'] or 'unknown'} → {
             f"{row['go_live_date']:%-d %b %Y}." if row["go_live_date"] == row["go_live_date"]
             else f"**{labels[picked]}** — no go-live date recorded.")  # fmt: skip
 ui.show_table(tables.phase_detail(detail))
+flags, computed, _ = ctx.memo("risk-flags", lambda: ui.risk_flags(ctx))
+raised = [risks.RULES[k].title for k in flags.columns if flags.loc[picked, k]]
+if raised:
+    st.markdown(f"**Risk flags** (computed RAG {computed.loc[picked]}): " + "; ".join(raised) + ".")
+else:
+    st.markdown("**Risk flags**: none.")
+outlook = ctx.memo(
+    "forecast", lambda: forecast.forecast_go_live(ctx.overview, ctx.phases, ctx.as_at)
+)
+if picked in outlook.index and pd.notna(outlook.loc[picked, "forecast_median"]):
+    f = outlook.loc[picked]
+    verdict = " — **plan looks optimistic**" if f["optimistic"] else ""
+    st.markdown(
+        f"**Forecast go live** {f['forecast_median']:%-d %b %Y} (80% range "
+        f"{f['forecast_low']:%-d %b} – {f['forecast_high']:%-d %b %Y}; {f['basis']}){verdict}."
+    )
 st.markdown("**Go live across uploads**")
 history = ui.go_live_history(ctx.url, ctx.version)
 ui.show_table(tables.go_live_across_uploads(history, picked))

@@ -82,7 +82,7 @@ def test_gantt_has_a_handful_of_traces_not_one_per_migration(sixty):
     assert names[0] == "Plan (baseline)"
     assert {"Early preparation and planning", "Initial data production (IDP)",
             "Data checking", "Phase over plan", "IDP", "FDP", "Go live",
-            "Overrunning"} <= set(names)  # fmt: skip
+            "Overrunning (⚠) / risk flags (⚑)"} <= set(names)  # fmt: skip
     plan = fig.data[0]
     assert len(plan.y) == 60 * 7  # every planned phase of every migration in one trace
 
@@ -106,7 +106,7 @@ def test_gantt_marks_as_at_and_overruns_in_words(sixty):
     assert len(lines) == 1
     assert pd.Timestamp(lines[0].x0) == pd.Timestamp(AS_AT)
     assert any("As at 10 Mar" in (a.text or "") for a in fig.layout.annotations)
-    text = next(t for t in fig.data if t.name == "Overrunning")
+    text = next(t for t in fig.data if t.name == "Overrunning (⚠) / risk flags (⚑)")
     late = overview[overview["overrunning"]]
     assert 20 <= len(late) < 60  # at least every third migration's data checking ran over
     assert list(text.y) == list(charts.migration_label(late))
@@ -141,7 +141,7 @@ def test_gantt_overrun_text_known_table():
     names = ["ABBEY SURGERY", "BRIDGE PRACTICE", "CASTLE MEDICAL CENTRE", "DOWNS SURGERY"]
     overview = metrics.migration_overview(migrations_frame(ids, names), phases, AS_AT, history)
     fig = charts.gantt(overview, metrics.phase_status(phases, AS_AT), AS_AT)
-    text = next(t for t in fig.data if t.name == "Overrunning")
+    text = next(t for t in fig.data if t.name == "Overrunning (⚠) / risk flags (⚑)")
     assert list(zip(text.y, text.text, strict=True)) == [
         ("Abbey Surgery (A00001)", "  ⚠ overrunning (5 d)"),
         ("Bridge Practice (A00002)", "  ⚠ overrunning (8 d)"),
@@ -161,7 +161,7 @@ def test_gantt_without_overruns_has_no_overrun_text():
     phases = phases_frame([[ids[0], "go_live", "2026-04-01", "2026-04-01", None, None]])
     overview = metrics.migration_overview(migrations_frame(ids), phases, AS_AT)
     fig = charts.gantt(overview, metrics.phase_status(phases, AS_AT), AS_AT)
-    assert "Overrunning" not in [t.name for t in fig.data]
+    assert "Overrunning (⚠) / risk flags (⚑)" not in [t.name for t in fig.data]
     assert [t.name for t in fig.data] == ["Plan (baseline)", "Phase over plan", "Go live"]
 
 

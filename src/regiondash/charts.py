@@ -83,7 +83,11 @@ def migration_label(frame: pd.DataFrame) -> pd.Series:
 
 
 def gantt(
-    overview: pd.DataFrame, phases: pd.DataFrame, as_at: dt.date, title: str = "Migration timeline"
+    overview: pd.DataFrame,
+    phases: pd.DataFrame,
+    as_at: dt.date,
+    title: str = "Migration timeline",
+    risk_counts: pd.Series | None = None,
 ) -> go.Figure:
     """A tracking Gantt: actual phase bars over a thin planned baseline, milestone markers, the
     as-at line, and overruns flagged in words as well as colour. One row per migration in the
@@ -163,23 +167,28 @@ def gantt(
                 hovertemplate=f"%{{y}}<br>{name} %{{x|%d/%m/%Y}} (%{{customdata}})<extra></extra>",
             )
         )  # fmt: skip
-    late = overview[overview["overrunning"]]
-    if not late.empty:
-        # the label sits just after the row's last bar: its last date, or the as-at date while
+    risky = (
+        risk_counts.reindex(overview["migration_id"]).fillna(0).astype(int).to_numpy()
+        if risk_counts is not None
+        else np.zeros(len(overview), dtype=int)
+    )
+    noted = overview.assign(risks=risky)
+    noted = noted[noted["overrunning"] | (noted["risks"] > 0)]
+    if not noted.empty:
+        # the note sits just after the row's last bar: its last date, or the as-at date while
         # a phase is still running
         running = rows["actual_start"].notna() & rows["actual_end"].isna()
         ends = rows.assign(last=rows[["planned_end", "actual_end"]].max(axis=1))
         ends.loc[running, "last"] = at
-        last = ends.groupby("migration_id")["last"].max().reindex(late["migration_id"])
-        text = [
-            f"  ⚠ overrunning ({days} d)" if days > 0 else "  ⚠ overrunning (go live moved)"
-            for days in late["days_overrun"].clip(lower=0)
-        ]
+        last = ends.groupby("migration_id")["last"].max().reindex(noted["migration_id"])
         fig.add_trace(
             go.Scatter(
-                name="Overrunning", mode="text", y=late["migration_id"].map(label_of),
-                x=last.fillna(at).to_numpy(), text=text, textposition="middle right",
-                textfont={"color": RAG_RED, "size": 12}, hoverinfo="skip",
+                name="Overrunning (⚠) / risk flags (⚑)", mode="text",
+                y=noted["migration_id"].map(label_of), x=last.fillna(at).to_numpy(),
+                text=[_row_note(r) for r in noted.itertuples()], textposition="middle right",
+                textfont={"size": 12, "color": [RAG_RED if r.overrunning else NHS_DARK_GREY
+                                                for r in noted.itertuples()]},
+                hoverinfo="skip",
             )
         )  # fmt: skip
     _as_at_line(fig, as_at)
@@ -202,6 +211,17 @@ def gantt(
         margin={"t": 110},
     )  # fmt: skip
     return fig
+
+
+def _row_note(row) -> str:
+    """The words after a Gantt row: overrun first, then how many risk flags."""
+    parts = []
+    if row.overrunning:
+        days = max(int(row.days_overrun), 0)
+        parts.append(f"⚠ overrunning ({days} d)" if days else "⚠ overrunning (go live moved)")
+    if row.risks:
+        parts.append(f"⚑ {row.risks} risk{'s' if row.risks != 1 else ''}")
+    return "  " + " · ".join(parts)
 
 
 def count_bar(

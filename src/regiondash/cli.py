@@ -10,7 +10,11 @@ import os
 import sys
 from pathlib import Path
 
-from regiondash import metrics, store
+import pandas as pd
+from sqlalchemy import exc as sa_exc
+from sqlalchemy import make_url
+
+from regiondash import changes, metrics, risks, store
 from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
 from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
 from regiondash.reference import Reference, load_reference
@@ -122,6 +126,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
     phases = phases[phases["migration_id"].isin(migrations["migration_id"])]
     history = store.phase_history(engine, "go_live")
     result = metrics.summary(migrations, phases, as_at, history)
+    flags = risks.evaluate(migrations, phases, as_at)
+    result["risks"] = risks.counts_by_rule(flags)
+    result["rag"] = risks.rag_counts(risks.computed_rag(flags))
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -130,6 +137,31 @@ def cmd_summary(args: argparse.Namespace) -> int:
           f"{result['overrunning']} overrunning ({share:.0%})")  # fmt: skip
     for name, counts in result["migrations_by"].items():
         print(f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_changes(args: argparse.Namespace) -> int:
+    """regiondash changes: what changed between two uploads."""
+    engine = store.connect(args.db)
+    uploads = store.list_uploads(engine).set_index("upload_id")
+    missing = [str(u) for u in (args.from_upload, args.to_upload) if u not in uploads.index]
+    if missing:
+        return _usage_error(args, f"no upload with id {', '.join(missing)}; see the Upload page")
+    before, after = uploads.loc[args.from_upload], uploads.loc[args.to_upload]
+    result = changes.compare_uploads(
+        *store.upload_rows(engine, args.from_upload), pd.Timestamp(before["as_at"]).date(),
+        *store.upload_rows(engine, args.to_upload), pd.Timestamp(after["as_at"]).date(),
+        same_tracker=before["tracker"] == after["tracker"],
+    )  # fmt: skip
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(f"Upload {args.from_upload} ({before['file_name']}) -> upload {args.to_upload} "
+          f"({after['file_name']})")  # fmt: skip
+    for kind, items in result.items():
+        print(f"  {kind.replace('_', ' ')}: {len(items)}")
+        for item in items:
+            print("    " + ", ".join(f"{k} {v}" for k, v in item.items() if k != "migration_id"))
     return 0
 
 
@@ -189,6 +221,13 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--json", action="store_true", help="print one JSON object")
     summ.set_defaults(func=cmd_summary)
 
+    chg = sub.add_parser("changes", help="what changed between two uploads")
+    chg.add_argument("--from", dest="from_upload", type=int, required=True, metavar="UPLOAD_ID")
+    chg.add_argument("--to", dest="to_upload", type=int, required=True, metavar="UPLOAD_ID")
+    chg.add_argument("--db", help=db_help)
+    chg.add_argument("--json", action="store_true", help="print one JSON object")
+    chg.set_defaults(func=cmd_changes)
+
     demo = sub.add_parser("demo", help="load the fictional demo region")
     demo.add_argument("--db", help=db_help)
     demo.add_argument("--if-empty", action="store_true", help="only when nothing is stored yet")
@@ -199,7 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `regiondash` console script."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (sa_exc.OperationalError, sa_exc.ArgumentError, store.SchemaTooNewError) as problem:
+        # No traceback and no password: say which database and why, in one line.
+        where = make_url(store.database_url(getattr(args, "db", None))).render_as_string(
+            hide_password=True
+        )
+        reason = str(getattr(problem, "orig", None) or problem).splitlines()[0]
+        return _usage_error(args, f"cannot use the database {where}: {reason}")
 
 
 if __name__ == "__main__":

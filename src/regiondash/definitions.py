@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from regiondash.phases import PHASES
+from regiondash.risks import DEFAULT_CONFIG, RULES
 
 INTRO = (
     "Every figure in regiondash follows the rules below. They are the same on every page, in the "
@@ -84,6 +85,39 @@ SOURCES_TEXT = (
     "`REGIONDASH_REFERENCE_CSV`.\n"
     "* **Migrations**: the trackers uploaded by CSU leads (see Upload for who uploaded what, when)."
 )
+
+
+RISK_TEXT = (
+    "Each rule is checked for every migration as at the chosen date. For every milestone the "
+    "actual date is used if there is one (on or before the as-at date), else the planned. The "
+    "**cut-over window** runs from FDP (or go live, if no FDP) to two days after go live: the "
+    "guide asks for quiet days through that span. A rule whose dates are missing does not fire "
+    "unless it says so. The **computed RAG** is red when any red rule fires, amber when only "
+    "amber rules fire, green when none does; it is shown next to the tracker's own RAG."
+)
+
+FORECAST_TEXT = (
+    "For a migration not yet live, regiondash looks at the region's own completed migrations: how "
+    "many days each took from the milestone this migration last reached (registration, kickoff, "
+    "technical survey, IDP, data sign-off or FDP) to its actual go live. The forecast is that "
+    "milestone's date plus the median of those days, with an 80% range (10th to 90th "
+    "percentile), never earlier than the day after the as-at date. It uses migrations with the "
+    "same source and target system when there are at least 5, else all. A planned go live "
+    "earlier than the range is marked **plan looks optimistic**."
+)
+
+
+def risk_rows() -> list[dict[str, str]]:
+    """The risk rules as rows: title, key, red or amber, and the plain-English explanation."""
+    return [
+        {
+            "rule": rule.title,
+            "key": key,
+            "counts as": "red" if key in DEFAULT_CONFIG.red_rules else "amber",
+            "flags a migration when": rule.explanation,
+        }
+        for key, rule in RULES.items()
+    ]
 
 
 def phase_rows() -> list[dict[str, object]]:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from regiondash.calendar import SEASONAL_PERIODS, england_bank_holidays
+from regiondash.fields import PHASE_COLUMNS
 
 RULE_KEYS: tuple[str, ...] = (
     "golive_in_flu_season",
@@ -226,11 +227,12 @@ def milestone_dates(migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.da
     (actual on or before it, else planned), the actual go live alone, and the event dates."""
     at = pd.Timestamp(as_at).normalize()
     index = pd.Index(migrations["migration_id"], name="migration_id")
-    rows = phases.drop_duplicates(["migration_id", "phase"])
+    # only the date columns: callers may pass phase tables carrying flag columns as well
+    rows = phases[PHASE_COLUMNS].drop_duplicates(["migration_id", "phase"])
     out: dict[str, pd.Series] = {}
     for name, (phase, end) in _FROM_PHASES.items():
         part = rows[rows["phase"] == phase].set_index("migration_id").reindex(index)
-        dates = {c: part[c].astype("datetime64[us]") for c in part.columns if c != "phase"}
+        dates = {c: part[c].astype("datetime64[us]") for c in PHASE_COLUMNS[2:]}
         start = _happened(dates["actual_start"], dates["planned_start"], at)
         day = start if end == "start" else _happened(dates["actual_end"], dates["planned_end"], at)
         if name == "data_signoff":

@@ -6,6 +6,8 @@ import pandas as pd
 
 from regiondash.charts import phase_label
 from regiondash.metrics import STATUS_LABELS, overrunning_counts
+from regiondash.phases import MILESTONES as MILESTONE_NAMES
+from regiondash.risks import reasons
 from regiondash.scope import option_labels
 
 MIGRATION_TABLE_COLUMNS = {
@@ -112,6 +114,13 @@ def overrun_table(rows: pd.DataFrame) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
+def labelled_counts(frame: pd.DataFrame, column: str, everyone: pd.DataFrame) -> pd.Series:
+    """Migrations counted by an organisation column, indexed by 'QVV – Dorset' style labels."""
+    counts = frame[column].astype("string").fillna("unknown").value_counts()
+    names = option_labels(everyone, column.removesuffix("_code"))
+    return counts.rename(index=lambda code: names.get(code, code))
+
+
 def labelled_overrun_counts(
     overview: pd.DataFrame, phase_table: pd.DataFrame, column: str, everyone: pd.DataFrame
 ) -> pd.Series:
@@ -124,3 +133,96 @@ def labelled_overrun_counts(
         names = option_labels(everyone, column.removesuffix("_code"))
         return counts.rename(index=lambda code: names.get(code, code))
     return counts
+
+
+def risk_table(
+    overview: pd.DataFrame, flags: pd.DataFrame, computed: pd.Series, differs: pd.Series
+) -> pd.DataFrame:
+    """Flagged migrations for people: who, go live, computed and tracker RAG, and why."""
+    flagged = flags.any(axis=1)
+    ids = flagged[flagged].index
+    rows = overview.set_index("migration_id").loc[ids]
+    table = pd.DataFrame(
+        {
+            "Practice": rows["practice_name"].str.title(),
+            "ODS code": rows["ods_code"],
+            "Sub-ICB": rows["sub_icb_code"],
+            "To": rows["target_system"],
+            "Go-live date": rows["go_live_date"],
+            "Computed RAG": computed.loc[ids],
+            "Tracker RAG": rows["reported_rag"].fillna(""),
+            "Differs": differs.loc[ids].map({True: "≠ differs", False: ""}),
+            "Risks": flags.loc[ids].sum(axis=1).astype(int),
+            "Why": reasons(flags.loc[ids]),
+        }
+    )
+    order = table["Computed RAG"].map({"Red": 0, "Amber": 1, "Green": 2})
+    ranked = table.assign(_order=order).sort_values(
+        ["_order", "Risks", "ODS code"], ascending=[True, False, True]
+    )
+    return ranked.drop(columns="_order").reset_index(drop=True)
+
+
+def slippage_table(slippage: pd.DataFrame, overview: pd.DataFrame) -> pd.DataFrame:
+    """Go live across uploads for people: first and latest plan, moves and days moved."""
+    names = overview.set_index("migration_id")
+    rows = slippage[slippage["migration_id"].isin(names.index)]
+    info = names.loc[rows["migration_id"]]
+    return pd.DataFrame(
+        {
+            "Practice": info["practice_name"].str.title().to_numpy(),
+            "ODS code": info["ods_code"].to_numpy(),
+            "To": info["target_system"].to_numpy(),
+            "Uploads": rows["uploads"].to_numpy(),
+            "First planned go live": rows["first_planned"].to_numpy(),
+            "Latest planned go live": rows["latest_planned"].to_numpy(),
+            "Moves": rows["moves"].to_numpy(),
+            "Days moved": rows["days_moved"].to_numpy(),
+            "Actual go live": rows["actual"].to_numpy(),
+        }
+    )
+
+
+def forecast_table(forecast: pd.DataFrame, overview: pd.DataFrame) -> pd.DataFrame:
+    """Forecast go-lives for people, plans that look optimistic first."""
+    info = overview.set_index("migration_id").loc[forecast.index]
+    table = pd.DataFrame(
+        {
+            "Practice": info["practice_name"].str.title(),
+            "ODS code": info["ods_code"],
+            "From → to": info["source_system"].fillna("?") + " → " + info["target_system"],
+            "Now at": forecast["anchor"].map(lambda k: MILESTONE_NAMES.get(k, k)),
+            "Planned go live": forecast["planned_go_live"],
+            "Forecast (median)": forecast["forecast_median"],
+            "80% range from": forecast["forecast_low"],
+            "80% range to": forecast["forecast_high"],
+            "Plan": forecast["optimistic"].map({True: "⚠ plan looks optimistic", False: ""}),
+            "Days behind": forecast["days_behind"],
+            "Based on": forecast["basis"],
+        }
+    )
+    return table.sort_values(["Plan", "Days behind"], ascending=[False, False]).reset_index(
+        drop=True
+    )
+
+
+def change_tables(result: dict[str, list]) -> dict[str, pd.DataFrame]:
+    """compare_uploads' lists as tables with people's column names."""
+    names = {
+        "ods_code": "ODS code",
+        "practice_name": "Practice",
+        "from": "From",
+        "to": "To",
+        "days": "Days moved",
+        "phase": "Phase",
+        "date": "Completed on",
+    }
+    tables = {}
+    for kind, items in result.items():
+        frame = pd.DataFrame(items).drop(columns=["migration_id"], errors="ignore")
+        if "phase" in frame:
+            frame["phase"] = frame["phase"].map(phase_label)
+        if kind == "status_changed":
+            frame = frame.assign(**{c: frame[c].map(STATUS_LABELS) for c in ("from", "to")})
+        tables[kind] = frame.rename(columns=names)
+    return tables

@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from regiondash import metrics, store
+from regiondash import metrics, risks, store
 from regiondash.demo import UPLOADED_BY as DEMO_UPLOADER
 from regiondash.metrics import STATUS_LABELS
 from regiondash.reference import Reference, load_reference
@@ -74,6 +74,14 @@ def picture(
 def go_live_history(url: str, version: tuple[int, int]) -> pd.DataFrame:
     """Every upload's go-live dates, for slippage; cached until an upload changes `version`."""
     return store.phase_history(engine_for(url), "go_live")
+
+
+def risk_flags(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """(flags, computed RAG, tracker RAG differs) for the migrations in view."""
+    flags = risks.evaluate(ctx.overview, ctx.phases, ctx.as_at)
+    computed = risks.computed_rag(flags)
+    reported = ctx.overview.set_index("migration_id")["reported_rag"]
+    return flags, computed, risks.rag_disagreements(computed, reported)
 
 
 def overrunning_over_time(ctx: Context) -> pd.DataFrame:

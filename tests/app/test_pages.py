@@ -8,7 +8,7 @@ import pytest
 from regiondash import store
 from tests.app.conftest import metric, open_page
 
-PAGES = ["overview", "timeline", "overruns", "go_live", "upload", "definitions"]
+PAGES = ["overview", "timeline", "overruns", "go_live", "risks", "changes", "upload", "definitions"]
 
 
 def test_overview_shows_the_figures_the_fixture_implies(fixture_db):
@@ -121,7 +121,7 @@ def test_definitions_page(fixture_db):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_has_a_helpful_empty_state(empty_db, page):
     at = open_page(None if page == "overview" else page)
-    if page in ("overview", "timeline", "overruns", "go_live"):
+    if page in ("overview", "timeline", "overruns", "go_live", "risks", "changes"):
         assert at.info[0].value.startswith("No tracker has been uploaded yet")
     assert not at.error
 
@@ -197,3 +197,46 @@ def test_chart_downloads_are_named_at_2x_and_switch_to_svg(fixture_db):
     assert config["toImageButtonOptions"]["format"] == "svg"
     csv = next(b for b in at.get("download_button") if "behind this chart" in b.proto.label)
     assert csv.proto.label == "Download the data behind this chart (CSV)"
+
+
+def test_risks_page_counts_rag_and_reasons(fixture_db):
+    at = open_page("risks")
+    assert at.title[0].value == "Risks from the guide's lessons learnt"
+    # every live or planned fixture migration is flagged; the cancelled one is not
+    assert (metric(at, "Red"), metric(at, "Amber"), metric(at, "Green")) == ("5", "0", "1")
+    table = at.dataframe[0].value.set_index("ODS code")
+    assert len(table) == 5 and "L84004" not in table.index
+    assert table.loc["J81002", "Why"].startswith("Go live in flu season; Go live near QOF year end")
+    assert "Data extract requested late" in table.loc["J81002", "Why"]
+    assert set(table["Computed RAG"]) == {"Red"}
+    assert len(at.expander) == 13  # one per rule, each with its explanation
+
+
+def test_changes_page_slippage_comparison_and_forecast(fixture_db):
+    at = open_page("changes")
+    assert at.title[0].value == "Slippage and changes"
+    assert at.markdown[0].value.startswith("**1** of 6 migrations in view have had their planned")
+    slipped = at.dataframe[0].value
+    assert list(slipped["ODS code"]) == ["L83002"]
+    assert int(slipped.iloc[0]["Days moved"]) == 14
+    labels = [e.label for e in at.expander]
+    assert "Migrations added: 4" in labels and "Go live moved: 1" in labels
+    moved = next(d.value for d in at.dataframe if "Days moved" in d.value.columns and "From" in
+                 d.value.columns)  # fmt: skip
+    assert moved.iloc[0][["ODS code", "From", "To", "Days moved"]].tolist() == [
+        "L83002", "2026-03-16", "2026-03-30", 14
+    ]  # fmt: skip
+    outlook = at.dataframe[-1].value.set_index("ODS code")
+    # J81006 reached IDP on 19 Jan; the only example (J81002) took 56 days from IDP to go live
+    assert str(outlook.loc["J81006", "Forecast (median)"].date()) == "2026-03-16"
+    assert int(outlook.loc["J81006", "Days behind"]) == -14
+
+
+def test_timeline_detail_shows_risk_flags_and_forecast(fixture_db):
+    at = open_page("timeline")
+    at.selectbox[1].set_value("J81006:SystmOne>EMIS Web").run()
+    texts = [m.value for m in at.markdown]
+    assert any(
+        t.startswith("**Risk flags** (computed RAG Red): Go live in flu season") for t in texts
+    )
+    assert any(t.startswith("**Forecast go live** 16 Mar 2026") for t in texts)

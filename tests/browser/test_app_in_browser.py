@@ -81,6 +81,8 @@ PAGES = [
     AppPage("timeline", "timeline", "timeline.py", has_chart=True),
     AppPage("overruns", "overruns", "overruns.py", has_chart=True),
     AppPage("go-live", "go-live", "go_live.py", has_chart=True),
+    AppPage("risks", "risks", "risks.py", has_chart=True),
+    AppPage("changes", "changes", "changes.py", has_chart=False),
     AppPage("upload", "upload", "upload.py", has_chart=False),
     AppPage("definitions", "definitions", "definitions.py", has_chart=False),
 ]

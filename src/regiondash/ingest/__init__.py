@@ -6,7 +6,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-
 from regiondash.ingest.columns import (
     HeaderMatch,
     MappingProblem,

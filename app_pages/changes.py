@@ -1,0 +1,75 @@
+"""Changes: slippage across uploads, what changed between two uploads, and a forecast go live."""
+
+import pandas as pd
+import streamlit as st
+
+from regiondash import changes, exports, forecast, store, tables, ui, upload_view
+
+ctx = ui.context()
+st.title("Slippage and changes")
+ui.data_line(ctx)
+if ui.empty_state(ctx):
+    st.stop()
+
+st.subheader("Go live across uploads")
+history = ui.go_live_history(ctx.url, ctx.version)
+slippage = ctx.memo("slippage", lambda: changes.go_live_slippage(history, ctx.as_at))
+table = tables.slippage_table(slippage, ctx.overview)
+moved = table[table["Moves"] > 0]
+st.markdown(f"**{len(moved):,}** of {len(table):,} migrations in view have had their planned go "
+            f"live moved; **{int((moved['Moves'] >= 3).sum())}** three times or more.")  # fmt: skip
+ui.show_table(moved, height=min(400, 38 + 35 * max(len(moved), 1)))
+st.download_button("Download go-live slippage (CSV)", exports.csv_bytes(table),
+                   "go-live-slippage.csv", "text/csv", icon=":material/download:")  # fmt: skip
+
+st.subheader("What changed between two uploads")
+uploads = ctx.uploads
+if len(uploads) < 2:
+    st.info("Only one upload so far: changes appear once a second upload is stored.")
+else:
+    label = upload_view.upload_label(uploads)
+    ids = uploads["upload_id"].tolist()
+    left, right = st.columns(2)
+    before_id = left.selectbox("From upload", ids, index=1, format_func=label)
+    after_id = right.selectbox("To upload", ids, index=0, format_func=label)
+    before = uploads.set_index("upload_id").loc[before_id]
+    after = uploads.set_index("upload_id").loc[after_id]
+    result = ctx.memo(
+        "compare",
+        lambda: changes.compare_uploads(
+            *store.upload_rows(ctx.engine, before_id), pd.Timestamp(before["as_at"]).date(),
+            *store.upload_rows(ctx.engine, after_id), pd.Timestamp(after["as_at"]).date(),
+            same_tracker=before["tracker"] == after["tracker"],
+        ),
+        before_id, after_id,
+    )  # fmt: skip
+    titles = {
+        "added": "Migrations added",
+        "removed": "Migrations removed (absent from the later upload of the same tracker)",
+        "go_live_moved": "Go live moved",
+        "phases_completed": "Phases completed",
+        "status_changed": "Status changed",
+    }
+    for kind, frame in tables.change_tables(result).items():
+        with st.expander(f"{titles[kind]}: {len(frame)}", expanded=kind == "go_live_moved"):
+            if frame.empty:
+                st.caption("None.")
+            else:
+                ui.show_table(frame)
+
+st.subheader("Forecast go live")
+st.caption(
+    "For migrations not yet live: the region's own completed migrations give how long it took from "
+    "the milestone this one has reached to go live (median and an 80% range; the same "
+    "source→target pair where there are at least 5 examples). See Definitions."
+)
+outlook = ctx.memo(
+    "forecast", lambda: forecast.forecast_go_live(ctx.overview, ctx.phases, ctx.as_at)
+)
+table = tables.forecast_table(outlook, ctx.overview)
+optimistic = int((table["Plan"] != "").sum())
+st.markdown(f"**{optimistic}** planned go-lives look optimistic: earlier than the forecast's "
+            "80% range.")  # fmt: skip
+ui.show_table(table, height=min(420, 38 + 35 * max(len(table), 1)))
+st.download_button("Download the forecast (CSV)", exports.csv_bytes(table), "forecast.csv",
+                   "text/csv", icon=":material/download:")  # fmt: skip
