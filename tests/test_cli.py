@@ -207,3 +207,43 @@ def test_summary_on_empty_database(capsys, sqlite_url):
     code, _, err = run(capsys, "summary", "--db", sqlite_url)
     assert code == 1
     assert "no uploads stored yet" in err
+
+
+def test_summary_has_risks_and_rag_and_changes_lists_what_moved(capsys, sqlite_url, tmp_path):
+    first = tmp_path / "Dorset tracker 2026-02-01.xlsx"
+    first.write_bytes(tracker_xlsx(GOOD_ROWS))
+    moved = [list(GOOD_ROWS[0]), list(GOOD_ROWS[1])]
+    moved[1][6] = "30/03/2026"  # J81006's go live moves from 16 to 30 March
+    second = tmp_path / "Dorset tracker 2026-03-05.xlsx"
+    second.write_bytes(tracker_xlsx([*moved, ["J81009", None, "TPP", "EMIS", None, None,
+                                              "20/04/2026", None]]))  # fmt: skip
+    for path, as_at in ((first, "2026-02-01"), (second, "2026-03-05")):
+        assert run(capsys, "import", str(path), "--db", sqlite_url, "--as-at", as_at)[0] == 0
+    code, out, _ = run(capsys, "summary", "--db", sqlite_url, "--json")
+    result = json.loads(out)
+    assert code == 0
+    assert set(result["risks"]) >= {"golive_in_flu_season", "extract_request_late",
+                                    "golive_capacity_clash", "milestones_out_of_order"}  # fmt: skip
+    # no extract request recorded and IDP long past: every migration with an IDP is flagged
+    assert result["risks"]["extract_request_late"] == 2
+    assert sum(result["rag"].values()) == result["migrations"] == 3
+    assert set(result["rag"]) == {"red", "amber", "green"}
+
+    code, out, _ = run(capsys, "changes", "--from", "1", "--to", "2", "--db", sqlite_url, "--json")
+    changes = json.loads(out)
+    assert code == 0
+    assert [a["ods_code"] for a in changes["added"]] == ["J81009"]
+    assert changes["removed"] == []
+    assert changes["go_live_moved"] == [{"migration_id": "J81006:SystmOne>EMIS Web",
+                                         "ods_code": "J81006", "from": "2026-03-16",
+                                         "to": "2026-03-30", "days": 14}]  # fmt: skip
+    code, _, err = run(capsys, "changes", "--from", "1", "--to", "7", "--db", sqlite_url)
+    assert code == 2 and "no upload with id 7" in err
+
+
+def test_unreachable_database_is_one_line_without_the_password(capsys):
+    url = "postgresql+psycopg://someone:s3cret@127.0.0.1:1/nowhere"
+    code, _, err = run(capsys, "summary", "--db", url)
+    assert code == 2
+    assert "cannot use the database postgresql+psycopg://someone:***@127.0.0.1:1/nowhere" in err
+    assert "s3cret" not in err and "Traceback" not in err
