@@ -397,6 +397,19 @@ def test_event_dates_mostly_present(uploads):
     assert (delay > 14).sum() >= 2 and delay.isna().sum() >= 2 and (delay <= 7).sum() >= 30
 
 
+def test_extract_requested_five_to_eight_weeks_before_idp(uploads):
+    # The supplier may need 5 weeks' notice (risks.extract_request_late), so most extracts are
+    # requested 35-60 days before IDP, before registration; a few late, one after IDP.
+    frame = uploads[-1].frame
+    requested = frame[LABEL["extract_requested"]]
+    notice = (frame[LABEL["idp_planned"]] - requested).dt.days.dropna()
+    assert notice.between(35, 60).sum() == 104 and (notice < 35).sum() == 7
+    assert notice.max() <= 60
+    after = frame.loc[notice[notice <= 0].index]  # re-requested after IDP: out of order
+    assert list(after[LABEL["reported_status"]]) == ["On hold"]
+    assert (requested < frame[LABEL["registration_planned"]]).sum() >= 100
+
+
 def test_migrations_bounds(reference):
     with pytest.raises(ValueError, match="between"):
         demo.build_demo_uploads(reference, migrations=10)

@@ -21,7 +21,9 @@ overruns        a third of migrations slip once or twice (data checking, cut-ove
 re-plans        one go live moved at 3 uploads (18 Nov -> 29 Dec 2026, +41 days, into
                 Christmas); one more moved 3 times, 16 others once or twice
 busy periods    go lives on 31 Aug 2026 (bank holiday), 24 and 29 Dec 2026, 31 Mar 2026 and
-                Mar-Apr 2027 (QOF year end); most fall in flu season (Sep-Mar)
+                Mar-Apr 2027 (QOF year end); most fall in flu season (Sep-Mar); practices
+                are matched to go-live weeks so that no more than 3 go live to one system in
+                a week where the practices left allow (12 still clash at 20 Nov)
 churn           3 migrations first appear in the 2nd, 3rd and 4th upload; 1 disappears after
                 the 2nd
 systems         EMIS Web <-> SystmOne (from the practice's current supplier); 2 from Vision,
@@ -29,13 +31,17 @@ systems         EMIS Web <-> SystmOne (from the practice's current supplier); 2 
                 on 5 rows (the importer infers it from the reference)
 organisations   Sub-ICB, ICB and Region code from the reference, blank on 14 rows (filled on
                 import); CSU: SCW, or Arden and GEM for Gloucestershire (QR1, 16 rows)
-events          extract requested, decommission Schedule A, cut-over planning meeting,
-                tracking updated: on time on most, late on about 1 in 8, missing on 1 in 10
+events          decommission Schedule A, cut-over planning meeting, tracking updated: on time
+                on most, late on about 1 in 8, missing on 1 in 10. Extract requested 5-8 weeks
+                before IDP as first planned (the supplier may need 5 weeks' notice), so mostly
+                before registration; late (1-4 weeks) on 1 in 10, missing on 1 in 20; and one,
+                re-requested after IDP on a migration on hold, out of order
 ==============  ===============================================================================
 """
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import itertools
 import random
@@ -201,19 +207,28 @@ def _phase_on(actual: dict[str, dt.date], as_at: dt.date) -> str:
     return _POINT[last] if actual[last] == as_at and last in _POINT else _AFTER[last]
 
 
-def _events(rng: random.Random, dates: dict[str, dt.date]) -> dict[str, dt.date | None]:
-    """Event dates: on time on most, late on about 1 in 8, missing on 1 in 10."""
-    day = {k: dates[k] for k in ("registration", "kickoff", "idp", "fdp", "go_live")}
+def _events(rng: random.Random, m: _Migration) -> dict[str, dt.date | None]:
+    """Event dates: on time on most, late on about 1 in 8, missing on 1 in 10. The extract is
+    requested 5 to 8 weeks before IDP as first planned, as the supplier may need 5 weeks' notice
+    (so mostly before registration); late (1 to 4 weeks before) on 1 in 10, missing on 1 in 20."""
+    day = {k: m.actual[k] for k in ("registration", "kickoff", "idp", "fdp", "go_live")}
     n, d = rng.randint, dt.timedelta
+    # Keep the draws in this order: every later date in the demo depends on the random stream.
+    weeks, short = n(0, 3), n(3, 10)  # the extract's notice: 5 + weeks weeks, or 3 x short days
     timing = {  # (on time, late)
-        "extract_requested": (day["registration"] + d(n(0, 3)), day["idp"] - d(n(3, 10))),
         "decommission_schedule_a": (day["registration"] + d(n(0, 10)),
                                     day["go_live"] + d(n(10, 40))),
         "cutover_planning_meeting": (max(day["kickoff"] + d(1), day["fdp"] - d(n(28, 42))),
                                      day["fdp"] - d(n(5, 12))),
         "tracking_updated": (day["go_live"] + d(n(1, 7)), day["go_live"] + d(n(21, 50))),
     }  # fmt: skip
-    out = {}
+    r, idp = rng.random(), m.planned["idp"]
+    if r < 0.15:  # late: moved on to a working day, still 1 to 4 weeks before IDP
+        extract = None if r < 0.05 else _workday(idp - d(3 * short))
+    else:  # on time: 35-60 days before IDP, moved back to a working day unless that is too early
+        asked = idp - d(35 + 7 * weeks + int((r - 0.15) / 0.85 * 5))
+        extract = _workday(asked, -1) if _workday(asked, -1) >= idp - d(60) else _workday(asked)
+    out = {"extract_requested": extract}
     for key, (good, bad) in timing.items():
         r = rng.random()
         out[key] = None if r < 0.1 else _workday(bad if r < 0.22 else good)
@@ -234,7 +249,7 @@ def _migration(rng: random.Random, ods: str, anchor: str, day: dt.date,
             break
     m = _Migration(ods, planned, slip)
     m.actual = _plan_on(m, None)
-    m.events = _events(rng, m.actual)
+    m.events = _events(rng, m)
     return m
 
 
@@ -244,7 +259,7 @@ def _replan(m: _Migration, rng: random.Random, moves: tuple[int, ...], note: str
         if days and m.actual["fdp"] > as_at + dt.timedelta(14):
             m.replans.append((as_at, MS.index("fdp"), days))  # longer cut-over planning
             m.actual = _plan_on(m, None)
-    m.events, m.note = _events(rng, m.actual), note if m.replans else m.note
+    m.events, m.note = _events(rng, m), note if m.replans else m.note
 
 
 def _halt(m: _Migration, status: str, after: str, note: str) -> None:
@@ -254,9 +269,21 @@ def _halt(m: _Migration, status: str, after: str, note: str) -> None:
     m.halt, m.note = (status, stop + dt.timedelta(14)), note
 
 
-def _migrations(rng: random.Random, practices: list[str], total: int) -> list[_Migration]:
+def _migrations(rng: random.Random, practices: list[str], total: int,
+                sources: dict[str, str]) -> list[_Migration]:  # fmt: skip
     """The demo's migrations: anchors for phase coverage, hand-made specials, then random ones."""
-    pick = iter(practices)
+    spare, booked = list(practices), collections.Counter()
+
+    def book(m: _Migration) -> _Migration:
+        # Go lives are booked around the suppliers' support: m takes the next practice whose new
+        # system has a go-live slot that week (3 a week), if there is one.
+        week = m.actual["go_live"].isocalendar()[:2]
+        slots = {o: ("EMIS Web" if sources[o] == "SystmOne" else "SystmOne", week) for o in spare}
+        m.ods = next((o for o in spare if booked[slots[o]] < 3), spare[0])
+        spare.remove(m.ods)
+        booked[slots[m.ods]] += 1
+        return m
+
     out: list[_Migration] = []
     for as_at in AS_AT_DATES:
         for phase, (anchor, lo, hi) in _ANCHORS.items():
@@ -268,8 +295,7 @@ def _migrations(rng: random.Random, practices: list[str], total: int) -> list[_M
                     break
             else:
                 raise RuntimeError(f"cannot place a migration in {phase} at {as_at}")
-            m.ods = next(pick)
-            out.append(m)
+            out.append(book(m))
     zero = [0] * len(MS)
     d = dt.date
     specials = [
@@ -286,7 +312,7 @@ def _migrations(rng: random.Random, practices: list[str], total: int) -> list[_M
         ("registration", d(2026, 9, 21), None),  # first in upload 3
         ("registration", d(2026, 12, 7), None),  # first in upload 4
     ]
-    made = [_migration(rng, next(pick), a, day, slips) for a, day, slips in specials]
+    made = [book(_migration(rng, "", a, day, slips)) for a, day, slips in specials]
     replan3, bank, qof, _, xmas, hold1, hold2, cancel, gone, *late = made
     # Go live 18 Nov -> 2 Dec -> 15 Dec (re-planned) -> 29 Dec (data sign off 8 working days late).
     replan3.slips[MS.index("data_signoff")] = 8
@@ -294,6 +320,8 @@ def _migrations(rng: random.Random, practices: list[str], total: int) -> list[_M
     bank.note, xmas.note = "Practice chose the bank holiday to avoid clinics", "Go live agreed"
     qof.source, qof.note = "Vision", "Vision decommissioning"
     _halt(hold1, "On hold", "idp", "On hold: data quality issues in the extract")
+    # The extract re-requested after IDP, its date typed over the first request: out of order.
+    hold1.events["extract_requested"] = _workday(hold1.actual["idp"] + dt.timedelta(7))
     _halt(hold2, "On hold", "technical_survey", "On hold: practice merger under review")
     _halt(cancel, "Cancelled", "kickoff", "Cancelled: practice staying on current system")
     gone.last = 1
@@ -303,11 +331,11 @@ def _migrations(rng: random.Random, practices: list[str], total: int) -> list[_M
     start, stop = dt.date(2025, 12, 1), dt.date(2027, 1, 15)
     while len(out) < total:
         day = _workday(start + dt.timedelta(rng.randint(0, (stop - start).days)))
-        m = _migration(rng, next(pick), "registration", day)
+        m = _migration(rng, "", "registration", day)
         if rng.random() < 0.1:  # go live re-planned at the practice's request
             moves = tuple(rng.randint(4, 12) if rng.random() < 0.7 else 0 for _ in AS_AT_DATES[1:])
             _replan(m, rng, moves, "Go live re-planned at practice request")
-        out.append(m)
+        out.append(book(m))
     # Overdue now: held back when due, on plan, in the fortnight before the last as-at with the
     # next milestone not yet due (not on the migrations placed for that as-at, nor specials).
     last, pool = AS_AT_DATES[-1], out[: 3 * len(_ANCHORS)] + out[len(made) + 4 * len(_ANCHORS) :]
@@ -316,7 +344,7 @@ def _migrations(rng: random.Random, practices: list[str], total: int) -> list[_M
             if last - dt.timedelta(14) <= m.planned[MS[i]] < last <= m.planned[MS[i + 1]]:
                 m.slips[i] = sum(_shift(m.planned[MS[i]], n) < last for n in range(15)) + 2
                 m.actual = _plan_on(m, None)
-                m.events = _events(rng, m.actual)
+                m.events = _events(rng, m)
                 break
     return out
 
@@ -411,7 +439,7 @@ def build_demo_uploads(
     if not minimum <= migrations <= len(region):
         raise ValueError(f"migrations must be between {minimum} and {len(region)}")
     practices = rng.sample(sorted(region.index), migrations)
-    plans = _migrations(rng, practices, migrations)
+    plans = _migrations(rng, practices, migrations, region["source_system"].to_dict())
     style = {m.ods: rng.random() for m in plans}
     plans.sort(key=lambda m: (m.first, m.planned["registration"], m.ods))
     for m in plans[3::37][:3]:
