@@ -192,6 +192,8 @@ def gantt(
             )
         )  # fmt: skip
     _as_at_line(fig, as_at)
+    # the date axis sits on top of a Gantt, so its as-at label goes below the rows instead
+    fig.layout.annotations[-1].update(y=0, yanchor="top")
     fig.update_yaxes(
         categoryorder="array", categoryarray=list(labels), autorange="reversed", title=None
     )
