@@ -37,14 +37,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from regiondash.phases import MILESTONE_PHASES
+
 # Milestone key -> (phase, date column) holding its actual date, in the order they happen.
 ANCHORS: dict[str, tuple[str, str]] = {
-    "registration": ("procurement", "start"),
-    "kickoff": ("kickoff", "start"),
-    "technical_survey": ("technical_survey", "start"),
-    "idp": ("initial_data_production", "start"),
-    "data_signoff": ("data_recheck_signoff", "end"),
-    "fdp": ("final_data_production", "start"),
+    key: MILESTONE_PHASES[key]
+    for key in ("registration", "kickoff", "technical_survey", "idp", "data_signoff", "fdp")
 }
 NOT_ENOUGH_HISTORY = "not enough history"
 FORECAST_COLUMNS = [

@@ -80,6 +80,21 @@ PHASE_SPAN_RULE: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+# Where each milestone's date lives in a phase table: (phase, "start" or "end"), in the order
+# milestones happen. The inverse of PHASE_SPAN_RULE, used wherever milestones are read back.
+MILESTONE_PHASES: dict[str, tuple[str, str]] = {
+    "registration": ("procurement", "start"),
+    "kickoff": ("kickoff", "start"),
+    "technical_survey": ("technical_survey", "start"),
+    "idp": ("initial_data_production", "start"),
+    "data_signoff": ("data_recheck_signoff", "end"),
+    "fdp": ("final_data_production", "start"),
+    "go_live": ("go_live", "start"),
+    "post_go_live_end": ("post_go_live", "end"),
+    "end_of_migration": ("end_of_migration", "start"),
+}
+
+
 def duration_days(start: dt.date | None, end: dt.date | None) -> int | None:
     """Inclusive count of calendar days from start to end (start == end is 1 day)."""
     if start is None or end is None:

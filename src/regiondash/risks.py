@@ -17,6 +17,7 @@ import pandas as pd
 
 from regiondash.calendar import SEASONAL_PERIODS, england_bank_holidays
 from regiondash.fields import PHASE_COLUMNS
+from regiondash.phases import MILESTONE_PHASES
 
 RULE_KEYS: tuple[str, ...] = (
     "golive_in_flu_season",
@@ -50,16 +51,10 @@ MILESTONE_COLUMNS = [
     "cutover_planning_meeting", "tracking_updated",
 ]  # fmt: skip
 # Milestone -> (phase row, which end of it); data sign-off falls back to its phase's start.
-_FROM_PHASES: dict[str, tuple[str, str]] = {
-    "registration": ("procurement", "start"),
-    "kickoff": ("kickoff", "start"),
-    "technical_survey": ("technical_survey", "start"),
-    "idp": ("initial_data_production", "start"),
-    "data_signoff": ("data_recheck_signoff", "end"),
-    "fdp": ("final_data_production", "start"),
-    "go_live": ("go_live", "start"),
-    "post_go_live_end": ("post_go_live", "end"),
-}
+_FROM_PHASES = {key: MILESTONE_PHASES[key] for key in (
+    "registration", "kickoff", "technical_survey", "idp", "data_signoff", "fdp", "go_live",
+    "post_go_live_end",
+)}  # fmt: skip
 _EVENTS = ["extract_requested", "decommission_schedule_a", "cutover_planning_meeting",
            "tracking_updated"]  # fmt: skip
 # (earlier, later, strict): the later milestone must not come before the earlier one, or (not
