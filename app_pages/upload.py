@@ -3,9 +3,10 @@
 import datetime as dt
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
-from regiondash import exports, importing, store, ui, upload_view
+from regiondash import exports, importing, sources, store, ui, upload_view
 from regiondash.ingest import MappingProblem, UnreadableFile, parse_tracker
 from regiondash.template import template_workbook
 
@@ -26,6 +27,39 @@ left.download_button("Download the tracker template (.xlsx)", template_workbook(
 if EXAMPLE.exists():
     right.download_button("Download an example tracker (.xlsx)", EXAMPLE.read_bytes(),
                           EXAMPLE.name, icon=":material/description:")  # fmt: skip
+
+configured, config_problem = ui.configured_sources()
+if config_problem:
+    st.error(config_problem, icon=":material/database:")
+if configured:
+    st.subheader("Tracking databases")
+    st.caption("Sources configured for this dashboard. A refresh reads the source read-only and "
+               "stores its rows as an upload; an unchanged source stores nothing.")  # fmt: skip
+    for name, spec in configured.items():
+        last = sources.last_pull(ctx.engine, spec)
+        when_pulled = (f"last pulled {pd.Timestamp(last['uploaded_at']):%-d %b %Y %H:%M} "
+                       f"(upload {last['upload_id']})" if last else "never pulled")  # fmt: skip
+        left, right = st.columns([3, 1])
+        left.markdown(f"**{sources.source_label(spec)}** — {sources.describe_url(spec.url)}, "
+                      f"{when_pulled}")  # fmt: skip
+        accept = st.session_state.get(f"accept-{name}", False)
+        if right.button("Refresh from source", key=f"pull-{name}", icon=":material/sync:"):
+            with st.spinner(f"Reading {sources.source_label(spec)} read-only…"):
+                outcome = sources.pull_source(
+                    ctx.engine, spec, ui.reference_data(), uploaded_by="source refresh",
+                    uploaded_at=dt.datetime.now(dt.UTC), as_at=dt.date.today(),
+                    accept_valid_rows=accept,
+                )  # fmt: skip
+            if outcome.exit_code == 0:
+                ui.picture.clear()
+                ui.go_live_history.clear()
+                st.success(outcome.message, icon=":material/check_circle:")
+            else:
+                st.error(outcome.message, icon=":material/block:")
+                if outcome.parsed is not None and outcome.parsed.problems:
+                    ui.show_table(upload_view.report_table(outcome.parsed.problems_frame()))
+                    st.checkbox("Store the valid rows next time", key=f"accept-{name}")
+    st.divider()
 
 who, when = st.columns(2)
 uploaded_by = who.text_input("Your name or team", key="uploaded_by",

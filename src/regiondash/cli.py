@@ -15,6 +15,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import make_url
 
 from regiondash import changes, metrics, risks, store
+from regiondash.cli_sources import add_import_db_parser
 from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
 from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
 from regiondash.reference import Reference, load_reference
@@ -227,6 +228,8 @@ def build_parser() -> argparse.ArgumentParser:
     chg.add_argument("--db", help=db_help)
     chg.add_argument("--json", action="store_true", help="print one JSON object")
     chg.set_defaults(func=cmd_changes)
+
+    add_import_db_parser(sub)
 
     demo = sub.add_parser("demo", help="load the fictional demo region")
     demo.add_argument("--db", help=db_help)

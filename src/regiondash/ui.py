@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from regiondash import metrics, risks, store
+from regiondash import metrics, risks, sources, store
 from regiondash.demo import UPLOADED_BY as DEMO_UPLOADER
 from regiondash.metrics import STATUS_LABELS
 from regiondash.reference import Reference, load_reference
@@ -356,6 +356,19 @@ def show_table(table: pd.DataFrame, height: int | str = "auto") -> None:
         if pd.api.types.is_datetime64_any_dtype(table[column])
     }
     st.dataframe(table, hide_index=True, width="stretch", column_config=config, height=height)
+
+
+def configured_sources() -> tuple[dict, str | None]:
+    """Tracking databases configured in regiondash-sources.toml or Streamlit secrets, and the
+    configuration problem if there is one (shown on the page, never raised)."""
+    try:
+        secrets = st.secrets.to_dict() if st.secrets else None
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        secrets = None
+    try:
+        return sources.load_sources(secrets=secrets), None
+    except sources.SourceProblem as problem:
+        return {}, problem.message
 
 
 def definitions_link(text: str = "What does this mean?") -> None:

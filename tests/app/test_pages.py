@@ -240,3 +240,25 @@ def test_timeline_detail_shows_risk_flags_and_forecast(fixture_db):
         t.startswith("**Risk flags** (computed RAG Red): Go live in flu season") for t in texts
     )
     assert any(t.startswith("**Forecast go live** 16 Mar 2026") for t in texts)
+
+
+def test_upload_page_refreshes_a_configured_tracking_database(fixture_db, tmp_path, monkeypatch):
+    import sqlite3
+
+    source = tmp_path / "csu-tracking.db"
+    with sqlite3.connect(source) as conn:
+        conn.execute('CREATE TABLE tracker ("Practice Code" TEXT PRIMARY KEY, "New system" TEXT, '
+                     '"Go Live Date" TEXT)')  # fmt: skip
+        rows = [("J81009", "EMIS Web", "2026-05-01"), ("L84005", "EMIS", "2026-06-01")]
+        conn.executemany("INSERT INTO tracker VALUES (?, ?, ?)", rows)
+    config = tmp_path / "regiondash-sources.toml"
+    config.write_text(f'[sources.gloucester]\nurl = "sqlite:///{source}"\ntable = "tracker"\n')
+    monkeypatch.setenv("REGIONDASH_SOURCES_FILE", str(config))
+    at = open_page("upload")
+    assert any("**gloucester**" in m.value and "never pulled" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Refresh from source").click().run()
+    assert any("Stored 2 migrations" in s.value for s in at.success), [s.value for s in at.success]
+    assert len(store.list_uploads(store.connect(fixture_db))) == 3
+    next(b for b in at.button if b.label == "Refresh from source").click().run()
+    assert any("unchanged" in s.value for s in at.success)
+    assert len(store.list_uploads(store.connect(fixture_db))) == 3
