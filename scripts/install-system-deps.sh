@@ -5,7 +5,11 @@
 set -euo pipefail
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-impress libreoffice-calc)
+# Impress and Calc are separate packages: soffice alone cannot open a .pptx or .xlsx
+for package in libreoffice-impress libreoffice-calc; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
+done
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

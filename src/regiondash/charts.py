@@ -21,6 +21,7 @@ from regiondash.style import (
     RAG_RED,
     SEQUENCE,
     SYSTEM_COLOURS,
+    name_case_series,
 )
 
 DAY_MS = 86_400_000
@@ -73,7 +74,7 @@ def phase_label(key: str) -> str:
 def migration_label(frame: pd.DataFrame) -> pd.Series:
     """A short row label for a migration: practice name (ODS code), with the target system added
     where a practice has more than one migration, so each migration keeps its own row."""
-    names = frame["practice_name"].fillna("").str.title()
+    names = name_case_series(frame["practice_name"].fillna(""))
     names = names.where(names.str.len() <= 32, names.str.slice(0, 31) + "…")
     labels = names + " (" + frame["ods_code"] + ")"
     repeated = frame["ods_code"].duplicated(keep=False)

@@ -15,6 +15,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import make_url
 
 from regiondash import changes, metrics, risks, store
+from regiondash.cli_reports import add_report_parsers
 from regiondash.cli_sources import add_import_db_parser
 from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
 from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     chg.set_defaults(func=cmd_changes)
 
     add_import_db_parser(sub)
+    add_report_parsers(sub)
 
     demo = sub.add_parser("demo", help="load the fictional demo region")
     demo.add_argument("--db", help=db_help)

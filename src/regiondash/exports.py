@@ -44,7 +44,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
         sheet = book.create_sheet(title=name[:31])
         sheet.append([str(c) for c in frame.columns])
         for cell in sheet[1]:
-            cell.font = Font(bold=True, color="FFFFFF")
+            cell.font = Font(name="Arial", bold=True, color="FFFFFF")
             cell.fill = _HEADER_FILL
         for record in frame.itertuples(index=False):
             sheet.append([_xml_safe(_cell_value(v)) for v in record])

@@ -52,3 +52,14 @@ BUSY_COLOURS = {
     "bank_holiday": "rgba(66,85,99,0.25)",
 }
 FONT = "Arial, Helvetica, sans-serif"
+
+
+def name_case(text: object) -> str:
+    """A practice name as people write it: 'ST. MARY'S SURGERY' -> "St. Mary's Surgery"
+    (str.title would give "Mary'S")."""
+    return " ".join(word[:1].upper() + word[1:].lower() for word in str(text).split())
+
+
+def name_case_series(names):
+    """name_case over a pandas Series, missing names left missing."""
+    return names.map(name_case, na_action="ignore")

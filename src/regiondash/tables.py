@@ -9,6 +9,7 @@ from regiondash.metrics import STATUS_LABELS, overrunning_counts
 from regiondash.phases import MILESTONES as MILESTONE_NAMES
 from regiondash.risks import reasons
 from regiondash.scope import option_labels
+from regiondash.style import name_case_series
 
 MIGRATION_TABLE_COLUMNS = {
     "practice_name": "Practice",
@@ -39,7 +40,7 @@ def migration_table(overview: pd.DataFrame, columns: list[str] | None = None) ->
     if "current_phase" in table:
         table["current_phase"] = table["current_phase"].map(phase_label, na_action="ignore")
     if "practice_name" in table:
-        table["practice_name"] = table["practice_name"].str.title()
+        table["practice_name"] = name_case_series(table["practice_name"])
     for column in ("go_live_date", "first_planned_go_live"):
         if column in table:
             table[column] = table[column].dt.normalize()
@@ -99,7 +100,7 @@ def overrun_table(rows: pd.DataFrame) -> pd.DataFrame:
     """metrics.overrun_rows for people: names, labels, reasons in words, dates without times."""
     table = pd.DataFrame(
         {
-            "Practice": rows["practice_name"].str.title(),
+            "Practice": name_case_series(rows["practice_name"]),
             "ODS code": rows["ods_code"],
             "Sub-ICB": rows["sub_icb_code"],
             "To": rows["target_system"],
@@ -144,7 +145,7 @@ def risk_table(
     rows = overview.set_index("migration_id").loc[ids]
     table = pd.DataFrame(
         {
-            "Practice": rows["practice_name"].str.title(),
+            "Practice": name_case_series(rows["practice_name"]),
             "ODS code": rows["ods_code"],
             "Sub-ICB": rows["sub_icb_code"],
             "To": rows["target_system"],
@@ -170,7 +171,7 @@ def slippage_table(slippage: pd.DataFrame, overview: pd.DataFrame) -> pd.DataFra
     info = names.loc[rows["migration_id"]]
     return pd.DataFrame(
         {
-            "Practice": info["practice_name"].str.title().to_numpy(),
+            "Practice": name_case_series(info["practice_name"]).to_numpy(),
             "ODS code": info["ods_code"].to_numpy(),
             "To": info["target_system"].to_numpy(),
             "Uploads": rows["uploads"].to_numpy(),
@@ -188,7 +189,7 @@ def forecast_table(forecast: pd.DataFrame, overview: pd.DataFrame) -> pd.DataFra
     info = overview.set_index("migration_id").loc[forecast.index]
     table = pd.DataFrame(
         {
-            "Practice": info["practice_name"].str.title(),
+            "Practice": name_case_series(info["practice_name"]),
             "ODS code": info["ods_code"],
             "From → to": info["source_system"].fillna("?") + " → " + info["target_system"],
             "Now at": forecast["anchor"].map(lambda k: MILESTONE_NAMES.get(k, k)),
