@@ -23,6 +23,8 @@ PAGES = [
     st.Page("app_pages/risks.py", title="Risks", icon=":material/warning:", url_path="risks"),
     st.Page("app_pages/changes.py", title="Slippage and changes", icon=":material/history:",
             url_path="changes"),
+    st.Page("app_pages/board_pack.py", title="Board pack", icon=":material/slideshow:",
+            url_path="board-pack"),
     st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:",
             url_path="upload"),
     st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:",

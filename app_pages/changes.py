@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from regiondash import changes, exports, forecast, store, tables, ui, upload_view
+from regiondash import changes, forecast, store, tables, ui, upload_view
 
 ctx = ui.context()
 st.title("Slippage and changes")
@@ -19,8 +19,7 @@ moved = table[table["Moves"] > 0]
 st.markdown(f"**{len(moved):,}** of {len(table):,} migrations in view have had their planned go "
             f"live moved; **{int((moved['Moves'] >= 3).sum())}** three times or more.")  # fmt: skip
 ui.show_table(moved, height=min(400, 38 + 35 * max(len(moved), 1)))
-st.download_button("Download go-live slippage (CSV)", exports.csv_bytes(table),
-                   "go-live-slippage.csv", "text/csv", icon=":material/download:")  # fmt: skip
+ui.download_table(table, "Go-live slippage", "Download go-live slippage", key="slippage")
 
 st.subheader("What changed between two uploads")
 uploads = ctx.uploads
@@ -71,5 +70,4 @@ optimistic = int((table["Plan"] != "").sum())
 st.markdown(f"**{optimistic}** planned go-lives look optimistic: earlier than the forecast's "
             "80% range.")  # fmt: skip
 ui.show_table(table, height=min(420, 38 + 35 * max(len(table), 1)))
-st.download_button("Download the forecast (CSV)", exports.csv_bytes(table), "forecast.csv",
-                   "text/csv", icon=":material/download:")  # fmt: skip
+ui.download_table(table, "Forecast go live", "Download the forecast", key="forecast")

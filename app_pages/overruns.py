@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from regiondash import charts, exports, metrics, tables, ui
+from regiondash import charts, metrics, tables, ui
 from regiondash.style import RAG_RED
 
 ctx = ui.context()
@@ -48,13 +48,7 @@ table = ctx.memo(
     "overrun-table", lambda: tables.overrun_table(metrics.overrun_rows(ctx.overview, ctx.phases))
 )
 ui.show_table(table, height=min(400, 38 + 35 * len(table)))
-st.download_button(
-    "Download this table (CSV)",
-    exports.csv_bytes(table),
-    "overrunning-migrations.csv",
-    "text/csv",
-    icon=":material/download:",
-)
+ui.download_table(table, "Overrunning migrations", "Download this table", key="overruns")
 
 st.subheader("Phase durations against the guide")
 st.caption(

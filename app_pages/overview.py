@@ -67,3 +67,4 @@ else:
     ]
     table = tables.migration_table(late, columns)
     ui.show_table(table)
+    ui.download_table(table, "Most overrun migrations", "Download this table", key="most-overrun")

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from regiondash import charts, exports, risks, tables, ui
+from regiondash import charts, risks, tables, ui
 from regiondash.style import RAG_AMBER, RAG_RED
 
 ctx = ui.context()
@@ -42,8 +42,7 @@ st.caption("Computed RAG is always written in words. '≠ differs' marks a track
            "disagrees with the computed one.")  # fmt: skip
 table = tables.risk_table(ctx.overview, flags, computed, differs)
 ui.show_table(table, height=min(420, 38 + 35 * len(table)))
-st.download_button("Download this table (CSV)", exports.csv_bytes(table), "risk-flags.csv",
-                   "text/csv", icon=":material/download:")  # fmt: skip
+ui.download_table(table, "Risk flags", "Download this table", key="risks")
 
 st.subheader("The rules")
 config = risks.DEFAULT_CONFIG

@@ -15,10 +15,12 @@ import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from regiondash import metrics, risks, sources, store
+from regiondash import exports, metrics, risks, sources, store
 from regiondash.demo import UPLOADED_BY as DEMO_UPLOADER
 from regiondash.metrics import STATUS_LABELS
 from regiondash.reference import Reference, load_reference
+from regiondash.report import exports as report_exports
+from regiondash.report import images
 from regiondash.scope import (
     FILTER_COLUMNS,
     FILTER_LABELS,
@@ -338,14 +340,61 @@ def show_chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str | None = 
             "toImageButtonOptions": {"format": image, "filename": file_stem(name), "scale": 2},
         },
     )
-    st.download_button(
+    stem = file_stem(name)
+    left, right = st.columns([1, 1])
+    left.download_button(
         "Download the data behind this chart (CSV)",
-        data.to_csv(index=False).encode("utf-8-sig"),
-        file_name=f"{file_stem(name)}.csv",
+        exports.csv_bytes(data),
+        file_name=f"{stem}.csv",
         mime="text/csv",
-        key=f"csv-{key or file_stem(name)}",
+        key=f"csv-{key or stem}",
         icon=":material/download:",
     )
+    with right.popover("Slide images (PNG, SVG)", icon=":material/image:"):
+        slide_images(fig, name, key or stem)
+
+
+def slide_images(fig: go.Figure, name: str, key: str) -> None:
+    """Server-drawn 16:9 images of a chart in the export style, made on request (Chromium takes
+    a second or two), with plain words when the server has no Chromium."""
+    if not images.chromium_available():
+        st.info(images.UNAVAILABLE_MESSAGE, icon=":material/info:")
+        return
+    ctx = context()
+    made_key = ("slide-images", ctx.key, key)
+    made = st.session_state.get("_slide_images", {}).get(made_key)
+    if made is None:
+        if not st.button("Make the images", key=f"make-{key}", icon=":material/image:"):
+            st.caption("16:9 slide size, NHS palette, with a title and a source line.")
+            return
+        slide = images.slide_figure(
+            fig, name, ctx.as_at, images.source_line(ctx.uploads, ctx.as_at)
+        )
+        with st.spinner("Drawing the images…"):
+            try:
+                made = (images.render([slide], "png")[0], images.render([slide], "svg")[0])
+            except images.ImageExportUnavailable:
+                st.info(images.UNAVAILABLE_MESSAGE, icon=":material/info:")
+                return
+        st.session_state.setdefault("_slide_images", {})[made_key] = made
+    stem = file_stem(name)
+    st.download_button("PNG (3200×1800)", made[0], f"{stem}.png", "image/png", key=f"png-{key}")
+    st.download_button("SVG", made[1], f"{stem}.svg", "image/svg+xml", key=f"svg-{key}")
+
+
+def download_table(table: pd.DataFrame, name: str, label: str, key: str) -> None:
+    """CSV and XLSX downloads of a page table; the XLSX has real dates and a Definitions sheet
+    with the as-at date. Text that a spreadsheet would run as a formula is kept as text."""
+    ctx = context()
+    stem = file_stem(f"{name} {ctx.as_at:%Y-%m-%d}")
+    left, right = st.columns([1, 1])
+    left.download_button(f"{label} (CSV)", exports.csv_bytes(table), f"{stem}.csv", "text/csv",
+                         key=f"csv-{key}", icon=":material/download:")  # fmt: skip
+    workbook = report_exports.table_xlsx(
+        table, name, ctx.as_at, source=images.source_line(ctx.uploads, ctx.as_at)
+    )
+    right.download_button(f"{label} (XLSX)", workbook, f"{stem}.xlsx", key=f"xlsx-{key}",
+                          icon=":material/table_view:")  # fmt: skip
 
 
 def show_table(table: pd.DataFrame, height: int | str = "auto") -> None:

@@ -83,6 +83,7 @@ PAGES = [
     AppPage("go-live", "go-live", "go_live.py", has_chart=True),
     AppPage("risks", "risks", "risks.py", has_chart=True),
     AppPage("changes", "changes", "changes.py", has_chart=False),
+    AppPage("board-pack", "board-pack", "board_pack.py", has_chart=False),
     AppPage("upload", "upload", "upload.py", has_chart=False),
     AppPage("definitions", "definitions", "definitions.py", has_chart=False),
 ]

@@ -1,0 +1,65 @@
+"""Board pack: one click to a PowerPoint deck and a PDF for a region, ICB or sub-ICB."""
+
+import streamlit as st
+
+from regiondash import scope, ui
+from regiondash.report import data, images, pack, pdf_writer, pptx_writer
+
+ctx = ui.context()
+st.title("Board pack")
+ui.data_line(ctx)
+if ui.empty_state(ctx):
+    st.stop()
+st.markdown(
+    "A deck for a board paper: a title slide, the summary numbers as editable text and tables, "
+    "the go-live spread, overrun counts, the top risks, the next go-lives, changes since the "
+    "previous upload, and a definitions appendix. Charts are images with alt text. The same "
+    "pack comes as a PDF."
+)
+if not images.chromium_available():
+    st.warning(images.UNAVAILABLE_MESSAGE, icon=":material/warning:")
+
+levels = {"": "Everything stored", "region": "Region", "icb": "ICB", "sub_icb": "Sub-ICB location"}
+left, middle, right = st.columns([1, 2, 1])
+level = left.selectbox("Scope", list(levels), format_func=levels.get)
+code = None
+if level:
+    labels = scope.option_labels(ctx.all_overview, level)
+    code = middle.selectbox(levels[level], sorted(labels), format_func=labels.get)
+as_at = right.date_input("As at", value=ctx.as_at, format="DD/MM/YYYY")
+chosen = data.Scope(level or None, code)
+
+if st.button("Build the board pack", type="primary", icon=":material/slideshow:"):
+    bar = st.progress(0.0, text="Gathering the data…")
+    try:
+        inputs = data.load_inputs(ctx.engine, as_at, chosen)
+        board = pack.build_board_pack(
+            inputs.migrations, inputs.phases, inputs.history, inputs.uploads, inputs.previous,
+            inputs.as_at, inputs.scope_label,
+            progress=lambda fraction, message: bar.progress(min(fraction, 1.0) * 0.8, message),
+        )  # fmt: skip
+        bar.progress(0.85, text="Writing the PowerPoint deck…")
+        deck = pptx_writer.pack_to_pptx(board)
+        bar.progress(0.95, text="Writing the PDF…")
+        document = pdf_writer.pack_to_pdf(board)
+    except data.NothingToReport as problem:
+        bar.empty()
+        st.warning(f"Nothing to report: {problem}", icon=":material/info:")
+        st.stop()
+    except images.ImageExportUnavailable:
+        bar.empty()
+        st.error(images.UNAVAILABLE_MESSAGE, icon=":material/block:")
+        st.stop()
+    bar.progress(1.0, text=f"Built {len(board.slides)} slides.")
+    st.session_state["board_pack"] = (board.file_stem, deck, document, len(board.slides))
+
+built = st.session_state.get("board_pack")
+if built:
+    stem, deck, document, slides = built
+    st.success(f"The board pack is ready: {slides} slides.", icon=":material/check_circle:")
+    a, b = st.columns(2)
+    a.download_button("Download the deck (PowerPoint)", deck, f"{stem}.pptx",
+                      icon=":material/slideshow:", type="primary")  # fmt: skip
+    b.download_button("Download the PDF", document, f"{stem}.pdf", "application/pdf",
+                      icon=":material/picture_as_pdf:")  # fmt: skip
+st.caption("Scheduled runs: `regiondash report --format pptx --out pack.pptx [--icb CODE]`.")
