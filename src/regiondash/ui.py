@@ -344,7 +344,7 @@ def show_chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str | None = 
     left, right = st.columns([1, 1])
     left.download_button(
         "Download the data behind this chart (CSV)",
-        exports.csv_bytes(data),
+        lambda: exports.csv_bytes(data),
         file_name=f"{stem}.csv",
         mime="text/csv",
         key=f"csv-{key or stem}",
@@ -387,14 +387,15 @@ def download_table(table: pd.DataFrame, name: str, label: str, key: str) -> None
     with the as-at date. Text that a spreadsheet would run as a formula is kept as text."""
     ctx = context()
     stem = file_stem(f"{name} {ctx.as_at:%Y-%m-%d}")
+    as_at, source = ctx.as_at, images.source_line(ctx.uploads, ctx.as_at)
     left, right = st.columns([1, 1])
-    left.download_button(f"{label} (CSV)", exports.csv_bytes(table), f"{stem}.csv", "text/csv",
-                         key=f"csv-{key}", icon=":material/download:")  # fmt: skip
-    workbook = report_exports.table_xlsx(
-        table, name, ctx.as_at, source=images.source_line(ctx.uploads, ctx.as_at)
-    )
-    right.download_button(f"{label} (XLSX)", workbook, f"{stem}.xlsx", key=f"xlsx-{key}",
-                          icon=":material/table_view:")  # fmt: skip
+    # the files are made only when someone clicks: a national table takes seconds to write
+    left.download_button(f"{label} (CSV)", lambda: exports.csv_bytes(table), f"{stem}.csv",
+                         "text/csv", key=f"csv-{key}", icon=":material/download:")  # fmt: skip
+    right.download_button(
+        f"{label} (XLSX)", lambda: report_exports.table_xlsx(table, name, as_at, source=source),
+        f"{stem}.xlsx", key=f"xlsx-{key}", icon=":material/table_view:",
+    )  # fmt: skip
 
 
 def show_table(table: pd.DataFrame, height: int | str = "auto") -> None:
