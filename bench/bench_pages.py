@@ -21,7 +21,17 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["overview", "timeline", "overruns", "go_live", "upload", "definitions"]
+PAGES = [
+    "overview",
+    "timeline",
+    "overruns",
+    "go_live",
+    "risks",
+    "changes",
+    "board_pack",
+    "upload",
+    "definitions",
+]
 
 
 def _load(url: str, rows: int | None) -> int:
