@@ -13,8 +13,10 @@ if ui.empty_state(ctx):
 
 st.subheader("Go live across uploads")
 history = ui.go_live_history(ctx.url, ctx.version)
-slippage = ctx.memo("slippage", lambda: changes.go_live_slippage(history, ctx.as_at))
-table = tables.slippage_table(slippage, ctx.overview)
+table = ctx.memo(
+    "slippage-table",
+    lambda: tables.slippage_table(changes.go_live_slippage(history, ctx.as_at), ctx.overview),
+)
 moved = table[table["Moves"] > 0]
 st.markdown(f"**{len(moved):,}** of {len(table):,} migrations in view have had their planned go "
             f"live moved; **{int((moved['Moves'] >= 3).sum())}** three times or more.")  # fmt: skip
@@ -49,7 +51,8 @@ else:
         "phases_completed": "Phases completed",
         "status_changed": "Status changed",
     }
-    for kind, frame in tables.change_tables(result).items():
+    frames = ctx.memo("change-tables", lambda: tables.change_tables(result), before_id, after_id)
+    for kind, frame in frames.items():
         with st.expander(f"{titles[kind]}: {len(frame)}", expanded=kind == "go_live_moved"):
             if frame.empty:
                 st.caption("None.")
@@ -65,7 +68,7 @@ st.caption(
 outlook = ctx.memo(
     "forecast", lambda: forecast.forecast_go_live(ctx.overview, ctx.phases, ctx.as_at)
 )
-table = tables.forecast_table(outlook, ctx.overview)
+table = ctx.memo("forecast-table", lambda: tables.forecast_table(outlook, ctx.overview))
 optimistic = int((table["Plan"] != "").sum())
 st.markdown(f"**{optimistic}** planned go-lives look optimistic: earlier than the forecast's "
             "80% range.")  # fmt: skip

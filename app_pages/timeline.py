@@ -42,7 +42,11 @@ fig = ctx.memo(
     ),
     query, order, only_late, page,
 )  # fmt: skip
-phase_data = ctx.phases[ctx.phases["migration_id"].isin(shown["migration_id"])]
+phase_data = ctx.memo(
+    "gantt-data",
+    lambda: ctx.phases[ctx.phases["migration_id"].isin(shown["migration_id"])],
+    query, order, only_late, page,
+)  # fmt: skip
 ui.show_chart(fig, phase_data.drop(columns=["phase_order"]), "migration-timeline", key="gantt")
 
 st.subheader("One migration in detail")
