@@ -7,6 +7,7 @@ import pandas as pd
 
 from regiondash import changes
 from regiondash.fields import MIGRATION_COLUMNS
+from tests import frames
 
 T = pd.Timestamp
 NAT = pd.NaT
@@ -123,14 +124,7 @@ def migrations_frame(rows):
                                                "reported_status")})  # fmt: skip
 
 
-def phases_frame(rows):
-    frame = pd.DataFrame(
-        rows, columns=["migration_id", "phase", "planned_start", "planned_end", "actual_start",
-                       "actual_end"]
-    )  # fmt: skip
-    for column in frame.columns[2:]:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    return frame.astype({"migration_id": "string", "phase": "string"})
+phases_frame = frames.phases_frame
 
 
 BEFORE_MIGRATIONS = migrations_frame(

@@ -8,6 +8,7 @@ import pytest
 from regiondash import forecast
 from regiondash.fields import MIGRATION_COLUMNS
 from regiondash.forecast import ForecastConfig
+from tests import frames
 
 AS_AT = dt.date(2026, 3, 15)  # no forecast may be earlier than 16 Mar 2026
 T = pd.Timestamp
@@ -27,14 +28,7 @@ def migrations_frame(rows):
     return frame.astype(dict.fromkeys(text, "string"))
 
 
-def phases_frame(rows):
-    frame = pd.DataFrame(
-        rows, columns=["migration_id", "phase", "planned_start", "planned_end", "actual_start",
-                       "actual_end"]
-    )  # fmt: skip
-    for column in frame.columns[2:]:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    return frame.astype({"migration_id": "string", "phase": "string"})
+phases_frame = frames.phases_frame
 
 
 def example(mid, registered, idp, live):

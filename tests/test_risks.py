@@ -14,6 +14,7 @@ from regiondash.calendar import england_bank_holidays
 from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS
 from regiondash.importing import import_tracker
 from regiondash.reference import load_reference
+from tests import frames
 
 AS_AT = dt.date(2026, 6, 1)
 # Where each milestone sits in the phase rows (phase, start or end), as milestone_dates reads it.
@@ -30,11 +31,7 @@ SLOT = {
 DATES = PHASE_COLUMNS[2:]
 
 
-def phases_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=PHASE_COLUMNS)
-    for column in DATES:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    return frame.astype({"migration_id": "string", "phase": "string"})
+phases_frame = frames.phases_frame
 
 
 def migrations_frame(records: list[dict]) -> pd.DataFrame:
