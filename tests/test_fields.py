@@ -5,6 +5,8 @@ import io
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from regiondash import fields
 from regiondash.fields import (
@@ -14,8 +16,10 @@ from regiondash.fields import (
     SYSTEMS,
     canonical_system,
     field_for_header,
+    header_says,
     normalise_header,
     phase_for_name,
+    suggest_field,
 )
 from regiondash.ingest import parse_tracker
 from regiondash.phases import PHASES
@@ -139,6 +143,234 @@ def test_every_label_and_key_maps_back_to_its_field(field):
 )
 def test_field_for_header(header, key):
     assert field_for_header(header) == key
+
+
+# Headers as real trackers and exports write them: exact aliases, then matching by words
+# (abbreviations expanded, filler words dropped, word order ignored).
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        # CSU tracker headers the alias table does not spell out
+        ("Registered on tracking DB", "registration_planned"),
+        ("Tracking DB updated", "tracking_updated"),
+        ("Decom Sched A", "decommission_schedule_a"),
+        ("Data Extract Req'd", "extract_requested"),
+        ("Data Extract Req’d", "extract_requested"),  # a curly apostrophe
+        ("Cutover Planning Mtg", "cutover_planning_meeting"),
+        ("PGL end", "post_go_live_end_planned"),
+        # the NHS order export: M2 is the end of post go live
+        ("Buyer verification date (M2)", "post_go_live_end_planned"),
+        ("Actual M2 date", "post_go_live_end_actual"),
+        ("M2 actual", "post_go_live_end_actual"),
+        ("M1 actual", "go_live_actual"),
+        # word order does not matter
+        ("Schedule A decommission", "decommission_schedule_a"),
+        ("Decommission Schedule A", "decommission_schedule_a"),
+        ("Sched A decom raised", "decommission_schedule_a"),
+        ("Extract req date", "extract_requested"),
+        ("Date extract requested", "extract_requested"),
+        ("Updated tracking DB", "tracking_updated"),
+        ("Tracking updated date", "tracking_updated"),
+        ("Name of practice", "practice_name"),
+        ("Status of migration", "reported_status"),
+        ("Migration end date", "end_of_migration_planned"),
+        ("Date of IDP", "idp_planned"),
+        ("Date of go-live", "go_live_planned"),
+        # planned and actual words pick the milestone's field
+        ("Go Live Date (Planned)", "go_live_planned"),
+        ("Go Live (Actual)", "go_live_actual"),
+        ("Target go live", "go_live_planned"),
+        ("Expected go-live date", "go_live_planned"),
+        ("Go-live achieved", "go_live_actual"),
+        ("Went live", "go_live_actual"),
+        ("GL date", "go_live_planned"),
+        ("Actual cut-over date", "go_live_actual"),
+        ("Forecast IDP", "idp_planned"),
+        ("IDP completed", "idp_actual"),
+        ("Initial data production (actual)", "idp_actual"),
+        ("Final data extract done", "fdp_actual"),
+        ("Kick-off mtg", "kickoff_planned"),
+        ("Kickoff held", "kickoff_actual"),
+        ("Tech survey booked", "technical_survey_planned"),
+        ("Technical survey done", "technical_survey_actual"),
+        ("Data signed off", "data_signoff_actual"),
+        ("Signed off", "data_signoff_actual"),
+        ("Signoff due", "data_signoff_planned"),
+        ("PGL end actual", "post_go_live_end_actual"),
+        ("Actual PGL end", "post_go_live_end_actual"),
+        ("Data re-entry complete", "post_go_live_end_planned"),
+        ("Closed", "end_of_migration_actual"),
+        ("Project closed", "end_of_migration_actual"),
+        ("Baseline start", "planned_start"),
+        ("Planned finish", "planned_end"),
+        ("Actual finish date", "actual_end"),
+        ("ODS no.", "ods_code"),
+        ("Practise code", "ods_code"),
+        # near misses that must keep their own field
+        ("Practice", "practice_name"),
+        ("Practice code", "ods_code"),
+        ("Status", "reported_status"),
+        ("RAG status", "reported_rag"),
+        ("Status RAG", "reported_rag"),
+        ("Notes", "notes"),
+        ("Comments", "notes"),
+        ("Target system", "target_system"),
+        ("Target supplier", "target_system"),
+        ("Live date", "go_live_actual"),
+        # not mapped: notes about a milestone are not its date; nor junk or unknown columns
+        ("Go live notes", None),
+        ("IDP comments", None),
+        ("Comments 2", None),
+        ("Column1", None),
+        ("Supplier Name", None),
+        ("Order", None),
+        ("Live", None),
+        ("Start", None),
+        ("Start date", None),
+        ("Delivered", None),
+        ("Planned vs actual go live", None),  # says both
+        ("Actual", None),
+        ("Date", None),
+        ("PCN", None),
+        ("Postcode", None),
+        ("Project manager", None),
+        ("List size", None),
+        ("Training date", None),
+        ("Last updated by", None),
+        ("South West GP system migrations — tracker", None),
+    ],
+)
+def test_headers_match_by_words(header, key):
+    assert field_for_header(header) == key
+
+
+def test_word_matches_name_one_field_each():
+    # two fields with the same alias words would make such headers ambiguous
+    for signatures in (fields._OWN_SIGNATURES, fields._DERIVED_SIGNATURES):
+        assert {sig: keys for sig, keys in signatures.items() if len(keys) > 1} == {}
+
+
+def test_ambiguous_word_match_is_not_mapped_but_suggested(monkeypatch):
+    signature = (frozenset({"switch", "over"}), None)
+    monkeypatch.setitem(fields._OWN_SIGNATURES, signature, {"go_live_planned", "fdp_planned"})
+    assert field_for_header("Switch over") is None
+    assert suggest_field("Over switch") in {"go_live_planned", "fdp_planned"}
+
+
+_VOCABULARY = (
+    "go live date actual planned decom sched a req'd db tracking updated pgl end m2 practice code "
+    "ods kick off idp notes of the status rag target system went closed"
+)
+_WORDS = st.one_of(
+    st.sampled_from(_VOCABULARY.split()),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=8),
+)
+_SEPARATORS = st.sampled_from([" ", "  ", "_", "-", " - ", "/", " (", ") ", ".", "\n", "\t", ": "])
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.none(), st.dates()))
+def test_matching_never_raises(value):
+    assert field_for_header(value) in {None, *FIELD_BY_KEY}
+    assert suggest_field(value) in {None, *FIELD_BY_KEY}
+    assert header_says(value) in {None, "planned", "actual"}
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=5), st.data())
+def test_matching_ignores_case_punctuation_and_spacing(words, data):
+    plain = " ".join(words)
+    separators = [data.draw(_SEPARATORS) for _ in range(len(words) + 1)]
+    messy = separators[0] + "".join(w + sep for w, sep in zip(words, separators[1:], strict=True))
+    messy = "".join(data.draw(st.sampled_from([c.lower(), c.upper()])) for c in messy)
+    assert field_for_header(messy) == field_for_header(plain)
+    assert header_says(messy) == header_says(plain)
+    assert suggest_field(messy) == suggest_field(plain)
+
+
+@pytest.mark.parametrize(
+    ("header", "says"),
+    [
+        ("Go live (planned)", "planned"),
+        ("Planned go live", "planned"),
+        ("Go live plan", "planned"),
+        ("Baseline start", "planned"),
+        ("Target go live", "planned"),
+        ("Forecast IDP", "planned"),
+        ("Expected FDP date", "planned"),
+        ("Kick off scheduled", "planned"),
+        ("Sign off due", "planned"),
+        ("Proposed go live", "planned"),
+        ("Survey booked", "planned"),
+        ("M1 planned (Delivery Date)", "planned"),
+        ("M1 planned", "planned"),
+        ("Go live (actual)", "actual"),
+        ("GO LIVE - ACTUAL", "actual"),
+        ("Actual M1 date", "actual"),
+        ("Actual M1", "actual"),
+        ("Actually went live", "actual"),
+        ("IDP achieved", "actual"),
+        ("Survey completed", "actual"),
+        ("Kick off done", "actual"),
+        ("Went live", "actual"),
+        ("Signed off", "actual"),
+        ("Data signed off", "actual"),
+        ("Closed", "actual"),
+        ("Go Live", None),
+        ("Go live date", None),
+        ("IDP", None),
+        ("IDP date", None),
+        ("Kick off", None),
+        ("Sign off", None),
+        ("Registered on tracking DB", None),
+        ("Tracking DB updated", None),
+        ("Closure date", None),
+        ("Post go live complete", None),
+        ("Cutover planning meeting", None),  # planning is not planned
+        ("Target system", None),  # the system migrated to, not a target date
+        ("Planned vs actual", None),  # says both
+        ("", None),
+        (None, None),
+    ],
+)
+def test_header_says(header, says):
+    assert header_says(header) == says
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("Tracking log updated", "tracking_updated"),
+        ("Tracknig record updated", "tracking_updated"),  # misspelt
+        ("Tracking DB updated", "tracking_updated"),  # mapped headers suggest their field
+        ("Schedule A raised", "decommission_schedule_a"),
+        ("Survey", "technical_survey_planned"),
+        ("Survey (actual)", "technical_survey_actual"),
+        ("Order", "registration_planned"),
+        ("Start date", "planned_start"),
+        ("Actual start on", "actual_start"),
+        ("Kickoff slot", "kickoff_planned"),
+        ("GP practice title", "practice_name"),
+        ("Post go live data re-entry end", "post_go_live_end_planned"),
+        ("Go live notes", "notes"),  # a notes-like word: notes, never the milestone
+        ("IDP comments", "notes"),
+        ("Comments 2", "notes"),
+        ("Column1", None),
+        ("Unnamed: 3", None),
+        ("PCN", None),
+        ("Postcode", None),
+        ("Project manager", None),
+        ("List size", None),
+        ("Training date", None),
+        ("Last updated by", None),
+        ("Supplier Name", None),  # new or old supplier? no guess
+        ("System", None),
+        ("Due date", None),
+        ("x", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_suggest_field(header, key):
+    assert suggest_field(header) == key
 
 
 @pytest.mark.parametrize(

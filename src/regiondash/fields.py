@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import functools
 import re
 from dataclasses import dataclass
 
@@ -143,9 +145,9 @@ def canonical_system(value: object) -> str | None:
 _HEADER_ALIASES: dict[str, list[str]] = {
     "ods_code": ["practice code", "ods", "ods code", "practice ods", "practice ods code",
                  "org code", "organisation code", "gp code", "service recipient id",
-                 "national code", "practice id"],
+                 "national code", "practice id", "ods number"],
     "practice_name": ["practice", "practice name", "surgery", "gp practice", "organisation name",
-                      "service recipient name", "name"],
+                      "service recipient name", "name", "gp practice name"],
     "sub_icb_code": ["ccg", "ccg code", "sub icb", "sub icb code", "sub icb location",
                      "sub icb location code", "sicbl", "sicbl code", "locality"],
     "icb_code": ["icb", "icb code", "stp", "integrated care board"],
@@ -188,9 +190,11 @@ _HEADER_ALIASES: dict[str, list[str]] = {
                        "actual m1 date", "actual m1", "went live", "actual go live date",
                        "live date"],
     "post_go_live_end_planned": ["post go live end", "post go live end planned",
-                                 "data re entry end", "post go live complete"],
+                                 "data re entry end", "post go live complete",
+                                 "buyer verification date m2", "m2 planned", "m2"],
     "post_go_live_end_actual": ["post go live end actual", "actual post go live end",
-                                "data re entry end actual", "post go live complete actual"],
+                                "data re entry end actual", "post go live complete actual",
+                                "actual m2 date", "actual m2", "m2 actual"],
     "end_of_migration_planned": ["end of migration", "migration end", "end of migration planned",
                                  "closure date", "project close"],
     "end_of_migration_actual": ["end of migration actual", "actual end of migration",
@@ -221,9 +225,247 @@ for _key, _aliases in _HEADER_ALIASES.items():
         FIELD_BY_ALIAS[_folded] = _key
 
 
+# Matching by words. A header that is not an exact alias is split into words, abbreviations and
+# spelling variants are expanded ("DB" -> database, "Req'd" -> request, "PGL" -> post go live),
+# filler words are dropped and the words compared as a set, so word order does not matter.
+# Words that say planned or actual are taken out as the header's qualifier: for a milestone the
+# remaining words name the milestone and the qualifier picks its planned or actual field.
+_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "database": ("db", "dbase"),
+    "decommission": ("decom", "decomm", "decomission", "decommissioning", "decommissioned"),
+    "schedule": ("sched", "sch", "schd"),
+    "request": ("req", "reqd", "reqs", "rqst", "requested", "requests"),
+    "meeting": ("mtg", "mtng", "meet", "meetings"),
+    "post go live": ("pgl",),
+    "go live": ("gl", "golive", "m1"),
+    "post go live end": ("m2",),
+    "sign off": ("signoff",),
+    "sign off actual": ("signedoff",),
+    "technical": ("tech", "techn"),
+    "preparation": ("prep",),
+    "date": ("dt", "dte", "dates"),
+    "number": ("no", "num", "nbr", "nos"),
+    "updated": ("upd", "updt", "update", "updates"),
+    "registration": ("registered", "register", "regd"),
+    "extract": ("extraction", "extracts"),
+    "close": ("closure",),
+    "close actual": ("closed",),
+    "end": ("finish", "complete"),
+    "end actual": ("finished",),
+    "organisation": ("org", "organization"),
+    "practice": ("practise",),
+    "migration": ("mig", "migr", "migrations"),
+    "plan": ("plans",),
+    "actual": ("actuals", "actually"),
+    "comments": ("comment",),
+    "notes": ("note",),
+    "remarks": ("remark",),
+}
+_WORD_SWAPS: dict[str, str] = {
+    variant: word for word, variants in _SPELLINGS.items() for variant in variants
+}
+_PHRASE_SWAPS: tuple[tuple[str, str], ...] = (
+    (r"\bkick off\b", "kickoff"),
+    (r"\bcut over\b", "cutover"),
+    (r"\bwent live\b", "go live actual"),
+    (r"\bsigned off\b", "sign off actual"),
+    (r"\bre entry\b", "reentry"),
+    (r"\binitial data (production|extract)\b", "idp"),
+    (r"\bfinal data (production|extract)\b", "fdp"),
+    (r"\bbuyer verification\b", "post go live end"),
+    (r"\btarget (clinical system|system|supplier)\b", "target_\\1"),
+)
+# Words that say a date is a plan, and words that say it happened (see header_says).
+_PLAN_WORDS = frozenset(
+    {"planned", "plan", "baseline", "baselined", "target", "targeted", "forecast", "forecasted"}
+    | {"expected", "scheduled", "due", "proposed", "booked", "estimated", "provisional"}
+    | {"projected", "anticipated"}
+)
+_ACTUAL_WORDS = frozenset(
+    {"actual", "achieved", "completed", "done", "held", "happened", "occurred"}
+)
+_FILLER_WORDS = frozenset({"on", "the", "of", "for", "in", "at", "and", "was", "is"})
+_DATE_WORDS = frozenset({"date"})  # dropped when at least two other words remain
+_NOTES_WORDS = frozenset({"notes", "comments", "remarks", "narrative", "commentary", "issues"})
+
+
+def _words(text: object) -> list[str]:
+    """The header's words with abbreviations expanded and spelling variants made one."""
+    lowered = re.sub(r"['\u2018\u2019`]", "", str(text).lower())  # "Req'd" -> "reqd"
+    expanded = " ".join(_WORD_SWAPS.get(word, word) for word in normalise_header(lowered).split())
+    for pattern, replacement in _PHRASE_SWAPS:
+        expanded = re.sub(pattern, replacement, expanded)
+    return expanded.split()
+
+
+def _qualifier(words: list[str]) -> str | None:
+    planned = any(w in _PLAN_WORDS for w in words)
+    actual = any(w in _ACTUAL_WORDS for w in words)
+    if planned and actual:
+        return "both"
+    return "planned" if planned else "actual" if actual else None
+
+
+def _signature(text: object) -> tuple[frozenset[str], str | None]:
+    """(the header's content words as a set, what it says: "planned", "actual", "both" or None)."""
+    return _text_signature(str(text))
+
+
+@functools.lru_cache(maxsize=4096)  # the header scan asks about the same cells again and again
+def _text_signature(text: str) -> tuple[frozenset[str], str | None]:
+    words = _words(text)
+    core = [w for w in words if w not in _PLAN_WORDS | _ACTUAL_WORDS | _FILLER_WORDS]
+    dateless = [w for w in core if w not in _DATE_WORDS]
+    if len(set(dateless)) >= 2:
+        core = dateless
+    return frozenset(core), _qualifier(words)
+
+
+def header_says(header: object) -> str | None:
+    """What the header's words say its date is: "planned", "actual", or None if unqualified.
+
+    "Go live (planned)", "Target go live", "Baseline IDP" say planned; "Actual M1 date", "Went
+    live", "Data signed off", "Closed" say actual; "Go live", "IDP date" and "Kick off" say
+    neither, nor does a header that says both.
+    """
+    says = _qualifier(_words(header))
+    return says if says in ("planned", "actual") else None
+
+
+# Milestone and phase date pairs: the qualifier picks the member; an unqualified milestone header
+# is its planned field (as the exact aliases have it), an unqualified "Start" is neither.
+_PAIRS: dict[str, dict[str | None, str]] = {
+    **{
+        m: {"planned": f"{m}_planned", "actual": f"{m}_actual", None: f"{m}_planned"}
+        for m in MILESTONES
+    },
+    "start": {"planned": "planned_start", "actual": "actual_start"},
+    "end": {"planned": "planned_end", "actual": "actual_end"},
+}
+_PAIR_OF: dict[str, str] = {key: pair for pair, keys in _PAIRS.items() for key in keys.values()}
+_Signature = tuple[frozenset[str], str | None]
+
+
+def _alias_cores() -> dict[str, list[_Signature]]:
+    """Each field's alias signatures (key, template label and every alias)."""
+    return {
+        key: [_signature(text) for text in [key, FIELD_BY_KEY[key].label, *aliases]]
+        for key, aliases in _HEADER_ALIASES.items()
+    }
+
+
+def _word_indexes() -> tuple[dict[_Signature, set[str]], dict[_Signature, set[str]]]:
+    """(signatures the aliases themselves have, signatures derived by swapping the qualifier)."""
+    own: dict[_Signature, set[str]] = {}
+    derived: dict[_Signature, set[str]] = {}
+    for key, signatures in _ALIAS_SIGNATURES.items():
+        for core, says in signatures:
+            if not core or says == "both":
+                continue
+            own.setdefault((core, says), set()).add(key)
+            if key in _PAIR_OF:
+                for qualifier, member in _PAIRS[_PAIR_OF[key]].items():
+                    derived.setdefault((core, qualifier), set()).add(member)
+            elif key in EVENT_DATE_FIELDS:
+                for qualifier in ("planned", "actual", None):
+                    derived.setdefault((core, qualifier), set()).add(key)
+    return own, derived
+
+
+_ALIAS_SIGNATURES = _alias_cores()
+_OWN_SIGNATURES, _DERIVED_SIGNATURES = _word_indexes()
+
+
+def _word_matches(header: object) -> set[str]:
+    """The fields whose alias words equal the header's words (more than one: ambiguous)."""
+    core, says = _signature(header)
+    if not core or says == "both":
+        return set()
+    return _OWN_SIGNATURES.get((core, says)) or _DERIVED_SIGNATURES.get((core, says)) or set()
+
+
 def field_for_header(header: object) -> str | None:
-    """The canonical field a header names, or None if the alias table does not know it."""
-    return FIELD_BY_ALIAS.get(normalise_header(header))
+    """The canonical field a header names, or None if it names none (or two).
+
+    An exact alias (any case, spacing, punctuation) first; then the header's words as a set
+    against each alias's words, with abbreviations expanded, so "Decom Sched A", "Schedule A
+    decommission" and "Data Extract Req'd" are known. Headers whose words match two fields are
+    not mapped (suggest_field offers one).
+    """
+    exact = FIELD_BY_ALIAS.get(normalise_header(header))
+    if exact is not None:
+        return exact
+    matches = _word_matches(header)
+    return next(iter(matches)) if len(matches) == 1 else None
+
+
+# suggest_field: weights of words that say little on their own, and the score a suggestion needs.
+_WEAK_WORDS = frozenset(
+    {"date", "data", "name", "code", "system", "number", "id", "migration", "start", "end"}
+    | {"go", "live", "post", "a", "by", "to", "from"}
+)
+_SUGGEST_THRESHOLD = 0.6
+_SAME_WORD_RATIO = 0.8  # "tracknig" is "tracking"
+
+
+def _weight(word: str) -> float:
+    return 0.4 if word in _WEAK_WORDS else 1.0
+
+
+def _similarity(header: frozenset[str], alias: frozenset[str]) -> float:
+    """Weighted word overlap (Dice), a misspelt word counting by how close it is."""
+    if not header or not alias:
+        return 0.0
+    matched = 0.0
+    for word in sorted(header):
+        if word in alias:
+            matched += _weight(word)
+            continue
+        best = max(difflib.SequenceMatcher(None, word, other).ratio() for other in alias)
+        if best >= _SAME_WORD_RATIO and len(word) > 3:
+            matched += _weight(word) * best
+    total = sum(map(_weight, header)) + sum(map(_weight, alias))
+    return round(2 * matched / total, 6)  # rounded so that ties are ties
+
+
+def suggest_field(header: object) -> str | None:
+    """The field a header most likely means, for "did you mean ...?", or None if none is close.
+
+    A header field_for_header maps suggests its field; a notes-like word ("Go live notes",
+    "Comments 2") suggests notes; otherwise the field whose alias words overlap the header's
+    most (misspellings counting), if the overlap is good enough and no other field ties.
+    """
+    known = field_for_header(header)
+    if known is not None:
+        return known
+    core, says = _signature(header)
+    if not core:
+        return None
+    if core & _NOTES_WORDS:
+        return "notes"
+    folded = normalise_header(header)
+    ambiguous = _word_matches(header)
+    if ambiguous:  # the words name two fields: the one whose spelling is nearest
+        return max(sorted(ambiguous), key=lambda key: _spelling_ratio(folded, key))
+    qualifier = says if says in ("planned", "actual") else None
+    best: dict[str, float] = {}
+    for alias_key, signatures in _ALIAS_SIGNATURES.items():
+        score = max(_similarity(core, alias_core) for alias_core, _ in signatures)
+        key = alias_key
+        if alias_key in _PAIR_OF:  # a milestone or phase date: the qualifier picks which
+            pair = _PAIRS[_PAIR_OF[alias_key]]
+            key = pair.get(qualifier) or pair["planned"]
+        best[key] = max(best.get(key, 0.0), score)
+    top = max(best.values())
+    leaders = [key for key, score in best.items() if score == top]
+    if top < _SUGGEST_THRESHOLD or len(leaders) > 1:
+        return None
+    return leaders[0]
+
+
+def _spelling_ratio(folded: str, key: str) -> float:
+    texts = [key, FIELD_BY_KEY[key].label, *_HEADER_ALIASES[key]]
+    return max(difflib.SequenceMatcher(None, folded, normalise_header(t)).ratio() for t in texts)
 
 
 def alias_rows() -> list[dict[str, str]]:

@@ -3,6 +3,7 @@
 import pytest
 
 from regiondash.fields import field_for_header
+from regiondash.ingest import parse_tracker
 from regiondash.ingest.columns import MappingProblem, find_header, parse_mapping_options
 from tests.ingest.conftest import sheet, workbook
 
@@ -37,6 +38,16 @@ from tests.ingest.conftest import sheet, workbook
         ("Planned start", "planned_start"),
         ("Actual end", "actual_end"),
         ("Go live (planned)", "go_live_planned"),  # the template's own label
+        # matched by words: abbreviations expanded, word order ignored
+        ("Registered on tracking DB", "registration_planned"),
+        ("Tracking DB updated", "tracking_updated"),
+        ("Decom Sched A", "decommission_schedule_a"),
+        ("Data Extract Req'd", "extract_requested"),
+        ("Cutover Planning Mtg", "cutover_planning_meeting"),
+        ("PGL end", "post_go_live_end_planned"),
+        ("Buyer verification date (M2)", "post_go_live_end_planned"),
+        ("Actual M2 date", "post_go_live_end_actual"),
+        ("Go live notes", None),
         ("Favourite colour", None),
     ],
 )
@@ -138,3 +149,71 @@ def test_duplicate_field_keeps_first_column():
     match = find_header(workbook(grid))
     assert match.columns == {0: "ods_code", 2: "go_live_planned"}
     assert match.duplicates == [("Practice Code", "ods_code")]
+
+
+def test_csu_tracker_headers_are_mapped_by_words():
+    headers = [
+        "Practice Code",
+        "Registered on tracking DB",
+        "Decom Sched A",
+        "Data Extract Req'd",
+        "Cutover Planning Mtg",
+        "Go Live Date (Planned)",
+        "Go Live (Actual)",
+        "PGL end",
+        "Tracking DB updated",
+        "Go live notes",
+    ]
+    grid = sheet([headers])
+    match = find_header(workbook(grid))
+    assert list(match.columns.values()) == [
+        "ods_code",
+        "registration_planned",
+        "decommission_schedule_a",
+        "extract_requested",
+        "cutover_planning_meeting",
+        "go_live_planned",
+        "go_live_actual",
+        "post_go_live_end_planned",
+        "tracking_updated",
+    ]
+    assert match.unmapped == ["Go live notes"]
+    assert match.suggestions == {"Go live notes": "notes"}
+
+
+def test_unmapped_headers_get_suggestions_for_fields_not_taken():
+    unmapped = ["Tracking log updated", "Survey", "Survey (actual)", "Column1", "Comments 2"]
+    unmapped += ["Go live training", "Site check"]
+    grid = sheet([["ODS", *unmapped[:4], "Comments", unmapped[4], "Go live", *unmapped[5:]]])
+    match = find_header(workbook(grid))
+    assert match.unmapped == unmapped
+    # Comments already is notes and Go live already go_live_planned: nothing to suggest there
+    assert match.suggestions == {
+        "Tracking log updated": "tracking_updated",
+        "Survey": "technical_survey_planned",
+        "Survey (actual)": "technical_survey_actual",
+    }
+    assert match.suggestion_labels["Tracking log updated"] == "Tracking record updated"
+
+
+def test_a_field_is_suggested_for_one_column_only():
+    headers = ["ODS", "Go live", "Tracking log updated", "Tracking sheet updated"]
+    match = find_header(workbook(sheet([headers])))
+    assert match.suggestions == {"Tracking log updated": "tracking_updated"}
+
+
+def test_hand_mapped_headers_are_not_suggested_and_take_their_field():
+    grid = sheet([["ODS", "Tracking log updated", "Switch date"]])
+    match = find_header(workbook(grid), hand={"Switch date": "tracking_updated"})
+    assert match.columns == {0: "ods_code", 2: "tracking_updated"}
+    assert match.suggestions == {}
+
+
+def test_parsed_tracker_notes_say_did_you_mean(reference):
+    data = b"Practice Code,Go Live Date,Tracking log updated,Column1\nA81001,02/03/2026,,\n"
+    parsed = parse_tracker(data, "t.csv", reference)
+    assert "Columns not used: Column1" in parsed.notes
+    assert (
+        'Column "Tracking log updated" not used \u2014 did you mean Tracking record updated?'
+        in parsed.notes
+    )

@@ -57,8 +57,14 @@ class ParsedTracker(ProblemsMixin):
                 f"as a {self.match.layout.replace('_', ' ')} tracker"
             )
             notes += [f'Sheet "{name}" ignored: {why}' for name, why in self.match.ignored_sheets]
-            if self.match.unmapped:
-                notes.append("Columns not used: " + ", ".join(self.match.unmapped))
+            suggested = self.match.suggestion_labels
+            plain = [header for header in self.match.unmapped if header not in suggested]
+            if plain:
+                notes.append("Columns not used: " + ", ".join(plain))
+            notes += [
+                f'Column "{header}" not used — did you mean {label}?'
+                for header, label in suggested.items()
+            ]
             notes += [
                 f'Column "{header}" not used: an earlier column is already {key}'
                 for header, key in self.match.duplicates

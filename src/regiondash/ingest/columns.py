@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from regiondash.fields import FIELD_BY_KEY, field_for_header, normalise_header
+from regiondash.fields import FIELD_BY_KEY, field_for_header, normalise_header, suggest_field
 from regiondash.ingest.worker import SheetGrid, WorkbookGrid
 
 HEADER_SCAN_ROWS = 30
@@ -27,8 +27,11 @@ class HeaderMatch:
     headers: dict[int, str]  # column index -> header text as written
     unmapped: list[str]  # headers that name no field (kept with set-aside rows, otherwise unused)
     duplicates: list[tuple[str, str]]  # (header, field) ignored because an earlier column has it
-    layout: str  # "wide", "long" or "order_export"
+    layout: str  # "wide", "long", "order_export" or "plan_export" (ingest.plan_export)
     ignored_sheets: list[tuple[str, str]] = field(default_factory=list)
+    # unmapped header as written -> the field it most likely means ("did you mean ...?"), never
+    # a field another column already has
+    suggestions: dict[str, str] = field(default_factory=dict)
 
     @property
     def header_row(self) -> int:
@@ -39,6 +42,11 @@ class HeaderMatch:
     def mapping(self) -> dict[str, str]:
         """Header as written -> field key, for the columns in use."""
         return {self.headers[i]: key for i, key in self.columns.items()}
+
+    @property
+    def suggestion_labels(self) -> dict[str, str]:
+        """Unmapped header as written -> the template label of the field suggested for it."""
+        return {header: FIELD_BY_KEY[key].label for header, key in self.suggestions.items()}
 
 
 def parse_mapping_options(options: list[str]) -> dict[str, str]:
@@ -108,6 +116,17 @@ def _layout(columns: dict[int, str], headers: dict[int, str]) -> str:
     return "wide"
 
 
+def _suggestions(unmapped: list[str], taken: set[str]) -> dict[str, str]:
+    """Unmapped header -> the field it most likely means, each field offered once at most."""
+    suggestions: dict[str, str] = {}
+    for header in unmapped:
+        key = suggest_field(header)
+        if key is not None and key not in taken:
+            suggestions[header] = key
+            taken.add(key)
+    return suggestions
+
+
 def _find_in_sheet(sheet: SheetGrid, hand: dict[str, str]) -> HeaderMatch | None:
     for index, row in enumerate(sheet.rows[:HEADER_SCAN_ROWS]):
         above = sheet.rows[index - 1] if index else None
@@ -121,7 +140,9 @@ def _find_in_sheet(sheet: SheetGrid, hand: dict[str, str]) -> HeaderMatch | None
                     if normalise_header(text) == "supplier name" and col not in columns:
                         columns[col] = "target_system"
                         unmapped.remove(text)
-            return HeaderMatch(sheet, index, columns, headers, unmapped, duplicates, layout)
+            match = HeaderMatch(sheet, index, columns, headers, unmapped, duplicates, layout)
+            match.suggestions = _suggestions(unmapped, set(columns.values()))
+            return match
     return None
 
 
@@ -144,6 +165,10 @@ def find_header(
             ignored.append((sheet.name, "hidden"))
             continue
         match = _find_in_sheet(sheet, folded_hand)
+        if match is None:
+            from regiondash.ingest.plan_export import find_plan_header  # it imports this module
+
+            match = find_plan_header(sheet, folded_hand)
         if match is not None:
             chosen = {sheet.name}
             for other in workbook.sheets:
