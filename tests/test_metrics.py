@@ -121,7 +121,7 @@ def test_migration_overview_known_table():
         "A00002": "in_progress",
         "A00003": "planned",
         "A00004": "cancelled",
-        "A00005": "completed",
+        "A00005": "live",  # live, and every phase has ended: its current phase is "completed"
     }
     assert overview["current_phase"].fillna("-").to_dict() == {
         "A00001": "post_go_live",
@@ -147,8 +147,9 @@ def test_migration_overview_known_table():
     assert result["overrunning_by"]["sub_icb"] == {"11J": 1, "15N": 1}
     assert result["overrunning_by"]["phase"]["data_checking"] == 1
     assert result["overrunning_by"]["phase"]["go_live"] == 0
+    # all five states, always, adding up to the migrations
     assert result["migrations_by"]["status"] == {
-        "cancelled": 1, "completed": 1, "in_progress": 1, "live": 1, "planned": 1
+        "planned": 1, "in_progress": 1, "live": 2, "on_hold": 0, "cancelled": 1
     }  # fmt: skip
     assert result["go_lives_by_month"] == {"2026-01": 1, "2026-03": 2, "2026-04": 1}
     assert result["go_lives_by_week"] == {"2026-W03": 1, "2026-W10": 1, "2026-W14": 2}

@@ -6,6 +6,9 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import shutil
+import sqlite3
+from pathlib import Path
 
 import pandas as pd
 import pandas.testing as pdt
@@ -205,6 +208,8 @@ def test_round_trip_keeps_every_value_and_dtype(engine):
             "errors": 2,
             "warnings": 1,
             "status": "stored_valid_rows",
+            "is_demo": False,
+            "read_as": {},
         }
     ]
     assert str(listed["uploaded_at"].dtype) == "datetime64[us, UTC]"
@@ -361,7 +366,8 @@ def test_a_sha256_that_does_not_match_the_bytes_is_refused(sqlite_url):
 
 
 def picture_uploads(engine) -> tuple[int, int, int]:
-    """Three uploads: 1 holds A, B, C; 2 (a month on) A, B; 3 (same as-at as 2) B only."""
+    """Three uploads: 1 and 2 (a month on) of tracker "north" hold A, B, C and then A, B (C has
+    left the tracker); 3, of tracker "south" with the same as-at as 2, holds B only."""
     one = save(
         engine, b"january", dt.date(2026, 1, 5),
         migrations_frame(
@@ -375,7 +381,7 @@ def picture_uploads(engine) -> tuple[int, int, int]:
             ("B", "go_live", "2026-04-01", "2026-04-01", None, None),
             ("C", "go_live", "2026-05-01", "2026-05-01", None, None),
         ),
-        uploaded_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        uploaded_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC), tracker="north",
     )  # fmt: skip
     two = save(
         engine, b"february", dt.date(2026, 2, 2),
@@ -387,13 +393,13 @@ def picture_uploads(engine) -> tuple[int, int, int]:
             ("A", "go_live", "2026-03-15", "2026-03-15", None, None),
             ("B", "go_live", "2026-04-08", "2026-04-08", None, None),
         ),
-        uploaded_at=dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC),
+        uploaded_at=dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC), tracker="north",
     )  # fmt: skip
     three = save(
         engine, b"february again", dt.date(2026, 2, 2),
         migrations_frame({"migration_id": "B", "practice_name": "B feb v2"}),
         phases_frame(("B", "go_live", "2026-04-20", "2026-04-20", None, None)),
-        uploaded_at=dt.datetime(2026, 2, 2, 8, 0, tzinfo=dt.UTC),
+        uploaded_at=dt.datetime(2026, 2, 2, 8, 0, tzinfo=dt.UTC), tracker="south",
     )  # fmt: skip
     return one.upload_id, two.upload_id, three.upload_id
 
@@ -408,27 +414,45 @@ def picture_summary(engine, as_at=None):
     )
 
 
-def test_current_picture_takes_each_migration_from_the_latest_upload_holding_it(engine):
-    one, two, three = picture_uploads(engine)
+PICTURE_EXTRA_KINDS = {
+    "upload_id": "int64",
+    "upload_as_at": "datetime64[us]",
+    "tracker": "string",
+    **{f"tracks_{name}": "bool" for name in EVENT_DATE_FIELDS},
+}
+
+
+def test_current_picture_is_each_trackers_latest_upload(engine):
+    _, two, three = picture_uploads(engine)
 
     migrations, phases, frame, phase_frame = picture_summary(engine)
 
-    # A from upload 2; B from upload 3 (same as-at as 2, greater id); C only ever in upload 1.
-    assert migrations == [("A", "A feb", two), ("B", "B feb v2", three), ("C", "C jan", one)]
+    # A from north's latest (2); B from south's (3: same as-at as 2, greater id); C has left
+    # north's tracker, so it has left the picture.
+    assert migrations == [("A", "A feb", two), ("B", "B feb v2", three)]
     # A's kickoff was only in upload 1, which is no longer A's latest: it does not leak through.
-    assert phases == [
-        ("A", "go_live", D("2026-03-15")),
-        ("B", "go_live", D("2026-04-20")),
-        ("C", "go_live", D("2026-05-01")),
-    ]
-    assert frame["upload_as_at"].tolist() == [D("2026-02-02"), D("2026-02-02"), D("2026-01-05")]
-    assert list(frame.columns) == [*MIGRATION_COLUMNS, "upload_id", "upload_as_at"]
-    assert frame.dtypes.to_dict() == {
-        **HAND_MIGRATIONS.dtypes.to_dict(),
-        "upload_id": "int64",
+    assert phases == [("A", "go_live", D("2026-03-15")), ("B", "go_live", D("2026-04-20"))]
+    assert frame["upload_as_at"].tolist() == [D("2026-02-02"), D("2026-02-02")]
+    assert frame["tracker"].tolist() == ["north", "south"]
+    assert list(frame.columns) == [*MIGRATION_COLUMNS, *PICTURE_EXTRA_KINDS]
+    assert frame.dtypes.to_dict() == {**HAND_MIGRATIONS.dtypes.to_dict(), **PICTURE_EXTRA_KINDS}
+    # The mapping of record() has no event columns: no rule on them can be assessed.
+    assert not frame[[f"tracks_{name}" for name in EVENT_DATE_FIELDS]].any().any()
+    assert phase_frame.dtypes.to_dict() == {
+        **HAND_PHASES.dtypes.to_dict(),
         "upload_as_at": "datetime64[us]",
     }
-    assert phase_frame.dtypes.to_dict() == HAND_PHASES.dtypes.to_dict()
+    assert phase_frame["upload_as_at"].tolist() == [D("2026-02-02"), D("2026-02-02")]
+
+
+def test_the_uploads_in_the_picture_are_each_trackers_latest(engine):
+    one, two, three = picture_uploads(engine)
+
+    assert store.picture_uploads(engine)[["upload_id", "tracker"]].values.tolist() == [
+        [three, "south"],
+        [two, "north"],
+    ]
+    assert store.picture_uploads(engine, dt.date(2026, 1, 31))["upload_id"].tolist() == [one]
 
 
 def test_current_picture_as_at_an_earlier_date_uses_older_uploads(engine):
@@ -457,9 +481,12 @@ def test_current_picture_before_any_upload_or_of_an_empty_store_is_empty_but_typ
         (before_migrations, before_phases),
     ]:
         assert migrations.empty and phases.empty
-        assert list(migrations.columns) == [*MIGRATION_COLUMNS, "upload_id", "upload_as_at"]
-        assert phases.dtypes.to_dict() == HAND_PHASES.dtypes.to_dict()
-        assert migrations.dtypes.drop(["upload_id", "upload_as_at"]).to_dict() == (
+        assert list(migrations.columns) == [*MIGRATION_COLUMNS, *PICTURE_EXTRA_KINDS]
+        assert phases.dtypes.to_dict() == {
+            **HAND_PHASES.dtypes.to_dict(),
+            "upload_as_at": "datetime64[us]",
+        }
+        assert migrations.dtypes.drop(list(PICTURE_EXTRA_KINDS)).to_dict() == (
             HAND_MIGRATIONS.dtypes.to_dict()
         )
 
@@ -534,14 +561,14 @@ def test_header_mapping_is_remembered_and_replaced(engine):
 
 
 def test_a_new_database_is_at_the_current_schema_version(engine):
-    assert store.schema_version(engine) == store.SCHEMA_VERSION == 1
+    assert store.schema_version(engine) == store.SCHEMA_VERSION == 2
     assert set(inspect(engine).get_table_names()) >= {
         "schema_version", "uploads", "upload_migrations", "upload_phases", "upload_set_aside",
         "upload_problems", "header_mappings",
     }  # fmt: skip
     # Connecting again changes nothing.
     store.connect(engine.url.render_as_string(hide_password=False)).dispose()
-    assert store.schema_version(engine) == 1
+    assert store.schema_version(engine) == 2
 
 
 def test_an_older_database_is_upgraded_in_place_keeping_its_data(db_url, monkeypatch):
@@ -554,10 +581,10 @@ def test_an_older_database_is_upgraded_in_place_keeping_its_data(db_url, monkeyp
         conn.execute(text("UPDATE uploads SET reviewed_by = 'nobody yet'"))
 
     monkeypatch.setattr(schema, "UPGRADE_STEPS", [*schema.UPGRADE_STEPS, add_reviewer])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
     new = store.connect(db_url)
 
-    assert store.schema_version(new) == 2
+    assert store.schema_version(new) == 3
     with new.connect() as conn:
         assert conn.execute(text("SELECT reviewed_by FROM uploads")).scalars().all() == [
             "nobody yet"
@@ -571,15 +598,15 @@ def test_a_failing_upgrade_step_leaves_the_database_as_it_was(db_url, monkeypatc
 
     def half_done(conn):
         conn.execute(text("CREATE TABLE scratch (x INTEGER)"))
-        raise RuntimeError("step 2 broke")
+        raise RuntimeError("step 3 broke")
 
     monkeypatch.setattr(schema, "UPGRADE_STEPS", [*schema.UPGRADE_STEPS, half_done])
-    with pytest.raises(RuntimeError, match="step 2 broke"):
+    with pytest.raises(RuntimeError, match="step 3 broke"):
         store.connect(db_url)
 
     monkeypatch.undo()
     engine = store.connect(db_url)
-    assert store.schema_version(engine) == 1
+    assert store.schema_version(engine) == 2
     assert "scratch" not in inspect(engine).get_table_names()
     engine.dispose()
 
@@ -612,7 +639,7 @@ def test_connect_without_a_url_uses_the_data_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("REGIONDASH_DATABASE_URL", raising=False)
     engine = store.connect()
-    assert store.schema_version(engine) == 1
+    assert store.schema_version(engine) == store.SCHEMA_VERSION
     assert (tmp_path / "data" / "regiondash.db").is_file()
     engine.dispose()
 
@@ -631,7 +658,7 @@ def test_plain_postgresql_urls_use_psycopg_3(postgres_url):
     plain = postgres_url.replace("postgresql+psycopg://", "postgresql://")
     engine = store.connect(plain)
     assert engine.dialect.driver == "psycopg"
-    assert store.schema_version(engine) == 1
+    assert store.schema_version(engine) == store.SCHEMA_VERSION
     engine.dispose()
 
 
@@ -698,3 +725,31 @@ def test_any_small_upload_round_trips_exactly_on_sqlite(sqlite_url, frames):
     dated = phases[PHASE_DATES].notna().any(axis=1)
     pdt.assert_frame_equal(stored_migrations, migrations)
     pdt.assert_frame_equal(stored_phases, phases[dated].reset_index(drop=True))
+
+
+def test_a_database_of_the_previous_release_is_upgraded_with_nothing_lost(tmp_path):
+    fixture = Path(__file__).parent / "fixtures" / "previous-release" / "regiondash-schema-1.db"
+    copy = tmp_path / "old.db"
+    shutil.copyfile(fixture, copy)
+    with sqlite3.connect(copy) as conn:
+        counts_before = [
+            conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("uploads", "upload_migrations", "upload_phases", "upload_problems")
+        ]
+    engine = store.connect(f"sqlite:///{copy}")
+
+    assert store.schema_version(engine) == store.SCHEMA_VERSION
+    with engine.connect() as conn:
+        counts_after = [
+            conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            for table in ("uploads", "upload_migrations", "upload_phases", "upload_problems")
+        ]
+    assert counts_after == counts_before == [5, 497, 6439, 0]
+    uploads = store.list_uploads(engine).sort_values("upload_id")
+    # The demo loader's four uploads are flagged; the real upload by the same team name is not.
+    assert uploads["is_demo"].tolist() == [True, True, True, True, False]
+    assert uploads["read_as"].tolist() == [{}] * 5
+    name, content = store.upload_content(engine, 5)
+    assert name == "example-tracker.xlsx"
+    assert content == (Path(__file__).parents[1] / "data" / "example-tracker.xlsx").read_bytes()
+    engine.dispose()

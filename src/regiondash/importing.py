@@ -7,10 +7,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import sqlalchemy as sa
 
 from regiondash import store
 from regiondash.ingest import ParsedTracker, parse_tracker
+from regiondash.ingest.milestones import BY_DATE
 from regiondash.reference import Reference
 
 STORED, UNCHANGED, REJECTED, UNREADABLE = "stored", "unchanged", "rejected", "unreadable"
@@ -25,6 +27,7 @@ class ImportOutcome:
     upload_id: int | None
     parsed: ParsedTracker | None
     message: str
+    tracker: TrackerChoice | None = None
 
     @property
     def exit_code(self) -> int:
@@ -46,12 +49,20 @@ class ImportOutcome:
             "warnings": [p.as_dict() for p in parsed.warnings] if parsed else [],
             "notes": parsed.notes if parsed else [],
             "message": self.message,
+            "as_at": parsed.as_at.isoformat() if parsed and parsed.as_at else None,
+            "as_at_from": parsed.as_at_from if parsed else None,
+            "tracker": self.tracker.as_json() if self.tracker else None,
+            "single_dates": (
+                rows.reading.as_json() if rows is not None and rows.reading is not None else None
+            ),
         }
 
 
 _DATE_OR_VERSION = re.compile(
     r"\d{4}[-_.]\d{1,2}[-_.]\d{1,2}|\d{1,2}[-_.]\d{1,2}[-_.]\d{2,4}|\bv\d+\b|\(\d+\)"
-    r"|\b(final|latest|copy|updated?)\b",
+    r"|\b\d{1,2}(st|nd|rd|th)?\s+(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+    r"(\s+\d{2,4})?\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}\b"
+    r"|\bcopy of\b|\b(final|latest|copy|updated?|version|draft|wk\s*\d+|week\s*\d+)\b",
     re.IGNORECASE,
 )
 
@@ -63,6 +74,65 @@ def tracker_name(file_name: str) -> str:
     return " ".join(stem.split()) or Path(file_name).stem or file_name
 
 
+EXPLICIT, BY_FILE_NAME, BY_PRACTICES, NEW_TRACKER = "explicit", "file name", "practices", "new"
+REPLACES_SHARE = 0.5  # a file replaces the tracker holding at least this share of its practices
+
+
+@dataclass(frozen=True)
+class TrackerChoice:
+    """Which stored tracker an upload replaces, and how that was decided."""
+
+    name: str
+    matched_by: str  # EXPLICIT, BY_FILE_NAME, BY_PRACTICES or NEW_TRACKER
+
+    def as_json(self) -> dict[str, str]:
+        """The import JSON's `tracker` object."""
+        return {"name": self.name, "matched_by": self.matched_by}
+
+    def describe(self) -> str:
+        """In words, for the upload page and the command line."""
+        return {
+            EXPLICIT: f'Replaces tracker "{self.name}" (chosen)',
+            BY_FILE_NAME: f'Replaces tracker "{self.name}" (same file name once dates and '
+            "versions are left out)",
+            BY_PRACTICES: f'Replaces tracker "{self.name}" (at least half of its practices are '
+            "those of that tracker)",
+            NEW_TRACKER: f'A new tracker, "{self.name}"',
+        }[self.matched_by]
+
+
+def choose_tracker(
+    file_name: str, migrations: pd.DataFrame, known: pd.DataFrame, explicit: str | None = None
+) -> TrackerChoice:
+    """The tracker an upload replaces: the one named, else the one with the same file name
+    (dates, versions and "Copy of" removed), else the one of the same CSU holding most (at least
+    half) of the file's practices, else a new tracker named after the file.
+
+    `known` is store.tracker_practices: each tracker's latest practices and CSUs.
+    """
+    if explicit and explicit.strip():
+        return TrackerChoice(" ".join(explicit.split()), EXPLICIT)
+    name = tracker_name(file_name)
+    by_folded = {str(n).casefold(): str(n) for n in known["tracker"].dropna().unique()}
+    if name.casefold() in by_folded:
+        return TrackerChoice(by_folded[name.casefold()], BY_FILE_NAME)
+    practices = set(migrations["ods_code"].dropna())
+    if not practices or known.empty:
+        return TrackerChoice(name, NEW_TRACKER)
+    csus = {str(c).casefold() for c in migrations["csu"].dropna() if str(c).strip()}
+    best, best_share = None, 0.0
+    for tracker, rows in known.groupby("tracker", sort=True):
+        theirs = {str(c).casefold() for c in rows["csu"].dropna() if str(c).strip()}
+        if csus and theirs and not csus & theirs:
+            continue  # another CSU's tracker, however many practices they share
+        share = len(practices & set(rows["ods_code"].dropna())) / len(practices)
+        if share > best_share:
+            best, best_share = str(tracker), share
+    if best is not None and best_share >= REPLACES_SHARE:
+        return TrackerChoice(best, BY_PRACTICES)
+    return TrackerChoice(name, NEW_TRACKER)
+
+
 def store_parsed(
     engine: sa.Engine,
     parsed: ParsedTracker,
@@ -70,11 +140,19 @@ def store_parsed(
     *,
     uploaded_by: str,
     uploaded_at: dt.datetime,
-    as_at: dt.date,
+    as_at: dt.date | None = None,
     accept_valid_rows: bool = False,
+    tracker: str | None = None,
+    is_demo: bool = False,
 ) -> ImportOutcome:
-    """Store a checked tracker, or refuse it when it has errors and valid rows were not accepted."""
+    """Store a checked tracker, or refuse it when it has errors and valid rows were not accepted.
+
+    `as_at` defaults to the date the rows were checked as at; `tracker` names the tracker this
+    upload replaces (else choose_tracker decides)."""
     rows = parsed.rows
+    as_at = as_at or parsed.as_at
+    if as_at is None:
+        raise ValueError("store_parsed needs the tracker's as-at date")
     errors = parsed.errors
     if rows is None or (errors and not accept_valid_rows):
         count = len(errors)
@@ -90,6 +168,10 @@ def store_parsed(
             REJECTED, None, parsed, f"{parsed.file_name} holds no valid migration rows to store"
         )
     match = parsed.match
+    choice = choose_tracker(
+        parsed.file_name, rows.migrations, store.tracker_practices(engine), tracker
+    )
+    reading = rows.reading.as_json() if rows.reading is not None else None
     record = store.UploadRecord(
         file_name=parsed.file_name,
         content=content,
@@ -99,10 +181,16 @@ def store_parsed(
         file_kind=parsed.file_kind,
         sheet=match.sheet.name if match else None,
         header_row=match.header_row if match else None,
-        tracker=tracker_name(parsed.file_name),
+        tracker=choice.name,
         mapping=match.mapping if match else {},
         rows_read=rows.rows_read,
         sha256=parsed.sha256,
+        is_demo=is_demo,
+        read_as={
+            "single_dates": reading,
+            "as_at_from": parsed.as_at_from,
+            "tracker_matched_by": choice.matched_by,
+        },
     )
     saved = store.save_upload(
         engine,
@@ -118,12 +206,14 @@ def store_parsed(
             saved.upload_id,
             parsed,
             f"{parsed.file_name} is identical to upload {saved.upload_id}; nothing changed",
+            choice,
         )
     aside = len(rows.set_aside)
     message = f"Stored {len(rows.migrations)} migrations from {parsed.file_name}" + (
         f"; {aside} row{'s' if aside != 1 else ''} set aside with their reasons" if aside else ""
     )
-    return ImportOutcome(STORED, saved.upload_id, parsed, message)
+    message += f". {choice.describe()}"
+    return ImportOutcome(STORED, saved.upload_id, parsed, message, choice)
 
 
 def import_tracker(
@@ -134,25 +224,42 @@ def import_tracker(
     *,
     uploaded_by: str,
     uploaded_at: dt.datetime,
-    as_at: dt.date,
+    as_at: dt.date | None,
+    default_as_at: dt.date | None = None,
     sheet: str | None = None,
     mapping: dict[str, str] | None = None,
     accept_valid_rows: bool = False,
+    single_dates: str = BY_DATE,
+    tracker: str | None = None,
+    is_demo: bool = False,
 ) -> ImportOutcome:
-    """Parse, check and store one tracker file (UnreadableFile and MappingProblem propagate)."""
+    """Parse, check and store one tracker file (UnreadableFile and MappingProblem propagate).
+
+    Without `as_at` the tracker is as at the date its title rows give, else `default_as_at`."""
+    signature = tracker or tracker_name(file_name)
     if mapping is None:
-        mapping = store.saved_header_mapping(engine, tracker_name(file_name))
-    parsed = parse_tracker(content, file_name, reference, sheet=sheet, mapping=mapping, as_at=as_at)
+        mapping = store.saved_header_mapping(engine, signature)
+    parsed = parse_tracker(
+        content,
+        file_name,
+        reference,
+        sheet=sheet,
+        mapping=mapping,
+        as_at=as_at,
+        default_as_at=default_as_at,
+        single_dates=single_dates,
+    )
     outcome = store_parsed(
         engine,
         parsed,
         content,
         uploaded_by=uploaded_by,
         uploaded_at=uploaded_at,
-        as_at=as_at,
         accept_valid_rows=accept_valid_rows,
+        tracker=tracker,
+        is_demo=is_demo,
     )
     if outcome.status == STORED and mapping:
         # Remembered so this tracker's next upload needs no hand mapping.
-        store.save_header_mapping(engine, tracker_name(file_name), mapping)
+        store.save_header_mapping(engine, signature, mapping)
     return outcome

@@ -1,4 +1,8 @@
-"""Durations, overruns, statuses, counts and go-live spread, as at a given date."""
+"""Durations, overruns, statuses, counts and go-live spread, as at a given date.
+
+Each migration is judged as at its own upload's as-at date, never later (asat.judged_at): the
+view date picks the uploads and moves the "next 30/90 days" windows, nothing else.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,23 @@ import datetime as dt
 
 import pandas as pd
 
+from regiondash.asat import judged_at
 from regiondash.phases import PHASE_BY_KEY, PHASE_KEYS
+from regiondash.statuses import (
+    CANCELLED,
+    IN_PROGRESS,
+    LIVE,
+    ON_HOLD,
+    PLANNED,
+    STATUS_LABELS,
+    STATUSES,
+    reported_state,
+)
 
-STATUSES = ("planned", "in_progress", "live", "completed", "on_hold", "cancelled")
-STATUS_LABELS = {
-    "planned": "Planned",
-    "in_progress": "In progress",
-    "live": "Live",
-    "completed": "Completed",
-    "on_hold": "On hold",
-    "cancelled": "Cancelled",
-}
+__all__ = ["STATUSES", "STATUS_LABELS"]
+
 NOT_STARTED = "not_started"
-COMPLETED = "completed"
+COMPLETED = "completed"  # the current phase of a live migration whose phases have all ended
 _DATES = ["planned_start", "planned_end", "actual_start", "actual_end"]
 
 
@@ -26,13 +34,20 @@ def _as_timestamp(as_at: dt.date) -> pd.Timestamp:
     return pd.Timestamp(as_at)
 
 
+def is_cancelled(overview: pd.DataFrame) -> pd.Series:
+    """True for the migrations whose status is cancelled: they count in no overrun, go-live spread
+    or RAG figure."""
+    return (overview["status"] == CANCELLED).fillna(False).astype(bool)
+
+
 def phase_status(phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
     """Each phase row with durations, variance, overrun and over-the-guide flags as at a date.
 
-    Actual dates after the as-at date have not happened as at that date, so they are ignored.
+    Each row is judged as at its upload's as-at date (never later than `as_at`); actual dates
+    after that have not happened yet, so they are ignored.
     """
-    at = _as_timestamp(as_at)
     frame = phases.copy()
+    at = judged_at(frame, as_at)
     for column in ("actual_start", "actual_end"):
         frame[column] = frame[column].where(frame[column] <= at)
     finished = frame["actual_end"].notna()
@@ -58,17 +73,24 @@ def phase_status(phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
 
 
 def go_live_dates(phases: pd.DataFrame, as_at: dt.date) -> pd.Series:
-    """Each migration's go-live date: the go-live phase's actual start, else its planned start."""
-    at = _as_timestamp(as_at)
-    live = phases[phases["phase"] == "go_live"].set_index("migration_id")
-    actual = live["actual_start"].where(live["actual_start"] <= at)
+    """Each migration's go-live date: the go-live phase's actual start (as at the date it is
+    judged at), else its planned start."""
+    rows = phases[phases["phase"] == "go_live"]
+    at = judged_at(rows, as_at)
+    live = rows.set_index("migration_id")
+    actual = live["actual_start"].where((live["actual_start"] <= at.to_numpy()))
     return actual.fillna(live["planned_start"]).rename("go_live_date")
 
 
 def migration_status(
     migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.date
 ) -> pd.DataFrame:
-    """Per migration: status, current phase, go-live date, overrun flags and days overrun."""
+    """Per migration: status, current phase, go-live date, overrun flags and days overrun.
+
+    Status is one of statuses.STATUSES: live when go live has actually happened, in progress when
+    any phase has actually started, else planned; on hold and cancelled come from the tracker's
+    own Status. A live migration whose last phase has ended has current phase "completed".
+    """
     table = phase_status(phases, as_at)
     by_migration = table.groupby("migration_id", sort=False)
     started = table.loc[table["actual_start"].notna()].groupby("migration_id").size()
@@ -89,18 +111,24 @@ def migration_status(
         by_migration["over_guide"].sum().reindex(ids).fillna(0).astype(int)
     )
 
-    reported = migrations.set_index("migration_id")["reported_status"].fillna("").str.lower()
-    status = pd.Series("planned", index=ids, dtype="string")
-    status[started.reindex(ids).fillna(0) > 0] = "in_progress"
-    status[is_live.reindex(ids).fillna(False).astype(bool)] = "live"
-    status[ids.isin(ended)] = "completed"
-    status[reported.str.contains("hold")] = "on_hold"
-    status[reported.str.contains("cancel")] = "cancelled"
+    reported = (
+        migrations.set_index("migration_id")["reported_status"]
+        .astype(object)
+        .map(reported_state)
+        .astype("string")
+        .fillna("")
+    )
+    status = pd.Series(PLANNED, index=ids, dtype="string")
+    status[started.reindex(ids).fillna(0) > 0] = IN_PROGRESS
+    live = is_live.reindex(ids).fillna(False).astype(bool)
+    status[live] = LIVE
+    status[(reported == ON_HOLD).to_numpy() & ~live.to_numpy()] = ON_HOLD
+    status[(reported == CANCELLED).to_numpy()] = CANCELLED
     result["status"] = status
     phase_now = current.reindex(ids).astype("string")
-    phase_now[status == "cancelled"] = pd.NA
-    phase_now[status == "planned"] = NOT_STARTED
-    phase_now[status == "completed"] = COMPLETED
+    phase_now[status == CANCELLED] = pd.NA
+    phase_now[status == PLANNED] = NOT_STARTED
+    phase_now[(status == LIVE) & (ids.isin(ended) | phase_now.isna())] = COMPLETED
     result["current_phase"] = phase_now
     return result
 
@@ -132,7 +160,7 @@ def migration_overview(
     status["overrunning"] = (status["phases_overrun"] > 0) | (moved.fillna(0) > 0)
     # one measure of lateness for ranking: the worse of phase days over plan and go-live slip
     status["days_late"] = status[["days_overrun", "go_live_moved_days"]].clip(lower=0).max(axis=1)
-    cancelled = status["status"] == "cancelled"
+    cancelled = is_cancelled(status)
     status.loc[cancelled, "overrunning"] = False
     status.loc[cancelled, "days_late"] = 0
     overview = migrations.set_index("migration_id").join(status)
@@ -145,9 +173,15 @@ def count_by(frame: pd.DataFrame, column: str) -> dict[str, int]:
     return {str(k): int(v) for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))}
 
 
+def status_counts(overview: pd.DataFrame) -> dict[str, int]:
+    """Migrations in each of the five states, every state present: they add up to the total."""
+    counts = overview["status"].value_counts()
+    return {state: int(counts.get(state, 0)) for state in STATUSES}
+
+
 def go_lives_by_period(overview: pd.DataFrame, period: str) -> dict[str, int]:
     """Go-lives counted by month ("YYYY-MM") or ISO week ("YYYY-Www"), oldest first."""
-    dates = overview.loc[overview["status"] != "cancelled", "go_live_date"].dropna()
+    dates = overview.loc[~is_cancelled(overview), "go_live_date"].dropna()
     if period == "month":
         keys = dates.dt.strftime("%Y-%m")
     elif period == "week":
@@ -174,7 +208,7 @@ def summary(
 ) -> dict[str, object]:
     """The headline figures as a JSON-ready dict (the `regiondash summary` contract)."""
     overview = migration_overview(migrations, phases, as_at, go_live_history)
-    active = overview[overview["status"] != "cancelled"]
+    active = overview[~is_cancelled(overview)]
     overrunning = overview[overview["overrunning"]]
     return {
         "as_at": as_at.isoformat(),
@@ -185,7 +219,7 @@ def summary(
             "sub_icb": count_by(overview, "sub_icb_code"),
             "target_system": count_by(overview, "target_system"),
             "source_system": count_by(overview, "source_system"),
-            "status": count_by(overview, "status"),
+            "status": status_counts(overview),
         },
         "overrunning": len(overrunning),
         "overrunning_by": {
@@ -217,18 +251,14 @@ def headline(overview: pd.DataFrame, as_at: dt.date) -> dict[str, float]:
     (count and share of those not cancelled) and go-lives due in the next 30 and 90 days."""
     at = _as_timestamp(as_at)
     status = overview["status"]
-    active = overview[status != "cancelled"]
-    upcoming = active[active["status"].isin(["planned", "in_progress", "on_hold"])]
+    active = overview[~is_cancelled(overview)]
+    upcoming = active[active["status"].isin([PLANNED, IN_PROGRESS, ON_HOLD])]
     due = upcoming["go_live_date"]
     overrunning = int(active["overrunning"].sum())
     return {
         "in_scope": len(overview),
-        "planned": int((status == "planned").sum()),
-        "in_progress": int((status == "in_progress").sum()),
-        "live": int(status.isin(["live", "completed"]).sum()),
-        "completed": int((status == "completed").sum()),
-        "on_hold": int((status == "on_hold").sum()),
-        "cancelled": int((status == "cancelled").sum()),
+        **status_counts(overview),
+        "completed": int(((status == LIVE) & (overview["current_phase"] == COMPLETED)).sum()),
         "overrunning": overrunning,
         "overrunning_share": overrunning / len(active) if len(active) else 0.0,
         "go_lives_next_30": int(((due > at) & (due <= at + pd.Timedelta(days=30))).sum()),

@@ -20,8 +20,16 @@ from regiondash.fields import (
 )
 from regiondash.ingest.columns import HeaderMatch
 from regiondash.ingest.dates import DateProblem, parse_date_cell
+from regiondash.ingest.milestones import (
+    BY_DATE,
+    DateReading,
+    resolve_single_dates,
+    single_date_milestones,
+    status_disagreement,
+)
 from regiondash.phases import PHASE_KEYS, PHASE_SPAN_RULE
 from regiondash.reference import Reference
+from regiondash.statuses import reported_state
 
 ODS_PATTERN = re.compile(r"[A-Z][0-9]{5}")
 _TOTAL_WORDS = re.compile(r"(grand )?totals?\b|count\b|sum\b")
@@ -86,6 +94,7 @@ class TrackerRows(ProblemsMixin):
     problems: list[Problem]
     rows_read: int
     notes: list[str] = field(default_factory=list)
+    reading: DateReading | None = None  # how single-date milestones were read (wide trackers)
 
 
 def _shown(value: object) -> str:
@@ -230,6 +239,18 @@ class _Checker:
         if practice and not row.values.get("practice_name"):
             row.values["practice_name"] = practice["practice_name"]
 
+    def milestones(self, row: _Row, reading: DateReading) -> None:
+        """Read single-date milestones by the tracker date and Status, then check the Status
+        against the dates: a disagreement is a warning, never silently dropped."""
+        raw = row.values.get("reported_status")
+        state = reported_state(raw)
+        if raw and state is None:
+            reading.unknown_statuses[raw] = reading.unknown_statuses.get(raw, 0) + 1
+        resolve_single_dates(row.values, reading, state)
+        why = status_disagreement(row.values, state, raw or "", self.as_at)
+        if why:
+            self.problem(row, "warning", "reported_status", raw, why)
+
     def future_actuals(self, row: _Row) -> None:
         """Warn on actual dates after the as-at date: recorded as done before they happened."""
         if self.as_at is None:
@@ -367,16 +388,29 @@ def _frames(
 
 
 def check_rows(
-    match: HeaderMatch, date1904: bool, reference: Reference, as_at: dt.date | None = None
+    match: HeaderMatch,
+    date1904: bool,
+    reference: Reference,
+    as_at: dt.date | None = None,
+    single_dates: str = BY_DATE,
 ) -> TrackerRows:
-    """Check every data row of the matched sheet and build the canonical tables."""
+    """Check every data row of the matched sheet and build the canonical tables.
+
+    `single_dates` says how milestones with one date column are read (ingest.milestones)."""
     checker = _Checker(match, date1904, reference, as_at)
     rows, notes = _data_rows(match)
     if "target_system" not in match.columns.values():
         return _without_target(match, rows, notes)
+    reading = None
+    if match.layout != "long":
+        reading = DateReading(
+            single_date_milestones(match.columns, match.headers), single_dates, as_at
+        )
     for row in rows:
         checker.read(row)
         checker.identity(row)
+        if reading is not None:
+            checker.milestones(row, reading)
         checker.future_actuals(row)
     if match.layout == "long":
         good, bad = _long_migrations(checker, rows)
@@ -388,9 +422,22 @@ def check_rows(
             f"Source system inferred for {inferred} migration(s) from the practice's current "
             "supplier in NHS England's practice mapping"
         )
+    if reading is not None:
+        notes += _reading_notes(reading)
     migrations, phases, set_aside = _frames(good, bad, match)
     problems = [p for row in rows for p in row.problems]
-    return TrackerRows(migrations, phases, set_aside, problems, len(rows), notes)
+    return TrackerRows(migrations, phases, set_aside, problems, len(rows), notes, reading)
+
+
+def _reading_notes(reading: DateReading) -> list[str]:
+    notes = [text] if (text := reading.describe()) else []
+    if reading.unknown_statuses:
+        shown = ", ".join(f"'{s}' ({n})" for s, n in sorted(reading.unknown_statuses.items()))
+        notes.append(
+            f"Status values not recognised, so the dates decide: {shown}. Recognised: planned, "
+            "in progress, live or complete, on hold, cancelled (and their usual spellings)"
+        )
+    return notes
 
 
 NO_TARGET = (

@@ -11,7 +11,15 @@ from regiondash.store.engine import (
     database_url,
     schema_version,
 )
-from regiondash.store.queries import current_picture, latest_as_at, phase_history, upload_rows
+from regiondash.store.queries import (
+    current_picture,
+    latest_as_at,
+    migrations_by_upload,
+    phase_history,
+    picture_uploads,
+    tracker_practices,
+    upload_rows,
+)
 from regiondash.store.schema import SCHEMA_VERSION, SchemaTooNewError
 from regiondash.store.uploads import (
     SET_ASIDE_COLUMNS,
@@ -46,12 +54,15 @@ __all__ = [
     "database_url",
     "latest_as_at",
     "list_uploads",
+    "migrations_by_upload",
     "phase_history",
+    "picture_uploads",
     "save_header_mapping",
     "save_upload",
     "saved_header_mapping",
     "schema_version",
     "set_aside_rows",
+    "tracker_practices",
     "upload_content",
     "upload_mapping",
     "upload_problems",

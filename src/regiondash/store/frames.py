@@ -18,6 +18,7 @@ INT = "int"
 NULLABLE_INT = "nullable_int"
 UTC_TIMESTAMP = "utc_timestamp"
 JSON = "json"  # a Python value stored as JSON text
+JSON_TEXT = "json_text"  # JSON text read back as the Python value (written by the caller)
 
 
 def parameter_values(series: pd.Series, kind: str, iso_dates: bool = False) -> list[Any]:
@@ -90,7 +91,7 @@ def typed_column(values: pd.Series, kind: str) -> pd.Series:
         # SQLite holds the UTC wall time without a zone; utc=True reads that as UTC.
         moments = pd.to_datetime(values.astype(object), utc=True, format="ISO8601")
         return moments.astype("datetime64[us, UTC]")
-    if kind == JSON:
+    if kind in (JSON, JSON_TEXT):
         return pd.Series([json.loads(v) for v in values], index=values.index, dtype=object)
     raise ValueError(f"unknown column kind {kind!r}")
 

@@ -23,6 +23,8 @@ from sqlalchemy import (
     insert,
     inspect,
     select,
+    text,
+    update,
 )
 
 from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS
@@ -61,6 +63,11 @@ uploads_table = Table(
     Column("errors", Integer, nullable=False),
     Column("warnings", Integer, nullable=False),
     Column("status", Text, nullable=False),
+    # The fictional demo region, flagged by the loader: never guessed from the uploader's name.
+    Column("is_demo", Boolean, nullable=False, default=False, server_default="0"),
+    # JSON object: how the rows were read (single-date milestones, where the as-at date and the
+    # tracker name came from), shown with the upload.
+    Column("read_as", Text, nullable=False, default="{}", server_default="{}"),
 )
 
 MIGRATION_DATE_COLUMNS = list(EVENT_DATE_FIELDS)
@@ -164,9 +171,23 @@ def _create_version_1(conn: Connection) -> None:
     metadata.create_all(conn)
 
 
+def _add_upload_reading(conn: Connection) -> None:
+    """Version 2: uploads say whether they are the demo and how their rows were read."""
+    false = "false" if conn.dialect.name == "postgresql" else "0"
+    conn.execute(text(f"ALTER TABLE uploads ADD COLUMN is_demo BOOLEAN NOT NULL DEFAULT {false}"))
+    conn.execute(text("ALTER TABLE uploads ADD COLUMN read_as TEXT NOT NULL DEFAULT '{}'"))
+    # Uploads stored before the flag existed: the demo loader's own uploader and file names.
+    conn.execute(
+        update(uploads_table)
+        .where(uploads_table.c.uploaded_by == "SCW CSU migration team")
+        .where(uploads_table.c.file_name.like("SW GP migrations tracker %.xlsx"))
+        .values(is_demo=True)
+    )
+
+
 # Step n (1-based) takes a database from version n-1 to version n. Step 1 only ever runs on an
 # empty database, and creates the newest schema.
-UPGRADE_STEPS: list[Callable[[Connection], None]] = [_create_version_1]
+UPGRADE_STEPS: list[Callable[[Connection], None]] = [_create_version_1, _add_upload_reading]
 SCHEMA_VERSION: int = len(UPGRADE_STEPS)
 
 

@@ -49,6 +49,8 @@ class UploadRecord:
     mapping: dict[str, str]  # header -> field used
     rows_read: int
     sha256: str  # hex digest of content
+    is_demo: bool = False  # the fictional demo region
+    read_as: dict[str, object] | None = None  # how the rows were read (JSON-ready)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ UPLOAD_KINDS = {
     "errors": frames.INT,
     "warnings": frames.INT,
     "status": frames.TEXT,
+    "is_demo": frames.BOOL,
+    "read_as": frames.JSON_TEXT,
 }
 
 
@@ -179,6 +183,8 @@ def _upload_values(
         "errors": int((severities == "error").sum()),
         "warnings": int((severities == "warning").sum()),
         "status": STATUS_STORED_VALID_ROWS if set_aside else STATUS_STORED,
+        "is_demo": bool(upload.is_demo),
+        "read_as": json.dumps(upload.read_as or {}, ensure_ascii=False, default=str),
     }
 
 
