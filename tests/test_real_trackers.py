@@ -196,6 +196,18 @@ def test_single_dates_summary(capsys, url, folder):
     assert result["overrunning_by"]["phase"]["cutover"] == 1  # B86007: FDP 13/10 -> GL 20/10
     assert result["overrunning_by"]["phase"]["procurement"] == 0  # the old "all plans" reading
     assert result["go_lives_by_month"] == WY_GO_LIVES
+    # ISO weeks of the same nine dates (each a Monday or Tuesday, so no week straddles a month)
+    assert result["go_lives_by_week"] == {
+        "2026-W25": 1,  # B86002 15/06
+        "2026-W29": 1,  # B86004 13/07
+        "2026-W42": 1,  # B86003 12/10
+        "2026-W43": 1,  # B86007 20/10
+        "2026-W46": 1,  # B86008 10/11
+        "2026-W49": 1,  # B86005 30/11
+        "2026-W50": 1,  # B86006 07/12
+        "2027-W03": 1,  # B86012 18/01/2027
+        "2027-W07": 1,  # B86013 15/02/2027
+    }
     # the one tracker, judged at its own as-at date
     assert trackers(result) == {"single dates wy": ("2026-11-03", 0)}
     # no tracking-update, Schedule A or extract-request column: those rules are not assessed for
@@ -282,6 +294,48 @@ def test_single_dates_as_actuals(capsys, url, folder):
     assert result["overrunning"] == 0
     assert statuses(result)["cancelled"] == 1
     assert statuses(result)["on_hold"] == 1
+
+
+# One row, B86007's dates (kick off 03/08, IDP 07/09, FDP 13/10, go live 20/10/2026), as at
+# 03/11/2026, under each spelling of Status trackers use. Kick off, IDP and FDP are before go
+# live, so they are actual whatever the Status says. The go live:
+# - Status says not live (planned, in progress, on hold, not started, any case): it stays a plan,
+#   passed and not done: overdue, so the migration is overrunning (on hold still counts);
+# - Status says live, or is blank: 20/10 is on or before 03/11, so it happened: live, on time;
+# - cancelled: counts in no overrun.
+STATUS_SPELLINGS = [
+    # (Status cell, migrations_by.status key, overrunning)
+    ("In Progress", "in_progress", 1),
+    ("in progress", "in_progress", 1),
+    ("IN PROGRESS", "in_progress", 1),
+    ("Not started", "in_progress", 1),  # computed from the dates: kick off etc. happened
+    ("Planned", "in_progress", 1),
+    ("Not live", "in_progress", 1),
+    ("On Hold", "on_hold", 1),
+    ("on hold", "on_hold", 1),
+    ("Live", "live", 0),
+    ("LIVE", "live", 0),
+    ("Complete", "live", 0),
+    ("Went live", "live", 0),
+    (None, "live", 0),
+    ("Cancelled", "cancelled", 0),
+]
+
+
+@pytest.mark.parametrize(("status", "state", "overrunning"), STATUS_SPELLINGS)
+def test_status_decides_whether_a_passed_single_go_live_happened(
+    capsys, url, folder, status, state, overrunning
+):
+    row = [*build.SINGLE_ROWS[5][:8], status, None]
+    assert row[0] == "B86007"
+    tracker = build.Tracker(build.WY_TITLE, "Last updated: 03/11/2026", build.SINGLE_HEADER, [row])
+    do_import(capsys, url, build.write(tracker, folder / "one_row.xlsx"))
+    result = summary(capsys, url)
+    expected = dict.fromkeys(STATUS_KEYS, 0) | {state: 1}
+    assert statuses(result) == expected
+    assert result["overrunning"] == overrunning
+    # cancelled go-lives are left out of the spread; the others go live (or are due) 20/10
+    assert result["go_lives_by_month"] == ({} if state == "cancelled" else {"2026-10": 1})
 
 
 # mixed_wy.xlsx, as at 3 Nov 2026 ("as at 3 Nov 2026"): go live as an explicit planned/actual
