@@ -78,7 +78,7 @@ def go_live_dates(phases: pd.DataFrame, as_at: dt.date) -> pd.Series:
     rows = phases[phases["phase"] == "go_live"]
     at = judged_at(rows, as_at)
     live = rows.set_index("migration_id")
-    actual = live["actual_start"].where((live["actual_start"] <= at.to_numpy()))
+    actual = live["actual_start"].where(live["actual_start"] <= at.to_numpy())
     return actual.fillna(live["planned_start"]).rename("go_live_date")
 
 

@@ -13,6 +13,7 @@ from regiondash.ingest.columns import (
     parse_mapping_options,
 )
 from regiondash.ingest.errors import UnreadableFile
+from regiondash.ingest.milestones import BY_DATE, title_as_at
 from regiondash.ingest.validate import Problem, ProblemsMixin, TrackerRows, check_rows
 from regiondash.ingest.worker import DEFAULT_LIMITS, Limits, WorkbookGrid, read_spreadsheet
 from regiondash.reference import Reference
@@ -38,6 +39,8 @@ class ParsedTracker(ProblemsMixin):
     match: HeaderMatch | None
     rows: TrackerRows | None
     header_problem: str | None  # set when no tracker header could be found
+    as_at: dt.date | None = None  # the date the rows were checked as at
+    as_at_from: str | None = None  # AS_AT_GIVEN, AS_AT_TITLE or AS_AT_DEFAULT
 
     @property
     def problems(self) -> list[Problem]:
@@ -74,6 +77,9 @@ class ParsedTracker(ProblemsMixin):
         return notes
 
 
+AS_AT_GIVEN, AS_AT_TITLE, AS_AT_DEFAULT = "given", "title row", "default"
+
+
 def parse_tracker(
     data: bytes,
     file_name: str,
@@ -82,9 +88,15 @@ def parse_tracker(
     sheet: str | None = None,
     mapping: dict[str, str] | None = None,
     as_at: dt.date | None = None,
+    default_as_at: dt.date | None = None,
+    single_dates: str = BY_DATE,
     limits: Limits = DEFAULT_LIMITS,
 ) -> ParsedTracker:
-    """Read and check a tracker; raises UnreadableFile (unsafe/unreadable) or MappingProblem."""
+    """Read and check a tracker; raises UnreadableFile (unsafe/unreadable) or MappingProblem.
+
+    The rows are checked as at `as_at`; without one, as at the date the title rows give ("Last
+    updated: 03/11/2026"), else `default_as_at` (the caller's today: the domain has no clock).
+    """
     sha256 = hashlib.sha256(data).hexdigest()
     workbook = read_spreadsheet(data, file_name, limits)
     if not workbook.sheets:
@@ -98,5 +110,12 @@ def parse_tracker(
             'known column; map other headers by hand (e.g. --map "Surgery ID=ods_code").'
         )
         return ParsedTracker(file_name, sha256, workbook.file_kind, workbook, None, None, message)
-    rows = check_rows(match, workbook.date1904, reference, as_at)
-    return ParsedTracker(file_name, sha256, workbook.file_kind, workbook, match, rows, None)
+    as_at_from = AS_AT_GIVEN
+    if as_at is None:
+        as_at, as_at_from = title_as_at(match.sheet.rows[: match.header_index]), AS_AT_TITLE
+        if as_at is None:
+            as_at, as_at_from = default_as_at, AS_AT_DEFAULT
+    rows = check_rows(match, workbook.date1904, reference, as_at, single_dates)
+    return ParsedTracker(
+        file_name, sha256, workbook.file_kind, workbook, match, rows, None, as_at, as_at_from
+    )
