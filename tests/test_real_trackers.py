@@ -210,12 +210,15 @@ def test_single_dates_summary(capsys, url, folder):
     }
     # the one tracker, judged at its own as-at date
     assert trackers(result) == {"single dates wy": ("2026-11-03", 0)}
-    # no tracking-update, Schedule A or extract-request column: those rules are not assessed for
-    # any of its 11 migrations, and flag none of them
-    missing = not_assessed(result)
-    for rule in ("tracking_not_updated", "decommission_schedule_a_missing",
-                 "extract_request_late"):  # fmt: skip
-        assert missing.get(rule) == 11, (rule, missing)
+    # no "Data extract requested", "Decommission Schedule A raised", "Cut-over planning meeting"
+    # or "Tracking record updated" column: the four rules that read those columns are not
+    # assessed for its 10 migrations that are not cancelled (11 less B86011: no rule is evaluated
+    # for a cancelled migration, so it is not "not assessed" either), and flag none of them. The
+    # rules on milestone dates are assessed: a missing date just does not fire.
+    event_rules = ("extract_request_late", "decommission_schedule_a_missing",
+                   "cutover_planning_late", "tracking_not_updated")  # fmt: skip
+    assert not_assessed(result) == dict.fromkeys(event_rules, 10)
+    for rule in event_rules:
         assert result["risks"][rule] == 0, rule
 
 
