@@ -14,6 +14,7 @@ from regiondash.ingest.columns import (
 )
 from regiondash.ingest.errors import UnreadableFile
 from regiondash.ingest.milestones import BY_DATE, title_as_at
+from regiondash.ingest.plan_export import PlanMatch, check_plan
 from regiondash.ingest.validate import Problem, ProblemsMixin, TrackerRows, check_rows
 from regiondash.ingest.worker import DEFAULT_LIMITS, Limits, WorkbookGrid, read_spreadsheet
 from regiondash.reference import Reference
@@ -115,7 +116,10 @@ def parse_tracker(
         as_at, as_at_from = title_as_at(match.sheet.rows[: match.header_index]), AS_AT_TITLE
         if as_at is None:
             as_at, as_at_from = default_as_at, AS_AT_DEFAULT
-    rows = check_rows(match, workbook.date1904, reference, as_at, single_dates)
+    if isinstance(match, PlanMatch):
+        rows = check_plan(match, workbook.date1904, reference, as_at)
+    else:
+        rows = check_rows(match, workbook.date1904, reference, as_at, single_dates)
     return ParsedTracker(
         file_name, sha256, workbook.file_kind, workbook, match, rows, None, as_at, as_at_from
     )

@@ -27,7 +27,7 @@ class HeaderMatch:
     headers: dict[int, str]  # column index -> header text as written
     unmapped: list[str]  # headers that name no field (kept with set-aside rows, otherwise unused)
     duplicates: list[tuple[str, str]]  # (header, field) ignored because an earlier column has it
-    layout: str  # "wide", "long" or "order_export"
+    layout: str  # "wide", "long", "order_export" or "plan_export" (ingest.plan_export)
     ignored_sheets: list[tuple[str, str]] = field(default_factory=list)
     # unmapped header as written -> the field it most likely means ("did you mean ...?"), never
     # a field another column already has
@@ -165,6 +165,10 @@ def find_header(
             ignored.append((sheet.name, "hidden"))
             continue
         match = _find_in_sheet(sheet, folded_hand)
+        if match is None:
+            from regiondash.ingest.plan_export import find_plan_header  # it imports this module
+
+            match = find_plan_header(sheet, folded_hand)
         if match is not None:
             chosen = {sheet.name}
             for other in workbook.sheets:

@@ -71,6 +71,10 @@ class SheetGrid:
     visible: bool
     rows: list[list[object]]
     row_numbers: list[int]
+    # xlsx only, per row, None when the sheet has none: Excel row grouping (outline) level, and
+    # the largest cell alignment indent. Project-plan exports mark their task hierarchy so.
+    outline_levels: list[int] | None = None
+    indents: list[int] | None = None
 
 
 @dataclass
@@ -445,6 +449,7 @@ def _child_read(request: dict) -> dict:
             sheets = _read_calamine(request["data"], limits)
         else:
             sheets = _read_openpyxl(request["data"], limits)
+        sheets = _with_outline(request["data"], sheets)
     except MemoryError:
         return {"status": "memory"}
     except _TooLarge as exc:
@@ -580,3 +585,97 @@ def _read_openpyxl(data: bytes, limits: Limits) -> list[tuple]:
         sheets.append((ws.title, ws.sheet_state == "visible", rows, numbers))
     workbook.close()
     return sheets
+
+
+# --------------------------------------------------------------------------------------------
+# xlsx: row outline levels and cell indents (child side), for project-plan exports
+
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
+_OUTLINE_ATTR = re.compile(rb"\soutlineLevel\s*=\s*[\"'](\d+)")
+_STYLED_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?\ss\s*=\s*[\"'](\d+)[\"'][^>]*)>")
+_ROW_REF = re.compile(rb"\sr\s*=\s*[\"'][A-Za-z]*(\d+)[\"']")
+_SCAN_CHUNK = 4 * 2**20
+
+
+def _with_outline(data: bytes, sheets: list[tuple]) -> list[tuple]:
+    """Each sheet with its outline levels and indents added (when it has any). Only a hint for
+    reading plans, so any failure (not an xlsx, odd XML) leaves the sheets as they were."""
+    try:
+        found = _scan_outline(data)
+    except Exception:
+        return sheets
+    out = []
+    for sheet in sheets:
+        levels, indents = found.get(sheet[0], ({}, {}))
+        numbers = sheet[3]
+        level_list = [levels.get(n, 0) for n in numbers] if levels else None
+        indent_list = [indents.get(n, 0) for n in numbers] if indents else None
+        out.append((*sheet[:4], level_list, indent_list))
+    return out
+
+
+def _scan_outline(data: bytes) -> dict[str, tuple[dict[int, int], dict[int, int]]]:
+    """Sheet name -> ({row: outline level}, {row: largest indent}) from the sheet XML, read in
+    chunks with regular expressions: cheap, and bounded like the readers' own pass."""
+    import posixpath
+    import zipfile
+
+    import defusedxml.ElementTree as DefusedET
+
+    def local(tag: str) -> str:
+        return tag.rsplit("}", 1)[-1]
+
+    def attr(element, name: str) -> str | None:
+        return next((v for k, v in element.attrib.items() if local(k) == name), None)
+
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    by_name = {info.filename.lower(): info for info in zf.infolist()}
+    indent_styles: dict[bytes, int] = {}
+    if "xl/styles.xml" in by_name:
+        styles = DefusedET.fromstring(zf.read(by_name["xl/styles.xml"]), forbid_dtd=True)
+        for xfs in (el for el in styles.iter() if local(el.tag) == "cellXfs"):
+            for index, xf in enumerate(el for el in xfs if local(el.tag) == "xf"):
+                for alignment in (el for el in xf if local(el.tag) == "alignment"):
+                    indent = int(attr(alignment, "indent") or 0)
+                    if indent > 0:
+                        indent_styles[str(index).encode()] = indent
+    rels = DefusedET.fromstring(zf.read(by_name["xl/_rels/workbook.xml.rels"]), forbid_dtd=True)
+    targets = {}
+    for el in rels.iter():
+        target = attr(el, "Target") or ""
+        part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        targets[attr(el, "Id")] = posixpath.normpath(part).lower()
+    workbook = DefusedET.fromstring(zf.read(by_name["xl/workbook.xml"]), forbid_dtd=True)
+    found = {}
+    for el in workbook.iter():
+        part = targets.get(attr(el, "id")) if local(el.tag) == "sheet" else None
+        if part in by_name:
+            found[attr(el, "name") or ""] = _scan_sheet_xml(zf, by_name[part], indent_styles)
+    return found
+
+
+def _scan_sheet_xml(zf, info, indent_styles: dict[bytes, int]):
+    levels: dict[int, int] = {}
+    indents: dict[int, int] = {}
+    tail = b""
+    with zf.open(info) as stream:
+        while True:
+            chunk = stream.read(_SCAN_CHUNK)
+            buffer = tail + chunk
+            cut = buffer.rfind(b">") + 1 if chunk else len(buffer)
+            text, tail = buffer[:cut], buffer[cut:]
+            if b"outlineLevel" in text:
+                for tag in _ROW_TAG.finditer(text):
+                    level = _OUTLINE_ATTR.search(tag.group(1))
+                    ref = _ROW_REF.search(tag.group(1)) if level else None
+                    if ref and int(level.group(1)) > 0:
+                        levels[int(ref.group(1))] = int(level.group(1))
+            if indent_styles:
+                for tag in _STYLED_CELL.finditer(text):
+                    indent = indent_styles.get(tag.group(2))
+                    ref = _ROW_REF.search(tag.group(1)) if indent else None
+                    if ref:
+                        row = int(ref.group(1))
+                        indents[row] = max(indents.get(row, 0), indent)
+            if not chunk:
+                return levels, indents
