@@ -71,7 +71,9 @@ if flash:
     st.success(flash, icon=":material/check_circle:")
 # a new key after each stored upload clears the file box for the next tracker
 round_number = st.session_state.setdefault("upload_round", 0)
-file = st.file_uploader("Tracker file", type=["xlsx", "csv"], key=f"tracker_file_{round_number}")
+file = st.file_uploader(
+    "Tracker file", type=["xlsx", "xls", "xlsb", "ods", "csv"], key=f"tracker_file_{round_number}"
+)
 
 if file is not None:
     content = file.getvalue()

@@ -719,6 +719,356 @@ def make_date1904(path: Path) -> Path:
     return write_package(path, Package(sheets=[Sheet("Tracker", xml)], date1904=True))
 
 
+# --------------------------------------------------------------------------------------------
+# .xls (OLE2 / BIFF8)
+
+
+def biff_record(record: int, body: bytes = b"") -> bytes:
+    """One BIFF8 record: type, length, body."""
+    return struct.pack("<HH", record, len(body)) + body
+
+
+BIFF_BOF = struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 6)
+
+
+def biff_boundsheet(name: str, state: int = 0, sheet_type: int = 0) -> bytes:
+    """A BoundSheet8 record (sheet name stored as UTF-16)."""
+    body = struct.pack("<IBBBB", 0, state, sheet_type, len(name), 1) + name.encode("utf-16-le")
+    return biff_record(0x0085, body)
+
+
+def xls_globals(*records: bytes) -> bytes:
+    """A Workbook stream holding only workbook globals: BOF, records, EOF."""
+    return biff_record(0x0809, BIFF_BOF) + b"".join(records) + biff_record(0x000A)
+
+
+def make_encrypted_biff(path: Path) -> Path:
+    """An .xls whose globals carry a FILEPASS record (RC4 CryptoAPI header), as Excel writes."""
+    filepass = struct.pack("<HHH", 1, 4, 2) + bytes(range(48))
+    stream = xls_globals(biff_record(0x002F, filepass), biff_boundsheet("Tracker"))
+    path.write_bytes(ole2_bytes(payload=stream))
+    return path
+
+
+# --------------------------------------------------------------------------------------------
+# .ods (OpenDocument zip)
+
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"'
+)
+ODS_MANIFEST = (
+    XML_DECL + b'<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:'
+    b'manifest:1.0" manifest:version="1.3">'
+    b'<manifest:file-entry manifest:full-path="/" manifest:media-type="'
+    + ODS_MIMETYPE
+    + b'"/><manifest:file-entry manifest:full-path="content.xml" '
+    b'manifest:media-type="text/xml"/></manifest:manifest>'
+)
+
+
+def ods_cell(value: object) -> str:
+    """One <table:table-cell> for a Python value."""
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, dt.date):
+        if isinstance(value, dt.datetime) and value.time() == dt.time():
+            value = value.date()
+        iso = value.isoformat()
+        return (
+            f'<table:table-cell office:value-type="date" office:date-value="{iso}">'
+            f"<text:p>{iso}</text:p></table:table-cell>"
+        )
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
+    return (
+        f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p>'
+        "</table:table-cell>"
+    )
+
+
+def ods_content(tables: dict[str, str], prolog: bytes = b"") -> bytes:
+    """content.xml for tables given as name -> the rows' XML."""
+    body = "".join(
+        f"<table:table table:name={quoteattr(name)}>{rows}</table:table>"
+        for name, rows in tables.items()
+    )
+    return (
+        XML_DECL
+        + prolog
+        + f"<office:document-content {ODS_NS}><office:body><office:spreadsheet>".encode()
+        + body.encode()
+        + b"</office:spreadsheet></office:body></office:document-content>"
+    )
+
+
+def ods_rows(rows: Sequence[Sequence[object]]) -> str:
+    """Row XML for a block of rows starting at A1."""
+    return "".join(
+        "<table:table-row>" + "".join(ods_cell(v) for v in row) + "</table:table-row>"
+        for row in rows
+    )
+
+
+def write_ods(
+    path: Path,
+    content: bytes | Deflated,
+    manifest: bytes = ODS_MANIFEST,
+    extra_parts: dict[str, bytes] | None = None,
+) -> Path:
+    """An .ods package: mimetype first and stored, as the standard requires."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        mimetype = zipfile.ZipInfo("mimetype", date_time=ZIP_TIME)
+        mimetype.compress_type = zipfile.ZIP_STORED
+        zf.writestr(mimetype, ODS_MIMETYPE)
+        zf.writestr(_zinfo("META-INF/manifest.xml"), manifest)
+        if isinstance(content, Deflated):
+            info = _zinfo("content.xml")
+            info.compress_type = zipfile.ZIP_STORED
+            with zf.open(info, "w") as out:
+                for chunk in content.chunks():
+                    out.write(chunk)
+        else:
+            zf.writestr(_zinfo("content.xml"), content)
+        for name, data in (extra_parts or {}).items():
+            zf.writestr(_zinfo(name), data)
+    if isinstance(content, Deflated):
+        _relabel_deflated(path, "content.xml", content)
+    return path
+
+
+def make_ods(path: Path) -> Path:
+    """A valid one-sheet .ods tracker."""
+    return write_ods(path, ods_content({"Tracker": ods_rows(tracker_rows())}))
+
+
+def make_ods_zip_bomb(path: Path, gib: float = 1.0) -> Path:
+    """An .ods whose content.xml inflates to gib GiB of spaces."""
+    tail = b"</office:document-content>"
+    return write_ods(path, _space_bomb(ods_content({})[: -len(tail)], tail, gib))
+
+
+def make_ods_entities(path: Path, part: str = "content.xml") -> Path:
+    """Billion laughs in content.xml (or styles.xml)."""
+    laughs = ods_content(
+        {"Tracker": ods_rows([["Practice Code"]]).replace("Practice Code", "&lol9;")},
+        prolog=BILLION_LAUGHS_DTD,
+    )
+    if part == "content.xml":
+        return write_ods(path, laughs)
+    styles = XML_DECL + BILLION_LAUGHS_DTD + f"<office:document-styles {ODS_NS}/>".encode()
+    content = ods_content({"Tracker": ods_rows(tracker_rows())})
+    return write_ods(path, content, extra_parts={part: styles})
+
+
+def make_ods_encrypted(path: Path) -> Path:
+    """The shape of a password-protected .ods: encryption-data in the manifest, ciphertext."""
+    manifest = ODS_MANIFEST.replace(
+        b'manifest:media-type="text/xml"/>',
+        b'manifest:media-type="text/xml" manifest:size="1234"><manifest:encryption-data '
+        b'manifest:checksum-type="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0#sha256-1k" '
+        b'manifest:checksum="AAAA"><manifest:algorithm manifest:algorithm-name='
+        b'"http://www.w3.org/2001/04/xmlenc#aes256-cbc" manifest:initialisation-vector="AAAA"/>'
+        b"</manifest:encryption-data></manifest:file-entry>",
+    )
+    rng = random.Random(11)
+    return write_ods(path, bytes(rng.randrange(256) for _ in range(2048)), manifest)
+
+
+def make_ods_huge_repeat(path: Path, rows: int = 1_000_000, columns: int = 1_000_000) -> Path:
+    """One non-empty cell repeated across rows x columns: a few hundred bytes on disk."""
+    cell = (
+        f'<table:table-cell table:number-columns-repeated="{columns}" '
+        'office:value-type="string"><text:p>A81001</text:p></table:table-cell>'
+    )
+    row = f'<table:table-row table:number-rows-repeated="{rows}">{cell}</table:table-row>'
+    header = ods_rows([["Practice Code"]])
+    return write_ods(path, ods_content({"Tracker": header + row}))
+
+
+def make_ods_macro(path: Path) -> Path:
+    """An .ods carrying a LibreOffice Basic library."""
+    module = (
+        XML_DECL + b'<script:module xmlns:script="http://openoffice.org/2000/script" '
+        b'script:name="Module1" script:language="StarBasic">Sub Main\nEnd Sub</script:module>'
+    )
+    content = ods_content({"Tracker": ods_rows(tracker_rows())})
+    return write_ods(path, content, extra_parts={"Basic/Standard/Module1.xml": module})
+
+
+def _space_bomb(head: bytes, tail: bytes, gib: float) -> Deflated:
+    block = b" " * 2**20
+    n_blocks = int(gib * 1024)
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = co.compress(head) + co.flush(zlib.Z_FULL_FLUSH)
+    repeat = co.compress(block) + co.flush(zlib.Z_FULL_FLUSH)
+    last = co.compress(tail) + co.flush()
+    crc = zlib.crc32(head)
+    for _ in range(n_blocks):
+        crc = zlib.crc32(block, crc)
+    crc = zlib.crc32(tail, crc)
+
+    def chunks() -> Iterable[bytes]:
+        yield first
+        for _ in range(n_blocks):
+            yield repeat
+        yield last
+
+    return Deflated(chunks, crc, len(head) + n_blocks * len(block) + len(tail))
+
+
+# --------------------------------------------------------------------------------------------
+# .xlsb (zip of BIFF12 records)
+
+CT_XLSB_SHEET = "application/vnd.ms-excel.worksheet"
+CT_XLSB_STYLES = "application/vnd.ms-excel.styles"
+CT_XLSB_SST = "application/vnd.ms-excel.sharedStrings"
+
+
+def xlsb_record(record: int, body: bytes = b"") -> bytes:
+    """One BIFF12 record: 1-2 byte type, 1-4 byte size (7 bits a byte), body."""
+    head = bytes([record]) if record < 0x80 else bytes([(record & 0x7F) | 0x80, record >> 7])
+    size, out = len(body), bytearray()
+    while True:
+        byte = size & 0x7F
+        size >>= 7
+        out.append(byte | (0x80 if size else 0))
+        if not size:
+            break
+    return head + bytes(out) + body
+
+
+def _wide(text: str) -> bytes:
+    return struct.pack("<I", len(text)) + text.encode("utf-16-le")
+
+
+def write_xlsb(
+    path: Path,
+    sheets: Sequence[tuple[str, Sequence[Sequence[object]], int]],
+    *,
+    date1904: bool = False,
+    vba: bool = False,
+    dimension: tuple[int, int, int, int] | None = None,
+) -> Path:
+    """An .xlsb: sheets as (name, rows from A1, state 0 visible / 1 hidden); dates styled 14."""
+    strings: dict[str, int] = {}
+    sheet_parts = []
+    for _name, rows, _state in sheets:
+        cells = bytearray()
+        for r, row in enumerate(rows):
+            cells += xlsb_record(0x0000, struct.pack("<IIHHBB", r, 0, 300, 0, 0, 0) + bytes(8))
+            for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    cells += xlsb_record(0x0004, struct.pack("<IIB", c, 0, int(value)))
+                elif isinstance(value, dt.date):
+                    serial = excel_serial(value, date1904)
+                    cells += xlsb_record(0x0005, struct.pack("<IId", c, 1, serial))
+                elif isinstance(value, int | float):
+                    cells += xlsb_record(0x0005, struct.pack("<IId", c, 0, float(value)))
+                else:
+                    index = strings.setdefault(str(value), len(strings))
+                    cells += xlsb_record(0x0007, struct.pack("<III", c, 0, index))
+        width = max((len(r) for r in rows), default=1)
+        dim = dimension or (0, max(len(rows) - 1, 0), 0, max(width - 1, 0))
+        sheet_parts.append(
+            xlsb_record(0x0081)
+            + xlsb_record(0x0094, struct.pack("<IIII", *dim))
+            + xlsb_record(0x0091)
+            + bytes(cells)
+            + xlsb_record(0x0092)
+            + xlsb_record(0x0082)
+        )
+    sst = (
+        xlsb_record(0x009F, struct.pack("<II", len(strings), len(strings)))
+        + b"".join(xlsb_record(0x0013, b"\x00" + _wide(s)) for s in strings)
+        + xlsb_record(0x00A0)
+    )
+    xf = struct.pack("<HHHHHHI", 0xFFFF, 0, 0, 0, 0, 0, 0)
+    date_xf = struct.pack("<HHHHHHI", 0, 14, 0, 0, 0, 0, 0)
+    styles = (
+        xlsb_record(0x0116)
+        + xlsb_record(0x0267, struct.pack("<I", 0))
+        + xlsb_record(0x0268)
+        + xlsb_record(0x0269, struct.pack("<I", 2))
+        + xlsb_record(0x002F, xf)
+        + xlsb_record(0x002F, date_xf)
+        + xlsb_record(0x026A)
+        + xlsb_record(0x0117)
+    )
+    bundle = b"".join(
+        xlsb_record(0x009C, struct.pack("<II", state, i + 1) + _wide(f"rId{i + 1}") + _wide(name))
+        for i, (name, _rows, state) in enumerate(sheets)
+    )
+    workbook = (
+        xlsb_record(0x0083)
+        + xlsb_record(0x0099, struct.pack("<II", int(date1904), 0) + _wide(""))
+        + xlsb_record(0x008F)
+        + bundle
+        + xlsb_record(0x0090)
+        + xlsb_record(0x0084)
+    )
+    n = len(sheets)
+    rels = [(f"rId{i + 1}", REL_WORKSHEET, f"worksheets/sheet{i + 1}.bin") for i in range(n)]
+    rels.append((f"rId{n + 1}", REL_STYLES, "styles.bin"))
+    rels.append((f"rId{n + 2}", REL_SST, "sharedStrings.bin"))
+    overrides = {f"/xl/worksheets/sheet{i + 1}.bin": CT_XLSB_SHEET for i in range(n)}
+    overrides |= {"/xl/styles.bin": CT_XLSB_STYLES, "/xl/sharedStrings.bin": CT_XLSB_SST}
+    if vba:
+        rels.append((f"rId{n + 3}", REL_VBA, "vbaProject.bin"))
+        overrides["/xl/vbaProject.bin"] = CT_VBA
+    content_types = (
+        XML_DECL + f'<Types xmlns="{NS_CT}">'.encode() + b'<Default Extension="rels" '
+        b'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        + f'<Override PartName="/xl/workbook.bin" ContentType="{CT_WORKBOOK_BINARY}"/>'.encode()
+        + "".join(
+            f'<Override PartName="{part}" ContentType="{ct}"/>' for part, ct in overrides.items()
+        ).encode()
+        + b"</Types>"
+    )
+    root_rels = (
+        XML_DECL
+        + f'<Relationships xmlns="{NS_PKG_RELS}">'.encode()
+        + f'<Relationship Id="rId1" Type="{REL_OFFICE_DOC}" Target="xl/workbook.bin"/>'.encode()
+        + b"</Relationships>"
+    )
+    workbook_rels = (
+        XML_DECL
+        + f'<Relationships xmlns="{NS_PKG_RELS}">'.encode()
+        + "".join(
+            f'<Relationship Id="{rid}" Type="{t}" Target="{target}"/>' for rid, t, target in rels
+        ).encode()
+        + b"</Relationships>"
+    )
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(_zinfo("[Content_Types].xml"), content_types)
+        zf.writestr(_zinfo("_rels/.rels"), root_rels)
+        zf.writestr(_zinfo("xl/workbook.bin"), workbook)
+        zf.writestr(_zinfo("xl/_rels/workbook.bin.rels"), workbook_rels)
+        zf.writestr(_zinfo("xl/styles.bin"), styles)
+        zf.writestr(_zinfo("xl/sharedStrings.bin"), sst)
+        for i, part in enumerate(sheet_parts, start=1):
+            zf.writestr(_zinfo(f"xl/worksheets/sheet{i}.bin"), part)
+        if vba:
+            zf.writestr(_zinfo("xl/vbaProject.bin"), OLE2_STUB)
+    return path
+
+
+OLE2_STUB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+
+def make_xlsb_tracker(path: Path, **kw) -> Path:
+    """A valid .xlsb: the tracker plus a hidden lookup sheet."""
+    lookups = [["System"], ["EMIS Web"], ["SystmOne"]]
+    return write_xlsb(path, [("Tracker", tracker_rows(), 0), ("Lookups", lookups, 1)], **kw)
+
+
 def make_all(outdir: Path | str) -> dict[str, Path]:
     """Write every fixture into outdir and return file name -> path."""
     out = Path(outdir)
@@ -746,6 +1096,25 @@ def make_all(outdir: Path | str) -> dict[str, Path]:
     raw("macro_renamed.xlsx", files["macro_enabled.xlsm"].read_bytes())
     put("vba_smuggled.xlsx", make_vba_only)
     put("binary.xlsb", make_xlsb)
+    put("valid.xlsb", make_xlsb_tracker)
+    put("date1904.xlsb", lambda p: make_xlsb_tracker(p, date1904=True))
+    put("macro.xlsb", lambda p: make_xlsb_tracker(p, vba=True))
+    put("huge_dimension.xlsb", lambda p: make_xlsb_tracker(p, dimension=(0, 1048575, 0, 16383)))
+    put("valid.ods", make_ods)
+    put("zip_bomb.ods", make_ods_zip_bomb)
+    put("billion_laughs.ods", make_ods_entities)
+    put("styles_entity.ods", lambda p: make_ods_entities(p, "styles.xml"))
+    put("encrypted.ods", make_ods_encrypted)
+    put("huge_repeat.ods", make_ods_huge_repeat)
+    put("long_repeat.ods", lambda p: make_ods_huge_repeat(p, rows=1_000_000, columns=1))
+    put("macro.ods", make_ods_macro)
+    raw("ods_renamed.xlsx", files["valid.ods"].read_bytes())
+    put("encrypted_biff.xls", make_encrypted_biff)
+    raw("xlm_macro.xls", ole2_bytes(payload=xls_globals(biff_boundsheet("Macro1", 0, 1))))
+    raw("vba.xls", ole2_bytes("_VBA_PROJECT_CUR"))
+    raw("word_renamed.xls", ole2_bytes("WordDocument"))
+    raw("truncated.xls", ole2_bytes()[:700])
+    raw("ole_garbage.xls", OLE2_STUB[:8] + random.Random(5).randbytes(4096))
     put("no_sheets.xlsx", make_no_sheets)
     put("docx_renamed.xlsx", make_docx_renamed)
     raw("legacy.xls", ole2_bytes())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import importlib.util
 import io
+import json
 import sys
 import zipfile
 from pathlib import Path
@@ -54,13 +56,28 @@ REFUSED = [
     ("macro_enabled.xlsm", "macro_enabled", ["macro-enabled", "Excel Workbook (*.xlsx)"]),
     ("macro_renamed.xlsx", "macro_enabled", ["macro-enabled", "Excel Workbook (*.xlsx)"]),
     ("vba_smuggled.xlsx", "macro_enabled", ["macro-enabled", "without macros"]),
-    ("binary.xlsb", "xlsb", ["Binary Workbook", "Excel Workbook (*.xlsx)"]),
+    ("binary.xlsb", "corrupt", ["Excel Binary Workbook (.xlsb)", "Excel Workbook (*.xlsx)"]),
+    ("macro.xlsb", "macro_enabled", ["macro-enabled", "without macros"]),
+    ("huge_dimension.xlsb", "sheet_too_large", ["'Tracker'", "1,048,576 rows × 16,384 columns"]),
+    ("zip_bomb.ods", "zip_bomb", ["unpacks to 1.0 GB", "only the tracker sheet"]),
+    ("billion_laughs.ods", "xml_entities", ["DOCTYPE", "save it again as .xlsx"]),
+    ("styles_entity.ods", "xml_entities", ["DOCTYPE", "save it again as .xlsx"]),
+    ("encrypted.ods", "encrypted", ["protected with a password", "Save with password"]),
+    ("huge_repeat.ods", "corrupt", ["OpenDocument spreadsheet (.ods)", "LibreOffice"]),
+    ("long_repeat.ods", "sheet_too_large", ["'Tracker'", "1,000,001 rows", "Delete"]),
+    ("macro.ods", "macro_enabled", ["macro-enabled", "LibreOffice Basic"]),
+    ("encrypted_biff.xls", "encrypted", ["protected with a password", "Encrypt with Password"]),
+    ("xlm_macro.xls", "macro_enabled", ["Excel 4 macro sheets", "without macros"]),
+    ("vba.xls", "macro_enabled", ["VBA macros", "without macros"]),
+    ("word_renamed.xls", "not_spreadsheet", ["not an Excel workbook", "Word 97-2003 document"]),
+    ("truncated.xls", "corrupt", ["Excel 97-2003 workbook (.xls)", "damaged or incomplete"]),
+    ("ole_garbage.xls", "corrupt", ["Excel 97-2003 workbook (.xls)", "damaged or incomplete"]),
     ("no_sheets.xlsx", "no_sheets", ["no worksheets", "add the tracker sheet"]),
     ("docx_renamed.xlsx", "not_spreadsheet", ["not an Excel workbook", "Office document"]),
-    ("legacy.xls", "legacy_xls", ["Excel 97-2003 .xls", "save as .xlsx"]),
+    ("legacy.xls", "no_sheets", ["no worksheets", "add the tracker sheet"]),
     ("truncated.xlsx", "corrupt", ["damaged or incomplete", "Save As"]),
     ("png_renamed.xlsx", "not_spreadsheet", ["not an Excel workbook", "PNG image"]),
-    ("pdf_renamed.csv", "not_spreadsheet", ["or a CSV file", "PDF document"]),
+    ("pdf_renamed.csv", "not_spreadsheet", ["or CSV file", "PDF document"]),
     ("empty.xlsx", "empty", ["0 bytes", "right file"]),
     ("empty.csv", "empty", ["0 bytes", "right file"]),
     ("binary.csv", "not_spreadsheet", ["binary data", ".xlsx or .csv"]),
@@ -115,7 +132,7 @@ def test_bombs_are_refused_from_the_directory_alone(files, monkeypatch):
         return data
 
     monkeypatch.setattr(zipfile.ZipExtFile, "read", counting_read)
-    for name in ("zip_bomb.xlsx", "ratio_bomb.xlsx", "many_entries.xlsx"):
+    for name in ("zip_bomb.xlsx", "ratio_bomb.xlsx", "many_entries.xlsx", "zip_bomb.ods"):
         inflated.clear()
         with pytest.raises(UnreadableFile):
             sniff(files[name].read_bytes(), name, DEFAULT_LIMITS)
@@ -164,8 +181,40 @@ def test_good_fixtures_read(files):
     c5 = read_spreadsheet(files["data_from_c5.xlsx"].read_bytes(), "data_from_c5.xlsx")
     assert c5.sheets[0].row_numbers == [5, 6, 7, 8]
     assert c5.sheets[0].rows[0][:3] == [None, None, "Practice Code"]
+    for name, kind in (("valid.xlsb", "xlsb"), ("valid.ods", "ods"), ("ods_renamed.xlsx", "ods")):
+        grid = read_spreadsheet(files[name].read_bytes(), name)
+        assert grid.file_kind == kind
+        assert grid.sheets[0].rows[1][:3] == ["A81001", "Practice 1", dt.date(2026, 3, 2)]
     cp = read_spreadsheet(files["cp1252.csv"].read_bytes(), "cp1252.csv")
     bom = read_spreadsheet(files["bom.csv"].read_bytes(), "bom.csv")
     assert (cp.encoding, bom.encoding) == ("cp1252", "utf-8-sig")
     assert cp.sheets[0].rows == bom.sheets[0].rows
     assert cp.sheets[0].rows[1][1] == "St Mary’s Surgery – Annexe"
+
+
+NEW_FORMAT_HOSTILE = [r for r in REFUSED if r[0].endswith((".xls", ".xlsb", ".ods"))]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason", "advice"), NEW_FORMAT_HOSTILE, ids=[r[0] for r in NEW_FORMAT_HOSTILE]
+)
+def test_hostile_new_formats_are_refused_by_regiondash_import(
+    files, tmp_path, capsys, name, reason, advice
+):
+    from regiondash import cli
+
+    db = tmp_path / "t.db"
+    code = cli.main(
+        ["import", str(files[name]), "--db", f"sqlite:///{db}", "--as-at", "2026-11-20", "--json"]
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert code == 2
+    message = result["errors"][0].get("message", "")
+    text = json.dumps(result, ensure_ascii=False)
+    for words in advice:
+        assert words in text
+    assert message == "" or message.startswith(name)
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from uploads").fetchone() == (0,)

@@ -108,17 +108,35 @@ def test_other_formats_are_not_spreadsheets_whatever_the_extension(head, kind):
     for name in ("tracker.xlsx", "tracker.csv"):
         err = refused(head, name)
         assert err.reason == "not_spreadsheet"
-        assert "is not an Excel workbook (.xlsx) or a CSV file" in err.message
+        assert "is not an Excel workbook (.xlsx, .xls or .xlsb), OpenDocument" in err.message
         assert kind in err.message
 
 
-def test_ole2_encrypted_versus_legacy():
+def test_ole2_kinds():
     assert refused(gen.ole2_bytes("EncryptedPackage"), "t.xlsx").reason == "encrypted"
-    err = refused(gen.ole2_bytes(), "old.xls")
-    assert err.reason == "legacy_xls"
-    assert err.message == (
-        "old.xls is an old Excel 97-2003 .xls workbook. Open it in Excel and save as .xlsx."
+    assert refused(gen.ole2_bytes("EncryptionInfo"), "t.xlsb").reason == "encrypted"
+    stream = gen.xls_globals(
+        gen.biff_record(0x0022, b"\x01\x00"),
+        gen.biff_boundsheet("Plan"),
+        gen.biff_boundsheet("Lists", state=1),
+        gen.biff_boundsheet("Chart", 0, 2),
     )
+    assert sniff(gen.ole2_bytes(payload=stream), "old.xls", DEFAULT_LIMITS) == SniffResult(
+        "xls", ["Plan", "Lists"], ["Lists"], True
+    )
+    # A Workbook stream under 4 KiB lives in the OLE mini stream: read the same way.
+    err = refused(gen.ole2_bytes(), "old.xls")  # globals with no sheet at all
+    assert err.reason == "no_sheets"
+    err = refused(gen.ole2_bytes("PowerPoint Document"), "deck.xls")
+    assert (err.reason, "PowerPoint" in err.message) == ("not_spreadsheet", True)
+    assert refused(gen.ole2_bytes(payload=b"garbage" * 10), "g.xls").reason == "corrupt"
+    assert refused(gen.OLE2_STUB, "stub.xls").reason == "corrupt"
+
+
+def test_small_real_xls_in_the_mini_stream():
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "formats" / "tracker.xls"
+    result = sniff(fixture.read_bytes(), "tracker.xls", DEFAULT_LIMITS)
+    assert result == SniffResult("xls", ["Tracker", "Lookups"], ["Lookups"], False)
 
 
 def test_empty_and_too_large(tmp_path):
@@ -203,13 +221,26 @@ def test_macro_variants(tmp_path):
 
 
 def test_xlsb_ods_and_other_zips(tmp_path):
-    assert refused(xlsx(tmp_path, gen.make_xlsb, "b.xlsb"), "b.xlsb").reason == "xlsb"
+    assert refused(xlsx(tmp_path, gen.make_xlsb, "b.xlsb"), "b.xlsb").reason == "corrupt"
+    xlsb = sniff(xlsx(tmp_path, gen.make_xlsb_tracker, "t.xlsb"), "t.xlsb", DEFAULT_LIMITS)
+    assert xlsb == SniffResult("xlsb", ["Tracker", "Lookups"], ["Lookups"], False)
+    big = xlsx(tmp_path, gen.make_xlsb_tracker, "t.xlsb")
+    assert refused(big, "t.xlsb", Limits(max_sheet_rows=3)).reason == "sheet_too_large"
     ods = io.BytesIO()
     with zipfile.ZipFile(ods, "w") as zf:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("content.xml", "<office:document-content/>")
-    err = refused(ods.getvalue(), "t.ods")
-    assert (err.reason, "OpenDocument" in err.message) == ("not_spreadsheet", True)
+    assert sniff(ods.getvalue(), "t.ods", DEFAULT_LIMITS) == SniffResult("ods", [], [], False)
+    text = io.BytesIO()
+    with zipfile.ZipFile(text, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        zf.writestr("content.xml", "<office:document-content/>")
+    err = refused(text.getvalue(), "t.ods")
+    assert (err.reason, "OpenDocument text" in err.message) == ("not_spreadsheet", True)
+    no_content = io.BytesIO()
+    with zipfile.ZipFile(no_content, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+    assert refused(no_content.getvalue(), "t.ods").reason == "corrupt"
     photos = io.BytesIO()
     with zipfile.ZipFile(photos, "w") as zf:
         zf.writestr("a.txt", "hello")
@@ -296,3 +327,28 @@ def test_message_names_the_file_safely():
     assert err.reason == "empty"
     assert display_name("") == "The uploaded file"
     assert len(display_name("x" * 500)) == 120
+
+
+def test_ods_1904_null_date_and_dtd_in_any_part(tmp_path):
+    data = gen.make_ods(tmp_path / "t.ods").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        content = zf.read("content.xml")
+    settings = (
+        b"<office:spreadsheet><table:calculation-settings><table:null-date "
+        b'table:date-value="1904-01-01"/></table:calculation-settings>'
+    )
+    d1904 = rewrite(data, {"content.xml": content.replace(b"<office:spreadsheet>", settings)})
+    assert sniff(d1904, "t.ods", DEFAULT_LIMITS).date1904 is True
+    for part in ("content.xml", "styles.xml", "meta.xml", "settings.xml", "META-INF/manifest.xml"):
+        poisoned = b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>'
+        assert refused(rewrite(data, {part: poisoned}), "t.ods").reason == "xml_entities", part
+
+
+def test_xlsb_macro_variants(tmp_path):
+    assert refused(
+        xlsx(tmp_path, lambda p: gen.make_xlsb_tracker(p, vba=True)), "m.xlsb"
+    ).reason == ("macro_enabled")
+    # An .xlsb always declares the macroEnabled binary content type: not a reason to refuse.
+    assert (
+        sniff(xlsx(tmp_path, gen.make_xlsb_tracker), "t.xlsb", DEFAULT_LIMITS).file_kind == "xlsb"
+    )

@@ -10,6 +10,7 @@ import pickle
 import re
 import signal
 import time
+from pathlib import Path
 
 import openpyxl.xml
 import pytest
@@ -388,3 +389,31 @@ def test_exit_classification():
     assert worker._classify("calamine", -signal.SIGSEGV, b"", b"", 1).status == "crashed"
     assert worker._classify("calamine", -signal.SIGKILL, b"", b"", 1).status == "memory"
     assert worker._classify("openpyxl", 1, b"", b"MemoryError\n", 1).status == "memory"
+
+
+# ---------------------------------------------------------------------------- xls, xlsb, ods
+
+
+def test_other_formats_read_in_the_same_limited_child(tmp_path):
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "formats"
+    deadline = time.monotonic() + 60
+    for kind in ("xls", "ods"):
+        data = (fixtures / f"tracker.{kind}").read_bytes()
+        attempt = run_child(data, "calamine", DEFAULT_LIMITS, deadline, kind)
+        assert attempt.status == "ok"
+        assert attempt.result["heavy_modules"] == []
+        # The same time and extent limits apply.
+        err = refused(data, f"t.{kind}", Limits(worker_seconds=0.001))
+        assert err.reason == "timeout"
+        err = refused(data, f"t.{kind}", Limits(max_sheet_rows=3))
+        assert err.reason == "sheet_too_large"
+    xlsb = gen.make_xlsb_tracker(tmp_path / "t.xlsb").read_bytes()
+    grid = read_spreadsheet(xlsb, "t.xlsb")
+    assert (grid.file_kind, grid.reader) == ("xlsb", "calamine")
+    assert [(s.name, s.visible) for s in grid.sheets] == [("Tracker", True), ("Lookups", False)]
+
+
+def test_ods_long_durations_and_xls_whole_numbers_match_xlsx():
+    assert worker._ods_text("PT30H00M00S") == "30:00:00"
+    assert worker._ods_text("-PT01H30M00S") == "-1:30:00"
+    assert worker._ods_text("PT text") == "PT text"

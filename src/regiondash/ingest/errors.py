@@ -9,10 +9,8 @@ REASONS = frozenset(
     {
         "empty",
         "not_spreadsheet",
-        "legacy_xls",
         "encrypted",
         "macro_enabled",
-        "xlsb",
         "corrupt",
         "too_large",
         "zip_bomb",

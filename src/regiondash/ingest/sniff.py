@@ -1,7 +1,9 @@
 """Cheap first look at untrusted upload bytes: what kind of file, and is it safe to parse.
 
-Runs in the server process, so it never decompresses more than a few KiB of any zip entry and
-never hands a whole XML part to a parser until its head has been checked for DTDs.
+Runs in the server process, so it never decompresses more than a few KiB of any zip entry, never
+hands a whole XML part to a parser until its head has been checked for DTDs, and reads an OLE2
+(.xls) file with a small bounded parser of its own: only the directory and the start of the
+Workbook stream, never a cell.
 """
 
 from __future__ import annotations
@@ -9,15 +11,23 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
 
-from regiondash.ingest.errors import SAVE_AS_XLSX, UnreadableFile, refuse, size_text
+from regiondash.ingest.errors import (
+    SAVE_AS_XLSX,
+    UnreadableFile,
+    display_name,
+    refuse,
+    size_text,
+)
 
 if TYPE_CHECKING:
     from regiondash.ingest.worker import Limits
@@ -25,6 +35,7 @@ if TYPE_CHECKING:
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 HEAD_BYTES = 4096
 TEXT_PROBE_BYTES = 8192
 RATIO_MIN_ENTRY_BYTES = 2**20
@@ -58,16 +69,17 @@ _MEDIA_EXT = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".emf", 
 
 @dataclass
 class SniffResult:
-    """What the bytes are; for xlsx also the worksheets declared in xl/workbook.xml."""
+    """What the bytes are; for xlsx, xlsb and xls also the worksheets the workbook declares."""
 
-    file_kind: str  # "xlsx" | "csv"
+    file_kind: str  # "xlsx" | "xlsb" | "xls" | "ods" | "csv"
     sheet_names: list[str] = field(default_factory=list)
     hidden_sheets: list[str] = field(default_factory=list)
     date1904: bool = False
 
 
 def sniff(data: bytes, file_name: str, limits: Limits) -> SniffResult:
-    """Classify untrusted bytes as xlsx or csv, or raise UnreadableFile saying why not."""
+    """Classify untrusted bytes by signature (xlsx, xlsb, xls, ods or csv), or raise UnreadableFile
+    saying why not. The extension is only used to explain a renamed file."""
     if len(data) == 0:
         raise refuse(
             file_name,
@@ -82,7 +94,7 @@ def sniff(data: bytes, file_name: str, limits: Limits) -> SniffResult:
             f"limit. Save a copy that holds only the tracker sheet and upload that.",
         )
     if data.startswith(OLE2_MAGIC):
-        raise _ole2_refusal(data, file_name)
+        return _sniff_ole2(data, file_name)
     if data.startswith(ZIP_MAGICS):
         return _sniff_zip(data, file_name, limits)
     for magic, kind in _SIGNATURES:
@@ -95,8 +107,8 @@ def _not_spreadsheet(file_name: str, why: str, advice: str | None = None) -> Unr
     return refuse(
         file_name,
         "not_spreadsheet",
-        f"is not an Excel workbook (.xlsx) or a CSV file ({why}). "
-        + (advice or "Upload the tracker saved from Excel as .xlsx or .csv."),
+        f"is not an Excel workbook (.xlsx, .xls or .xlsb), OpenDocument spreadsheet (.ods) or "
+        f"CSV file ({why}). " + (advice or "Upload the tracker saved from Excel as .xlsx or .csv."),
     )
 
 
@@ -109,21 +121,253 @@ def _corrupt(file_name: str) -> UnreadableFile:
     )
 
 
-def _ole2_refusal(data: bytes, file_name: str) -> UnreadableFile:
-    # Excel's password encryption wraps the real xlsx in an OLE2 file whose directory holds a
-    # stream called EncryptedPackage; any other OLE2 spreadsheet is the 97-2003 format.
-    if ENCRYPTED_PACKAGE in data:
-        return refuse(
-            file_name,
-            "encrypted",
-            "is protected with a password. Remove the password in Excel (File > Info > "
-            "Protect Workbook > Encrypt with Password, clear it) and save again.",
+def _encrypted(file_name: str, kind: str = "xlsx") -> UnreadableFile:
+    if kind == "ods":
+        how = (
+            "In LibreOffice use File > Save As, untick 'Save with password' and save again (or "
+            "save it as .xlsx without a password)."
         )
+    else:
+        how = (
+            "Remove the password in Excel (File > Info > Protect Workbook > Encrypt with "
+            "Password, clear it) and save again."
+        )
+    return refuse(file_name, "encrypted", f"is protected with a password. {how}")
+
+
+def _macro_enabled(file_name: str, what: str = "VBA or Excel 4 macros") -> UnreadableFile:
     return refuse(
         file_name,
-        "legacy_xls",
-        "is an old Excel 97-2003 .xls workbook. Open it in Excel and save as .xlsx.",
+        "macro_enabled",
+        f"is a macro-enabled workbook (it contains {what}), which is not accepted. In Excel use "
+        "File > Save As, choose 'Excel Workbook (*.xlsx)' to save a copy without macros, and "
+        "upload that.",
     )
+
+
+# What each kind is called in messages, and the extensions it is normally saved with.
+KIND_NAMES = {
+    "xlsx": ("an Excel workbook (.xlsx)", (".xlsx", ".xlsm", ".xltx")),
+    "xlsb": ("an Excel Binary Workbook (.xlsb)", (".xlsb",)),
+    "xls": ("an Excel 97-2003 workbook (.xls)", (".xls", ".xlt")),
+    "ods": ("an OpenDocument spreadsheet (.ods)", (".ods", ".ots")),
+    "csv": ("a CSV file", (".csv", ".txt", ".tsv")),
+}
+
+
+def renamed_note(file_name: str, kind: str) -> str:
+    """' (its name ends in .xlsx, but it is an Excel 97-2003 workbook (.xls))' or ''."""
+    suffix = PurePosixPath(display_name(file_name).lower()).suffix
+    title, extensions = KIND_NAMES[kind]
+    if (
+        not suffix
+        or suffix in extensions
+        or not any(suffix in exts for _title, exts in KIND_NAMES.values())
+    ):
+        return ""
+    return f" (its name ends in {suffix}, but it is {title})"
+
+
+def kind_refusal(file_name: str, kind: str, why: str, reason: str = "corrupt") -> UnreadableFile:
+    """'X could not be read as an Excel 97-2003 workbook (.xls): why. Save it as .xlsx...'"""
+    title = KIND_NAMES[kind][0]
+    advice = SAVE_AS_XLSX
+    if kind == "ods":
+        advice = (
+            "Open it in LibreOffice Calc (or Excel), save a copy as 'Excel 2007-365 (.xlsx)' and "
+            "upload that."
+        )
+    elif reason == "reader_crashed":
+        advice += " If that fails too, send the file to the dashboard support team."
+    return refuse(
+        file_name,
+        reason,
+        f"could not be read as {title}{renamed_note(file_name, kind)}: {why}. {advice}",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# OLE2 compound files (.xls, and password-encrypted xlsx/xlsb)
+
+_OLE_END = 0xFFFFFFFE
+_OLE_SPECIAL = 0xFFFFFFFA  # this and above: not a sector number
+_BIFF_BOF, _BIFF_EOF, _BIFF_FILEPASS, _BIFF_DATEMODE, _BIFF_BOUNDSHEET = (
+    0x0809,
+    0x000A,
+    0x002F,
+    0x0022,
+    0x0085,
+)
+# The workbook globals (sheet list, date system, encryption) come before any cell; this much of
+# the Workbook stream is plenty for any real workbook, and bounds the work done in the server.
+MAX_BIFF_GLOBALS_BYTES = 4 * 2**20
+
+
+class _OleError(ValueError):
+    pass
+
+
+class _Ole:
+    """Just enough of [MS-CFB] to list the directory and read the head of one stream."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        if len(data) < 512:
+            raise _OleError("shorter than an OLE2 header")
+        (sector_shift, mini_shift) = struct.unpack_from("<HH", data, 30)
+        if sector_shift not in (9, 12) or mini_shift != 6:
+            raise _OleError("bad sector sizes")
+        self.sector_size = 1 << sector_shift
+        self.n_sectors = max(0, (len(data) - 1) // self.sector_size)  # header is sector -1
+        n_fat, dir_start = struct.unpack_from("<II", data, 44)
+        self.mini_cutoff, minifat_start, n_minifat, difat_start, n_difat = struct.unpack_from(
+            "<IIIII", data, 56
+        )
+        per_sector = self.sector_size // 4
+        difat = list(struct.unpack_from("<109I", data, 76))
+        seen: set[int] = set()
+        sector = difat_start
+        while sector < _OLE_SPECIAL and len(seen) < n_difat:
+            if sector in seen:
+                raise _OleError("DIFAT loop")
+            seen.add(sector)
+            entries = struct.unpack_from(f"<{per_sector}I", self._sector(sector))
+            difat.extend(entries[:-1])
+            sector = entries[-1]
+        fat_sectors = [s for s in difat[: max(n_fat, 0)] if s < _OLE_SPECIAL]
+        if not fat_sectors or len(fat_sectors) > self.n_sectors:
+            raise _OleError("no FAT")
+        self.fat: list[int] = []
+        for s in fat_sectors:
+            self.fat.extend(struct.unpack_from(f"<{per_sector}I", self._sector(s)))
+        directory = b"".join(self._sector(s) for s in self._chain(dir_start, self.fat))
+        self.entries: list[tuple[str, int, int, int]] = []
+        for offset in range(0, len(directory) - 127, 128):
+            raw = directory[offset : offset + 128]
+            name_len, obj_type = struct.unpack_from("<HB", raw, 64)
+            start, size = struct.unpack_from("<II", raw, 116)
+            if obj_type not in (1, 2, 5) or not 2 <= name_len <= 64:
+                continue
+            name = raw[: name_len - 2].decode("utf-16-le", "replace")
+            self.entries.append((name, obj_type, start, size))
+        roots = [e for e in self.entries if e[1] == 5]
+        if not roots:
+            raise _OleError("no root entry")
+        self.root_start, self.root_size = roots[0][2], roots[0][3]
+        self.minifat_start, self.n_minifat = minifat_start, n_minifat
+
+    def _sector(self, index: int) -> bytes:
+        if index >= self.n_sectors:
+            raise _OleError("sector past the end of the file")
+        start = (index + 1) * self.sector_size
+        return self.data[start : start + self.sector_size].ljust(self.sector_size, b"\x00")
+
+    def _chain(self, start: int, table: list[int], limit: int | None = None):
+        seen: set[int] = set()
+        sector = start
+        while sector < _OLE_SPECIAL and (limit is None or len(seen) < limit):
+            if sector in seen or sector >= len(table):
+                raise _OleError("broken sector chain")
+            seen.add(sector)
+            yield sector
+            sector = table[sector]
+        if sector not in (_OLE_END,) and sector >= _OLE_SPECIAL and limit is None:
+            raise _OleError("chain ends badly")
+
+    def stream_names(self) -> set[str]:
+        return {name.lower() for name, _type, _start, _size in self.entries}
+
+    def read_stream(self, name: str, max_bytes: int) -> bytes:
+        entry = next((e for e in self.entries if e[0].lower() == name and e[1] == 2), None)
+        if entry is None:
+            raise _OleError(f"no {name} stream")
+        _name, _type, start, size = entry
+        want = min(size, max_bytes)
+        if size >= self.mini_cutoff:
+            n = -(-want // self.sector_size)
+            out = b"".join(self._sector(s) for s in self._chain(start, self.fat, n))
+            return out[:want]
+        # Small streams live in 64-byte mini sectors inside the root entry's stream.
+        minifat: list[int] = []
+        for s in self._chain(self.minifat_start, self.fat, self.n_minifat):
+            minifat.extend(struct.unpack_from(f"<{self.sector_size // 4}I", self._sector(s)))
+        n_root = -(-self.root_size // self.sector_size)
+        mini_stream = b"".join(
+            self._sector(s) for s in self._chain(self.root_start, self.fat, n_root)
+        )
+        out = bytearray()
+        for m in self._chain(start, minifat, -(-want // 64)):
+            chunk = mini_stream[m * 64 : m * 64 + 64]
+            if len(chunk) < 64:
+                raise _OleError("mini sector past the end")
+            out += chunk
+        return bytes(out[:want])
+
+
+def _sniff_ole2(data: bytes, file_name: str) -> SniffResult:
+    try:
+        ole = _Ole(data)
+        names = ole.stream_names()
+    except (_OleError, struct.error, IndexError):
+        raise kind_refusal(file_name, "xls", "it is damaged or incomplete") from None
+    # Excel's password encryption wraps the real xlsx/xlsb in an OLE2 file whose directory holds
+    # EncryptionInfo and EncryptedPackage streams.
+    if names & {"encryptedpackage", "encryptioninfo"}:
+        raise _encrypted(file_name)
+    if "_vba_project_cur" in names or "_vba_project" in names:
+        raise _macro_enabled(file_name, "VBA macros")
+    stream = "workbook" if "workbook" in names else "book" if "book" in names else None
+    if stream is None:
+        others = (
+            ("worddocument", "it is a Word 97-2003 document"),
+            ("powerpoint document", "it is a PowerPoint 97-2003 presentation"),
+            ("__substg1.0_0037001f", "it is an Outlook message"),
+        )
+        why = next((w for key, w in others if key in names), "it is an Office file of another kind")
+        raise _not_spreadsheet(file_name, why)
+    try:
+        globals_ = ole.read_stream(stream, MAX_BIFF_GLOBALS_BYTES)
+    except (_OleError, struct.error, IndexError):
+        raise kind_refusal(file_name, "xls", "it is damaged or incomplete") from None
+    return _sniff_biff(globals_, file_name)
+
+
+def _sniff_biff(stream: bytes, file_name: str) -> SniffResult:
+    """Walk the workbook-globals records: encryption, date system and the sheet list."""
+    if len(stream) < 8 or struct.unpack_from("<H", stream, 0)[0] != _BIFF_BOF:
+        raise kind_refusal(file_name, "xls", "its workbook data does not start as Excel's does")
+    biff8 = struct.unpack_from("<H", stream, 4)[0] == 0x0600
+    date1904 = False
+    sheet_names: list[str] = []
+    hidden: list[str] = []
+    pos = 0
+    while pos + 4 <= len(stream):
+        record, length = struct.unpack_from("<HH", stream, pos)
+        body = stream[pos + 4 : pos + 4 + length]
+        pos += 4 + length
+        if record == _BIFF_EOF:
+            break
+        if record == _BIFF_FILEPASS:
+            raise _encrypted(file_name, "xls")
+        if record == _BIFF_DATEMODE and len(body) >= 2:
+            date1904 = struct.unpack_from("<H", body)[0] == 1
+        elif record == _BIFF_BOUNDSHEET and len(body) >= 8:
+            state, sheet_type, cch = body[4] & 0x03, body[5], body[6]
+            if sheet_type == 1:
+                raise _macro_enabled(file_name, "Excel 4 macro sheets")
+            if sheet_type != 0:
+                continue  # chart sheets and VBA modules have no cells
+            if biff8:
+                raw = body[8 : 8 + cch * (2 if body[7] & 1 else 1)]
+                name = raw.decode("utf-16-le" if body[7] & 1 else "latin-1", "replace")
+            else:
+                name = body[7 : 7 + cch].decode("cp1252", "replace")
+            sheet_names.append(name)
+            if state:
+                hidden.append(name)
+    if not sheet_names:
+        raise no_sheets_refusal(file_name)
+    return SniffResult("xls", sheet_names, hidden, date1904)
 
 
 def _sniff_text(head: bytes, file_name: str) -> SniffResult:
@@ -301,6 +545,10 @@ def _attr(element, local_name: str) -> str | None:
 def _sniff_package(
     zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], file_name: str, limits: Limits
 ) -> SniffResult:
+    if "mimetype" in by_name and _read_head(zf, by_name["mimetype"]).strip().startswith(
+        ODS_MIMETYPE
+    ):
+        _check_ods_encryption(zf, by_name, file_name)
     heads: dict[str, bytes] = {}
     for key, info in by_name.items():
         if info.is_dir() or info.file_size == 0:
@@ -308,12 +556,13 @@ def _sniff_package(
         heads[key] = _read_head(zf, info)
         _check_xml_head(heads[key], info, file_name)
 
-    if "mimetype" in by_name and b"opendocument.spreadsheet" in heads.get("mimetype", b""):
-        raise _not_spreadsheet(
-            file_name,
-            "it is an OpenDocument spreadsheet (.ods)",
-            "Open it in Excel or LibreOffice and save as .xlsx.",
-        )
+    if "mimetype" in by_name or "meta-inf/manifest.xml" in by_name:
+        mimetype = heads.get("mimetype", b"").strip()
+        if mimetype.startswith(ODS_MIMETYPE):
+            return _sniff_ods(zf, by_name, file_name)
+        if mimetype.startswith(b"application/vnd.oasis.opendocument."):
+            kind = mimetype.rsplit(b".", 1)[-1].decode("ascii", "replace")[:40]
+            raise _not_spreadsheet(file_name, f"it is an OpenDocument {kind} file")
     if "[content_types].xml" not in by_name:
         raise _not_spreadsheet(file_name, "it is a zip archive, not a workbook")
     types_root = DefusedET.fromstring(
@@ -325,22 +574,15 @@ def _sniff_package(
         if _local(el.tag) in ("Default", "Override")
     ]
 
-    if "xl/workbook.bin" in by_name or any("sheet.binary" in ct for ct in content_types):
-        raise refuse(
-            file_name,
-            "xlsb",
-            "is an Excel Binary Workbook (.xlsb), which cannot be read. In Excel use File > "
-            "Save As, choose 'Excel Workbook (*.xlsx)' and upload the new copy.",
-        )
     has_vba = any(posixpath.basename(k) == "vbaproject.bin" for k in by_name)
-    if has_vba or any("macroenabled" in ct or "macrosheet" in ct for ct in content_types):
-        raise refuse(
-            file_name,
-            "macro_enabled",
-            "is a macro-enabled workbook (it contains VBA or Excel 4 macros), which is not "
-            "accepted. In Excel use File > Save As, choose 'Excel Workbook (*.xlsx)' to save a "
-            "copy without macros, and upload that.",
-        )
+    if has_vba or any("vbaproject" in ct or "macrosheet" in ct for ct in content_types):
+        raise _macro_enabled(file_name)
+    if "xl/workbook.bin" in by_name:
+        # Every .xlsb declares the 'macroEnabled' binary content type, macros or not, so only
+        # real VBA (above) or macro sheets (below) make one macro-enabled.
+        return _sniff_xlsb(zf, by_name, heads, file_name, limits)
+    if any("macroenabled" in ct for ct in content_types):
+        raise _macro_enabled(file_name)
     if "xl/workbook.xml" not in by_name:
         raise _not_spreadsheet(file_name, "it is an Office document, but not an Excel workbook")
 
@@ -365,14 +607,8 @@ def _sniff_package(
         if target is None:
             continue
         rel_type, part = target
-        if rel_type.endswith("/macrosheet"):
-            raise refuse(
-                file_name,
-                "macro_enabled",
-                "is a macro-enabled workbook (it contains Excel 4 macro sheets), which is not "
-                "accepted. In Excel use File > Save As, choose 'Excel Workbook (*.xlsx)' to save "
-                "a copy without macros, and upload that.",
-            )
+        if rel_type.endswith(("/macrosheet", "/xlmacrosheet", "/xlintlmacrosheet")):
+            raise _macro_enabled(file_name, "Excel 4 macro sheets")
         if not rel_type.endswith("/worksheet"):
             continue  # chart and dialog sheets have no cells
         if part.lower() not in by_name:
@@ -386,6 +622,164 @@ def _sniff_package(
     return SniffResult("xlsx", sheet_names, hidden_sheets, date1904)
 
 
+# --------------------------------------------------------------------------------------------
+# .xlsb: zip of BIFF12 records
+
+_XLSB_BEGIN_BOOK, _XLSB_WB_PROP, _XLSB_BUNDLE_SH, _XLSB_END_BUNDLE_SHS, _XLSB_WS_DIM = (
+    0x0083,
+    0x0099,
+    0x009C,
+    0x0090,
+    0x0094,
+)
+
+
+def xlsb_records(data: bytes):
+    """(record type, body) for each whole BIFF12 record in data; stops at a cut-off record."""
+    pos, end = 0, len(data)
+    while pos < end:
+        byte = data[pos]
+        pos += 1
+        record = byte & 0x7F
+        if byte & 0x80:
+            if pos >= end:
+                return
+            record |= (data[pos] & 0x7F) << 7
+            pos += 1
+        size = 0
+        for i in range(4):
+            if pos >= end:
+                return
+            byte = data[pos]
+            pos += 1
+            size |= (byte & 0x7F) << (7 * i)
+            if not byte & 0x80:
+                break
+        if pos + size > end:
+            return
+        yield record, data[pos : pos + size]
+        pos += size
+
+
+def _wide_string(body: bytes, offset: int) -> tuple[str, int]:
+    (count,) = struct.unpack_from("<I", body, offset)
+    if count == 0xFFFFFFFF:  # a nullable string that is null
+        return "", offset + 4
+    end = offset + 4 + 2 * count
+    if end > len(body):
+        raise ValueError("string runs past its record")
+    return body[offset + 4 : end].decode("utf-16-le", "replace"), end
+
+
+def _sniff_xlsb(
+    zf: zipfile.ZipFile,
+    by_name: dict[str, zipfile.ZipInfo],
+    heads: dict[str, bytes],
+    file_name: str,
+    limits: Limits,
+) -> SniffResult:
+    records = xlsb_records(_read_small(zf, by_name["xl/workbook.bin"], file_name))
+    first = next(records, None)
+    if first is None or first[0] != _XLSB_BEGIN_BOOK:
+        raise kind_refusal(file_name, "xlsb", "its workbook part is damaged or incomplete")
+    rels = _workbook_rels(zf, by_name, file_name, "xl/_rels/workbook.bin.rels")
+    date1904 = False
+    sheet_names: list[str] = []
+    hidden_sheets: list[str] = []
+    try:
+        for record, body in records:
+            if record == _XLSB_WB_PROP and body:
+                date1904 = bool(body[0] & 0x01)
+            elif record == _XLSB_BUNDLE_SH:
+                (state,) = struct.unpack_from("<I", body, 0)
+                rel_id, offset = _wide_string(body, 8)
+                name, _ = _wide_string(body, offset)
+                target = rels.get(rel_id)
+                if target is None:
+                    raise _corrupt(file_name)
+                rel_type, part = target
+                if rel_type.endswith(("/macrosheet", "/xlmacrosheet", "/xlintlmacrosheet")):
+                    raise _macro_enabled(file_name, "Excel 4 macro sheets")
+                if not rel_type.endswith("/worksheet"):
+                    continue
+                if part.lower() not in by_name:
+                    raise _corrupt(file_name)
+                _check_xlsb_dimension(heads.get(part.lower(), b""), name, file_name, limits)
+                sheet_names.append(name)
+                if state:
+                    hidden_sheets.append(name)
+            elif record == _XLSB_END_BUNDLE_SHS:
+                break
+    except (struct.error, ValueError):
+        raise kind_refusal(file_name, "xlsb", "its sheet list is damaged") from None
+    if not sheet_names:
+        raise no_sheets_refusal(file_name)
+    return SniffResult("xlsb", sheet_names, hidden_sheets, date1904)
+
+
+def _check_xlsb_dimension(head: bytes, sheet: str, file_name: str, limits: Limits) -> None:
+    for record, body in xlsb_records(head):
+        if record == _XLSB_WS_DIM and len(body) >= 16:
+            first_row, last_row, _first_col, last_col = struct.unpack_from("<IIII", body)
+            n_rows, n_cols = last_row - first_row + 1, last_col + 1
+            if n_rows > 0:
+                check_extent(sheet, n_rows, n_cols, file_name, limits, declared=True)
+            return
+
+
+# --------------------------------------------------------------------------------------------
+# .ods: OpenDocument zip
+
+_NULL_DATE = re.compile(rb"<(?:[\w.-]+:)?null-date\b[^>]*?date-value\s*=\s*[\"']([0-9-]+)")
+_FIRST_TABLE = re.compile(rb"<(?:[\w.-]+:)?table[\s>/]")
+NULL_DATE_SCAN_BYTES = 2**20
+
+
+def _check_ods_encryption(
+    zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], file_name: str
+) -> None:
+    # Checked before any part's head: an encrypted part is ciphertext, not XML.
+    manifest = by_name.get("meta-inf/manifest.xml")
+    if manifest is None:
+        return
+    if _DTD.search(_xml_view(_read_head(zf, manifest))):
+        raise xml_entities_refusal(file_name)
+    root = DefusedET.fromstring(_read_small(zf, manifest, file_name), forbid_dtd=True)
+    if any(_local(el.tag) == "encryption-data" for el in root.iter()):
+        raise _encrypted(file_name, "ods")
+
+
+def _sniff_ods(
+    zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], file_name: str
+) -> SniffResult:
+    if any(k.startswith(("basic/", "scripts/")) and not i.is_dir() for k, i in by_name.items()):
+        raise _macro_enabled(file_name, "LibreOffice Basic macros or scripts")
+    content = by_name.get("content.xml")
+    if content is None:
+        raise kind_refusal(file_name, "ods", "its content.xml part is missing")
+    return SniffResult("ods", [], [], _ods_null_date_1904(zf, content))
+
+
+def _ods_null_date_1904(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when the spreadsheet counts days from 1904 (table:null-date), as old Mac Excel did.
+
+    The setting comes before the first table, so only the start of content.xml is read."""
+    seen = b""
+    with zf.open(info) as part:
+        while len(seen) < NULL_DATE_SCAN_BYTES:
+            chunk = part.read(64 * 1024)
+            if not chunk:
+                break
+            seen += chunk
+            table = _FIRST_TABLE.search(seen)
+            match = _NULL_DATE.search(seen, 0, table.start() if table else len(seen))
+            if match:
+                return match.group(1).startswith(b"1904-01-01")
+            if table:
+                break
+    return False
+
+
 def no_sheets_refusal(file_name: str) -> UnreadableFile:
     """The no_sheets refusal."""
     return refuse(
@@ -397,9 +791,12 @@ def no_sheets_refusal(file_name: str) -> UnreadableFile:
 
 
 def _workbook_rels(
-    zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], file_name: str
+    zf: zipfile.ZipFile,
+    by_name: dict[str, zipfile.ZipInfo],
+    file_name: str,
+    part: str = "xl/_rels/workbook.xml.rels",
 ) -> dict[str, tuple[str, str]]:
-    info = by_name.get("xl/_rels/workbook.xml.rels")
+    info = by_name.get(part)
     if info is None:
         raise _corrupt(file_name)
     root = DefusedET.fromstring(_read_small(zf, info, file_name), forbid_dtd=True)

@@ -1,8 +1,10 @@
-"""Turn untrusted spreadsheet bytes into plain cell grids, parsing xlsx in a limited child process.
+"""Turn untrusted spreadsheet bytes into plain cell grids, parsing workbooks in a limited child.
 
 The server process only sniffs (sniff.py) and decodes CSV (pure Python, size-bounded). Workbooks
-are parsed by python-calamine in a fresh `python -I` child with an address-space limit and a
-wall-clock deadline; if calamine fails or its child dies, one fresh child retries with openpyxl.
+(.xlsx, .xlsb, .xls, .ods) are parsed by python-calamine in a fresh `python -I` child with an
+address-space limit and a wall-clock deadline; if calamine fails or its child dies on an .xlsx,
+one fresh child retries with openpyxl. openpyxl reads no other format, so a failure on .xlsb,
+.xls or .ods is refused with a message naming the format.
 The child imports only this module, errors.py, sniff.py and the reader: never pandas or
 streamlit, so it starts in a few tens of milliseconds.
 """
@@ -36,6 +38,7 @@ from regiondash.ingest.errors import (
 from regiondash.ingest.sniff import (
     SniffResult,
     check_extent,
+    kind_refusal,
     no_sheets_refusal,
     sheet_too_large,
     sniff,
@@ -81,10 +84,10 @@ class SheetGrid:
 class WorkbookGrid:
     """Every sheet of a workbook (or the one sheet of a CSV) as plain Python values."""
 
-    file_kind: str  # "xlsx" | "csv"
+    file_kind: str  # "xlsx" | "xlsb" | "xls" | "ods" | "csv"
     sheets: list[SheetGrid]
     date1904: bool
-    encoding: str | None  # csv: "utf-8", "utf-8-sig" or "cp1252"; None for xlsx
+    encoding: str | None  # csv: "utf-8", "utf-8-sig" or "cp1252"; None for workbooks
     reader: str  # "calamine", "openpyxl" or "csv"
 
 
@@ -237,13 +240,15 @@ class _ResultUnpickler(pickle.Unpickler):
 def read_xlsx(
     data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS, sniffed: SniffResult | None = None
 ) -> WorkbookGrid:
-    """Parse sniffed xlsx bytes in a limited child (calamine, then openpyxl once on failure)."""
+    """Parse sniffed workbook bytes (xlsx, xlsb, xls or ods) in a limited child: calamine, then
+    for xlsx only, openpyxl once on failure."""
     if sniffed is None:
         sniffed = sniff(data, file_name, limits)
+    kind = sniffed.file_kind
     deadline = time.monotonic() + limits.worker_seconds
-    first = run_child(data, "calamine", limits, deadline)
+    first = run_child(data, "calamine", limits, deadline, kind)
     attempt = first
-    if first.status in _RETRYABLE:
+    if first.status in _RETRYABLE and kind == "xlsx":
         log.warning(
             "calamine failed on %r (%s: %s); retrying with openpyxl",
             file_name,
@@ -255,11 +260,13 @@ def read_xlsx(
         sheets = [SheetGrid(*sheet) for sheet in attempt.result["sheets"]]
         if not sheets:
             raise no_sheets_refusal(file_name)
-        return WorkbookGrid("xlsx", sheets, sniffed.date1904, None, attempt.reader)
-    raise _failure(file_name, limits, first, attempt)
+        return WorkbookGrid(kind, sheets, sniffed.date1904, None, attempt.reader)
+    raise _failure(file_name, limits, first, attempt, kind)
 
 
-def _failure(file_name: str, limits: Limits, first: _Attempt, last: _Attempt) -> UnreadableFile:
+def _failure(
+    file_name: str, limits: Limits, first: _Attempt, last: _Attempt, kind: str = "xlsx"
+) -> UnreadableFile:
     status = last.status
     if status in ("error", "crashed") and first.status == "memory":
         status = "memory"
@@ -291,6 +298,13 @@ def _failure(file_name: str, limits: Limits, first: _Attempt, last: _Attempt) ->
         return xml_entities_refusal(file_name)
     if status == "no_sheets":
         return no_sheets_refusal(file_name)
+    if kind != "xlsx":
+        # No second reader for these formats: say which format it was read as and why not.
+        log.warning("calamine could not read %r as %s: %s", file_name, kind, last.result)
+        if status == "crashed":
+            why = "the spreadsheet reader stopped unexpectedly on it"
+            return kind_refusal(file_name, kind, why, "reader_crashed")
+        return kind_refusal(file_name, kind, "parts of it are damaged or in a form not understood")
     if "crashed" in (first.status, last.status):
         return refuse(
             file_name,
@@ -306,14 +320,17 @@ def _failure(file_name: str, limits: Limits, first: _Attempt, last: _Attempt) ->
     )
 
 
-def run_child(data: bytes, reader: str, limits: Limits, deadline: float) -> _Attempt:
-    """Run one reader over data in a fresh limited child and classify how it ended."""
+def run_child(
+    data: bytes, reader: str, limits: Limits, deadline: float, kind: str = "xlsx"
+) -> _Attempt:
+    """Run one reader over data (a sniffed `kind` of workbook) in a fresh limited child and
+    classify how it ended."""
     started = time.monotonic()
     remaining = deadline - started
     if remaining <= 0:
         return _Attempt(reader, "timeout", {}, 0.0)
     request = pickle.dumps(
-        {"data": data, "reader": reader, "limits": asdict(limits), "fault": _FAULT},
+        {"data": data, "reader": reader, "kind": kind, "limits": asdict(limits), "fault": _FAULT},
         protocol=pickle.HIGHEST_PROTOCOL,
     )
     command = [
@@ -446,7 +463,7 @@ def _child_read(request: dict) -> dict:
     try:
         _fault(request, reader)
         if reader == "calamine":
-            sheets = _read_calamine(request["data"], limits)
+            sheets = _read_calamine(request["data"], limits, request.get("kind", "xlsx"))
         else:
             sheets = _read_openpyxl(request["data"], limits)
         sheets = _with_outline(request["data"], sheets)
@@ -498,12 +515,27 @@ def _finish(rows: list[list[object]], numbers: list[int]) -> tuple[list, list]:
     return rows[first : last + 1], numbers[first : last + 1]
 
 
-def _read_calamine(data: bytes, limits: Limits) -> list[tuple]:
+# calamine returns an .ods duration of a day or more as its ISO 8601 text, e.g. PT30H00M00S.
+_ODS_DURATION = re.compile(r"^(-)?PT(\d+)H(\d+)M(\d+(?:\.\d+)?)S$")
+
+
+def _ods_text(value: str) -> object:
+    match = _ODS_DURATION.match(value)
+    if match is None:
+        return value
+    sign, hours, minutes, seconds = match.groups()
+    delta = dt.timedelta(hours=int(hours), minutes=int(minutes), seconds=float(seconds))
+    return _as_text(-delta if sign else delta)
+
+
+def _read_calamine(data: bytes, limits: Limits, kind: str = "xlsx") -> list[tuple]:
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
+    # calamine picks the reader (xls, xlsx, xlsb, ods) from the bytes, as the sniffer did.
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
     sheets = []
     text_types = _TEXT_TYPES
+    ods = kind == "ods"
     for meta in workbook.sheets_metadata:
         if meta.typ != SheetTypeEnum.WorkSheet:
             continue  # chart and dialog sheets have no cells
@@ -525,6 +557,13 @@ def _read_calamine(data: bytes, limits: Limits) -> list[tuple]:
             row = [
                 None if v == "" else (_as_text(v) if v.__class__ in text_types else v) for v in raw
             ]
+            if kind != "xlsx":
+                # .xls gives whole numbers as int (xlsx never does); .ods long durations as text.
+                for i, v in enumerate(row):
+                    if v.__class__ is int:
+                        row[i] = float(v)  # type: ignore[arg-type]
+                    elif ods and v.__class__ is str and v.startswith(("PT", "-PT")):
+                        row[i] = _ods_text(v)  # type: ignore[arg-type]
             while row and row[-1] is None:
                 row.pop()
             rows.append(pad + row if row and first_col else row)
