@@ -9,10 +9,11 @@ import time
 import pandas as pd
 import pytest
 
-from regiondash import demo, risks, store
+from regiondash import demo, metrics, risks, store
 from regiondash.calendar import england_bank_holidays
 from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS
 from regiondash.importing import import_tracker
+from regiondash.phases import PHASE_BY_KEY, WHOLE_MIGRATION_MAX_DAYS, duration_days, inclusive_days
 from regiondash.reference import load_reference
 from tests import frames
 
@@ -35,27 +36,43 @@ phases_frame = frames.phases_frame
 
 
 def migrations_frame(records: list[dict]) -> pd.DataFrame:
+    """Migration rows; the overview's `status`, an `upload_as_at` or `tracks_*` columns only
+    when a record gives them (older callers' frames have none)."""
     rows = []
     for record in records:
         row = dict.fromkeys(MIGRATION_COLUMNS)
         row.update(record)
         rows.append(row)
-    frame = pd.DataFrame(rows, columns=MIGRATION_COLUMNS)
-    for column in EVENT_DATE_FIELDS:
+    extra = list(dict.fromkeys(k for r in records for k in r if k not in MIGRATION_COLUMNS))
+    frame = pd.DataFrame(rows, columns=[*MIGRATION_COLUMNS, *extra])
+    for column in [*EVENT_DATE_FIELDS, *(c for c in extra if c == "upload_as_at")]:
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    text = ["migration_id", "ods_code", "target_system", "reported_status", "reported_rag"]
+    text = [
+        "migration_id",
+        "ods_code",
+        "target_system",
+        "reported_status",
+        "reported_rag",
+        *(c for c in extra if c == "status"),
+    ]
     return frame.astype(dict.fromkeys(text, "string"))
 
 
 def frames(cases: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Each case: id, planned / actual milestones, events, status, target system, phase rows."""
+    """Each case: id, planned / actual milestones, events, the tracker's status, the overview's
+    state (`state`), upload as-at, tracks_* flags, target system, phase rows."""
     records, phase_rows = [], []
     for n, case in enumerate(cases):
         mid = case.get("id", f"M{n}")
+        extra = {f"tracks_{k}": v for k, v in case.get("tracks", {}).items()}
+        if "state" in case:
+            extra["status"] = case["state"]
+        if "upload_as_at" in case:
+            extra["upload_as_at"] = case["upload_as_at"]
         records.append({"migration_id": mid, "ods_code": f"A{n:05d}",
                         "target_system": case.get("target", "SystmOne"),
                         "reported_status": case.get("status"), "reported_rag": case.get("rag"),
-                        **case.get("events", {})})  # fmt: skip
+                        **case.get("events", {}), **extra})  # fmt: skip
         by_phase: dict[str, dict] = {}
         for kind in ("planned", "actual"):
             for milestone, day in case.get(kind, {}).items():
@@ -94,14 +111,46 @@ def test_rules_are_in_the_tables_order_with_titles_and_guide_explanations():
     for key, rule in risks.RULES.items():
         assert rule.key == key and rule.title and len(rule.title) <= 40
         assert "guide" in rule.explanation
+        assert rule.kind == risks.RULE_KINDS[key]
     assert "less than 35 days" in risks.RULES["extract_request_late"].explanation
     assert "more than 112 days" in risks.RULES["migration_over_16_weeks"].explanation
     assert "more than 3 go-lives" in risks.RULES["golive_capacity_clash"].explanation
+    assert "3 days to 3 weeks" in risks.RULES["data_checking_over_guide"].explanation
     custom = risks.rules_for(dataclasses.replace(risks.DEFAULT_CONFIG, extract_notice_days=21))
     assert "less than 21 days" in custom["extract_request_late"].explanation
 
 
-def test_config_is_frozen_and_splits_the_rules_into_red_and_amber():
+@pytest.mark.parametrize(
+    ("key", "kind", "says"),
+    [
+        ("golive_in_flu_season", "forward-looking", "A note: it never changes the computed RAG."),
+        ("golive_in_holiday_period", "forward-looking", "open migrations only"),
+        ("extract_request_late", "forward-looking", "Counts as red."),
+        (
+            "decommission_schedule_a_missing",
+            "forward-looking",
+            "Not assessed for a tracker with no Schedule A column.",
+        ),
+        ("cutover_planning_late", "forward-looking", "Counts as amber."),
+        ("milestones_out_of_order", "forward-looking", "open migrations only"),
+        ("golive_capacity_clash", "forward-looking", "live ones included"),
+        ("data_checking_over_guide", "looks back", "live migrations are checked too"),
+        ("cutover_over_guide", "looks back", "Counts as amber."),
+        ("post_go_live_over_guide", "looks back", "live migrations are checked too"),
+        ("migration_over_16_weeks", "looks back", "Counts as red."),
+        (
+            "tracking_not_updated",
+            "looks back",
+            "Not assessed for a tracker with no tracking updated column.",
+        ),
+    ],
+)
+def test_each_explanation_says_what_it_checks_and_how_it_counts(key, kind, says):
+    rule = risks.RULES[key]
+    assert rule.kind == kind and says in rule.explanation
+
+
+def test_config_is_frozen_and_splits_the_rules_into_red_amber_and_notes():
     config = risks.DEFAULT_CONFIG
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.cutover_max_days = 20  # type: ignore[misc]
@@ -109,9 +158,51 @@ def test_config_is_frozen_and_splits_the_rules_into_red_and_amber():
         "milestones_out_of_order", "extract_request_late", "decommission_schedule_a_missing",
         "golive_capacity_clash", "migration_over_16_weeks",
     }  # fmt: skip
-    assert config.amber_rules == set(risks.RULES) - config.red_rules
+    busy = {"golive_in_flu_season", "golive_near_qof_year_end", "golive_in_holiday_period"}
+    assert config.note_rules == busy
+    assert config.amber_rules == set(risks.RULES) - config.red_rules - busy
+    assert [
+        config.level(k)
+        for k in ("extract_request_late", "cutover_over_guide", "golive_in_flu_season")
+    ] == ["red", "amber", "note"]
+    assert config.keys_at("note") == list(risks.RULES)[:3]
     with pytest.raises(ValueError, match="unknown rule keys: no_such_rule"):
         risks.RiskConfig(red_rules=frozenset({"no_such_rule"}))
+    with pytest.raises(ValueError, match="more than one of red, amber, note: golive_in_flu"):
+        risks.RiskConfig(red_rules=frozenset({"golive_in_flu_season"}))
+    # busy periods back to amber: no notes, amber is then every rule not red
+    amber_busy = risks.RiskConfig(note_rules=frozenset())
+    assert amber_busy.amber_rules == set(risks.RULES) - config.red_rules
+    assert amber_busy.note_rules == set()
+
+
+def test_the_guides_maxima_come_from_the_phase_table():
+    config = risks.DEFAULT_CONFIG
+    # IDP to sign-off holds data checking (3 weeks at most) and recheck and sign off (5 days)
+    assert (
+        config.data_checking_max_days
+        == 26
+        == (PHASE_BY_KEY["data_checking"].max_days + PHASE_BY_KEY["data_recheck_signoff"].max_days)
+    )
+    assert config.cutover_max_days == PHASE_BY_KEY["cutover"].max_days == 14
+    assert config.post_go_live_max_days == PHASE_BY_KEY["post_go_live"].max_days == 14
+    assert config.whole_migration_max_days == WHOLE_MIGRATION_MAX_DAYS == 112
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "days"),
+    [
+        ("2026-06-01", "2026-06-01", 1),
+        ("2026-06-01", "2026-06-14", 14),
+        ("2026-12-31", "2027-01-01", 2),
+        ("2026-06-03", "2026-06-01", -1),
+    ],
+)
+def test_inclusive_days_is_duration_days_for_columns(start, end, days):
+    first, last = pd.Series(pd.to_datetime([start, None])), pd.Series(pd.to_datetime([end, end]))
+    counted = inclusive_days(first, last)
+    assert counted.iloc[0] == days == duration_days(first[0].date(), last[0].date())
+    assert pd.isna(counted.iloc[1])
 
 
 # --- milestone dates --------------------------------------------------------------------------
@@ -182,14 +273,20 @@ def test_cutover_window_rules(fdp, go_live, expected):
 
 
 @pytest.mark.parametrize(
-    ("as_at", "flu"),
+    ("as_at", "state", "flu"),
     [
-        (dt.date(2026, 9, 1), True),  # the actual go live has happened: it wins
-        (dt.date(2026, 8, 31), False),  # actual after the as-at date: the plan (June) stands
+        # the tracker still calls it in progress: the actual go live, once it has happened, wins
+        (dt.date(2026, 9, 1), "in_progress", True),
+        (dt.date(2026, 8, 31), "in_progress", False),  # actual after as-at: the June plan stands
+        # live: a go live that has happened is no risk to plan around any more
+        (dt.date(2026, 9, 1), "live", False),
+        (dt.date(2026, 9, 1), None, False),  # no status column: an actual go live means live
     ],
 )
-def test_window_uses_actual_go_live_only_once_it_has_happened(as_at, flu):
+def test_window_uses_actual_go_live_only_once_it_has_happened(as_at, state, flu):
     case = {"planned": {"go_live": "2026-06-10"}, "actual": {"go_live": "2026-09-01"}}
+    if state:
+        case["state"] = state
     assert fires("golive_in_flu_season", as_at, **case) is flu
 
 
@@ -445,6 +542,147 @@ def test_cancelled_migrations_raise_no_flag():
     assert flags_for(status="On hold", **troubled).equals(live)
 
 
+# A migration breaking a forward-looking rule (extract late), one that looks back (post go live
+# over the guide) and a note (flu season), all from the same dates.
+MIXED = {
+    "planned": {"idp": "2026-01-10", "go_live": "2026-02-10", "post_go_live_end": "2026-03-10"},
+    "events": {"extract_requested": "2026-01-01", "decommission_schedule_a": "2026-01-05"},
+}
+
+
+@pytest.mark.parametrize(
+    ("state", "reported", "expected"),
+    [
+        (
+            "planned",
+            None,
+            {"extract_request_late", "post_go_live_over_guide", "golive_in_flu_season"},
+        ),
+        (
+            "in_progress",
+            None,
+            {"extract_request_late", "post_go_live_over_guide", "golive_in_flu_season"},
+        ),
+        (
+            "on_hold",
+            None,
+            {"extract_request_late", "post_go_live_over_guide", "golive_in_flu_season"},
+        ),
+        ("live", None, {"post_go_live_over_guide"}),  # only what looks back
+        ("completed", None, {"post_go_live_over_guide"}),  # an older caller's word for live
+        ("cancelled", None, set()),
+        (None, "Cancelled", set()),  # no status column: the tracker's own words
+        (None, None, {"extract_request_late", "post_go_live_over_guide", "golive_in_flu_season"}),
+    ],
+)
+def test_forward_looking_rules_are_for_open_migrations_only(state, reported, expected):
+    case = {**MIXED, "status": reported} | ({"state": state} if state else {})
+    flags = flags_for(**case)
+    assert set(flags[flags].index) == expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "column", "case"),
+    [
+        ("extract_request_late", "extract_requested", {"planned": {"idp": "2026-06-10"}}),
+        (
+            "decommission_schedule_a_missing",
+            "decommission_schedule_a",
+            {"planned": {"go_live": "2026-06-10"}},
+        ),
+        (
+            "cutover_planning_late",
+            "cutover_planning_meeting",
+            {
+                "planned": {"fdp": "2026-06-10"},
+                "events": {"cutover_planning_meeting": "2026-06-01"},
+            },
+        ),
+        (
+            "tracking_not_updated",
+            "tracking_updated",
+            {"planned": {"go_live": "2026-03-02"}, "actual": {"go_live": "2026-03-02"}},
+        ),
+    ],
+)
+@pytest.mark.parametrize(("tracks", "assessed"), [(True, True), (False, False), (None, True)])
+def test_a_rule_whose_column_the_tracker_lacks_is_not_assessed(
+    rule, column, case, tracks, assessed
+):
+    given = {**case, "tracks": {column: tracks}} if tracks is not None else case
+    assert fires(rule, **given) is assessed
+    migrations, _ = frames([given, {"status": "Cancelled", **given}])
+    expected = dict.fromkeys(risks.RULES, 0) | ({} if assessed else {rule: 1})  # not the cancelled
+    assert risks.not_assessed(migrations) == expected
+
+
+def test_tracker_without_a_tracking_column_flags_no_live_practice():
+    live = {"planned": {"go_live": "2026-03-02"}, "actual": {"go_live": "2026-03-02"}}
+    no_column = {"tracking_updated": False}
+    migrations, phases = frames(
+        [{**live, "tracks": no_column}, {**live, "tracks": no_column}, live]
+    )
+    flags = risks.evaluate(migrations, phases, AS_AT)
+    assert flags["tracking_not_updated"].tolist() == [False, False, True]
+    assert risks.not_assessed(migrations)["tracking_not_updated"] == 2
+    summary = risks.rule_summary(flags, migrations)
+    row = summary.loc["tracking_not_updated"]
+    assert (row["flagged"], row["not_assessed"]) == (1, 2)
+    assert row["why_not_assessed"] == "no tracking updated column in this tracker"
+    assert (row["counts_as"], row["kind"]) == ("amber", "looks back")
+    assert list(summary.index) == list(risks.RULES)
+    assert summary.loc[
+        "golive_in_flu_season", ["counts_as", "kind", "why_not_assessed"]
+    ].tolist() == ["note", "forward-looking", ""]
+
+
+# Two trackers, viewed as at 3 Dec: one last reported as at 20 Nov, one as at 3 Dec. Both went
+# live on 25 Oct with no tracking update recorded.
+VIEW = dt.date(2026, 12, 3)
+GONE_LIVE = {"planned": {"go_live": "2026-10-25"}, "actual": {"go_live": "2026-10-25"}}
+
+
+@pytest.mark.parametrize(
+    ("upload_as_at", "view", "fires_"),
+    [
+        ("2026-11-20", VIEW, False),  # judged at 20 Nov: live 26 days, not yet 30
+        ("2026-12-03", VIEW, True),  # judged at 3 Dec: live 39 days
+        ("2026-12-03", dt.date(2026, 11, 20), False),  # never judged after the view date
+        (None, VIEW, True),  # no upload as-at: judged at the view date
+    ],
+)
+def test_each_migration_is_judged_at_its_own_uploads_as_at(upload_as_at, view, fires_):
+    case = {**GONE_LIVE} | ({"upload_as_at": upload_as_at} if upload_as_at else {})
+    assert fires("tracking_not_updated", view, **case) is fires_
+
+
+def test_two_trackers_judged_each_at_its_own_date():
+    migrations, phases = frames(
+        [
+            {
+                "id": "NOV",
+                "upload_as_at": "2026-11-20",
+                **GONE_LIVE,
+                # an update dated after its own upload's as-at is not known as at that date
+                "events": {"decommission_schedule_a": "2026-11-25"},
+                "rows": [{"phase": "post_go_live", "planned_end": "2026-11-30"}],
+            },
+            {
+                "id": "DEC",
+                "upload_as_at": "2026-12-03",
+                **GONE_LIVE,
+                "events": {"decommission_schedule_a": "2026-11-25"},
+                "rows": [{"phase": "post_go_live", "planned_end": "2026-11-30"}],
+            },
+        ]
+    )
+    table = risks.milestone_dates(migrations, phases, VIEW)
+    assert pd.isna(table.loc["NOV", "decommission_schedule_a"])
+    assert table.loc["DEC", "decommission_schedule_a"] == pd.Timestamp("2026-11-25")
+    flags = risks.evaluate(migrations, phases, VIEW)
+    assert flags["tracking_not_updated"].tolist() == [False, True]
+
+
 # --- evaluate, reasons, RAG -------------------------------------------------------------------
 
 
@@ -469,7 +707,9 @@ def test_evaluate_on_empty_frames_is_empty_with_every_rule_column():
     assert flags.empty and list(flags.columns) == list(risks.RULES)
     assert flags.dtypes.map(pd.api.types.is_bool_dtype).all()
     assert risks.counts_by_rule(flags) == dict.fromkeys(risks.RULES, 0)
-    assert risks.reasons(flags).empty and risks.computed_rag(flags).empty
+    assert risks.reasons(flags).empty
+    assert risks.computed_rag(flags, pd.Series(dtype="string")).empty
+    assert risks.not_assessed(migrations) == dict.fromkeys(risks.RULES, 0)
     assert risks.milestone_dates(migrations, phases, AS_AT).empty
 
 
@@ -484,30 +724,77 @@ def test_reasons_join_titles_in_rule_order():
     assert risks.reasons(flags).tolist() == [
         "Go live in flu season; Go-live capacity clash", "", "Tracking record not updated",
     ]  # fmt: skip
+    notes = risks.DEFAULT_CONFIG.keys_at("note")
+    assert risks.reasons(flags, notes).tolist() == ["Go live in flu season", "", ""]
+
+
+def status_of(flags: pd.DataFrame, status: str | None = "in_progress") -> pd.Series:
+    return pd.Series(status, index=flags.index, dtype="string")
 
 
 @pytest.mark.parametrize(
-    ("raised", "rag"),
+    ("raised", "status", "rag"),
     [
-        ([], "Green"),
-        (["golive_in_flu_season"], "Amber"),
-        (["cutover_over_guide", "tracking_not_updated"], "Amber"),
-        (["golive_capacity_clash"], "Red"),
-        (["golive_in_flu_season", "milestones_out_of_order"], "Red"),
-        (["extract_request_late"], "Red"),
-        (["decommission_schedule_a_missing"], "Red"),
-        (["migration_over_16_weeks"], "Red"),
+        ([], "planned", "Green"),
+        ([], "in_progress", "Green"),
+        ([], "on_hold", "Green"),
+        ([], None, "Green"),  # no status: counted as open
+        ([], "live", "Done"),
+        ([], "cancelled", "Cancelled"),
+        (["cutover_over_guide", "tracking_not_updated"], "in_progress", "Amber"),
+        (["cutover_planning_late"], "on_hold", "Amber"),
+        (["golive_capacity_clash"], "planned", "Red"),
+        (["cutover_over_guide", "milestones_out_of_order"], "in_progress", "Red"),
+        (["extract_request_late"], "in_progress", "Red"),
+        (["decommission_schedule_a_missing"], "in_progress", "Red"),
+        (["migration_over_16_weeks"], "in_progress", "Red"),
+        (["migration_over_16_weeks", "tracking_not_updated"], "live", "Done"),  # never Red
+        (["migration_over_16_weeks"], "completed", "Done"),
+        (["extract_request_late"], "cancelled", "Cancelled"),  # never Green either
     ],
 )
-def test_computed_rag(raised, rag):
-    assert risks.computed_rag(flag_table({"M1": raised})).tolist() == [rag]
+def test_computed_rag_rates_open_migrations_only(raised, status, rag):
+    flags = flag_table({"M1": raised})
+    assert risks.computed_rag(flags, status_of(flags, status)).tolist() == [rag]
+
+
+@pytest.mark.parametrize(
+    ("notes", "others", "rag"),
+    [
+        (["golive_in_flu_season"], [], "Green"),
+        (
+            ["golive_in_flu_season", "golive_near_qof_year_end", "golive_in_holiday_period"],
+            [],
+            "Green",
+        ),
+        (["golive_in_holiday_period"], ["cutover_over_guide"], "Amber"),
+        (["golive_in_flu_season"], ["extract_request_late"], "Red"),
+    ],
+)
+def test_notes_never_change_the_rag(notes, others, rag):
+    with_notes, without = flag_table({"M1": notes + others}), flag_table({"M1": others})
+    assert risks.computed_rag(with_notes, status_of(with_notes)).tolist() == [rag]
+    assert risks.computed_rag(without, status_of(without)).tolist() == [rag]
 
 
 def test_computed_rag_follows_the_config():
     flags = flag_table({"M1": ["golive_in_flu_season"], "M2": ["extract_request_late"]})
-    config = risks.RiskConfig(red_rules=frozenset({"golive_in_flu_season"}),
-                              amber_rules=frozenset())  # fmt: skip
-    assert risks.computed_rag(flags, config).tolist() == ["Red", "Green"]
+    config = risks.RiskConfig(
+        red_rules=frozenset({"golive_in_flu_season"}),
+        amber_rules=frozenset(),
+        note_rules=frozenset(),
+    )
+    assert risks.computed_rag(flags, status_of(flags), config).tolist() == ["Red", "Green"]
+    busy_amber = risks.RiskConfig(note_rules=frozenset())
+    assert risks.computed_rag(flags, status_of(flags), busy_amber).tolist() == ["Amber", "Red"]
+
+
+def test_computed_rag_aligns_status_by_migration():
+    flags = flag_table({"M1": ["extract_request_late"], "M2": []})
+    status = pd.Series(["live", "in_progress"], index=["M2", "M1"], dtype="string")
+    assert risks.computed_rag(flags, status).tolist() == ["Red", "Done"]
+    with pytest.raises(ValueError, match="indexed like flags"):
+        risks.computed_rag(flags, status.reset_index(drop=True))
 
 
 @pytest.mark.parametrize(
@@ -521,6 +808,8 @@ def test_computed_rag_follows_the_config():
         ("Amber", None, False),  # blank: no opinion
         ("Amber", "", False),
         ("Amber", "TBC", False),  # not a RAG: no opinion
+        ("Done", "Green", False),  # live: nothing to rate, so nothing to disagree with
+        ("Cancelled", "Red", False),
     ],
 )
 def test_rag_disagreements(computed, reported, disagrees):
@@ -551,24 +840,30 @@ def test_counts():
 
 # --- the demo back test -----------------------------------------------------------------------
 
-# Known-good counts at the last as-at (20 Nov 2026, 120 migrations): a change here means the demo
-# changed; update deliberately. Extracts are mostly requested 5-8 weeks before IDP, so about 1 in 10
-# is late or missing; one extract re-requested after IDP puts milestones out of order.
+# Known-good counts at the last as-at (20 Nov 2026): a change here means the demo changed; update
+# deliberately. Forward-looking rules (the busy periods, extract, Schedule A, cut-over meeting,
+# order, capacity) count open migrations only, so the 71 live ones drop out of them (flu season
+# was 91 when every migration counted); the rules that look back still count live ones.
+# Extracts are mostly requested 5-8 weeks before IDP, so a few open ones are late or missing.
 DEMO_COUNTS = {
-    "golive_in_flu_season": 91,
-    "golive_near_qof_year_end": 11,
-    "golive_in_holiday_period": 26,
-    "extract_request_late": 12,
-    "decommission_schedule_a_missing": 18,
-    "cutover_planning_late": 9,
+    "golive_in_flu_season": 46,
+    "golive_near_qof_year_end": 6,
+    "golive_in_holiday_period": 12,
+    "extract_request_late": 5,
+    "decommission_schedule_a_missing": 6,
+    "cutover_planning_late": 1,
     "data_checking_over_guide": 1,
     "cutover_over_guide": 3,
     "post_go_live_over_guide": 4,
     "migration_over_16_weeks": 4,
     "tracking_not_updated": 7,
     "milestones_out_of_order": 1,
-    "golive_capacity_clash": 12,
+    "golive_capacity_clash": 4,
 }
+# 47 open migrations rated (busy periods are notes, so most open ones are Green), 71 live ones
+# Done, 1 cancelled; the tracker's own RAG disagrees on 18 of the open ones.
+DEMO_RAG = {"Red": 15, "Amber": 1, "Green": 31, "Done": 71, "Cancelled": 1}
+DEMO_DISAGREE = 18
 
 
 @pytest.fixture(scope="module")
@@ -583,27 +878,43 @@ def demo_picture(tmp_path_factory):
         assert outcome.status == "stored", outcome.message
     as_at = uploads[-1].as_at
     migrations, phases = store.current_picture(engine, as_at)
+    history = store.phase_history(engine, "go_live")
     engine.dispose()
-    return migrations, phases, as_at
+    overview = metrics.migration_overview(migrations, phases, as_at, history)
+    return migrations, phases, as_at, overview
 
 
 def test_demo_counts_by_rule_at_the_last_as_at(demo_picture):
-    migrations, phases, as_at = demo_picture
+    migrations, phases, as_at, overview = demo_picture
     assert as_at == dt.date(2026, 11, 20)
-    flags = risks.evaluate(migrations, phases, as_at)
+    flags = risks.evaluate(overview, phases, as_at)
     counts = risks.counts_by_rule(flags)
     assert counts == DEMO_COUNTS
+    # the store's rows (no status column) give the same flags
+    assert risks.evaluate(migrations, phases, as_at).equals(flags)
     assert all(counts[key] > 0 for key in risks.RULES)  # the demo shows every rule at work
     # The calendar rule flagging most is flu season (most demo go-lives are Sep-Mar).
     assert counts["golive_in_flu_season"] == max(counts[k] for k in list(risks.RULES)[:3])
-    cancelled = migrations["reported_status"].str.lower().str.contains("cancel").to_numpy()
+    status = overview.set_index("migration_id")["status"]
+    cancelled = (status == "cancelled").to_numpy()
     assert cancelled.sum() == 1 and not flags[cancelled].any(axis=None)
-    rag = risks.computed_rag(flags)
-    assert sum(risks.rag_counts(rag).values()) == len(migrations)
+    forward = [k for k in risks.RULES if risks.RULE_KINDS[k] == risks.FORWARD_LOOKING]
+    assert not flags.loc[(status == "live").to_numpy(), forward].any(axis=None)
+    assert risks.not_assessed(overview) == dict.fromkeys(risks.RULES, 0)  # every column there
+    rag = risks.computed_rag(flags, status)
+    assert rag.value_counts().to_dict() == DEMO_RAG
+    assert not rag[(status == "live").to_numpy()].isin(["Red", "Amber"]).any()
+    assert (
+        sum(risks.rag_counts(rag).values())
+        == status.isin(["planned", "in_progress", "on_hold"]).sum()
+    )
+    reported = overview.set_index("migration_id")["reported_rag"]
+    assert int(risks.rag_disagreements(rag, reported).sum()) == DEMO_DISAGREE
 
 
 def test_evaluate_is_fast_at_national_scale(demo_picture):
-    migrations, phases, as_at = demo_picture
+    migrations, phases, as_at, overview = demo_picture
+    migrations = overview
     copies = range(52)  # 120 migrations x 52: about 6,200 migrations, 80,000 phase rows
     big_m = pd.concat([migrations.assign(migration_id=migrations["migration_id"] + f"#{i}")
                        for i in copies], ignore_index=True)  # fmt: skip
@@ -612,7 +923,7 @@ def test_evaluate_is_fast_at_national_scale(demo_picture):
     started = time.perf_counter()
     flags = risks.evaluate(big_m, big_p, as_at)
     risks.reasons(flags)
-    risks.computed_rag(flags)
+    risks.computed_rag(flags, big_m.set_index("migration_id")["status"])
     elapsed = time.perf_counter() - started
     assert len(flags) == 52 * len(migrations)
     assert (

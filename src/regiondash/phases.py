@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import pandas as pd
+
 WEEK_DAYS = 7
 
 
@@ -121,3 +123,9 @@ def span_rule_rows() -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def inclusive_days(start: pd.Series, end: pd.Series) -> pd.Series:
+    """duration_days for whole columns of dates: inclusive calendar days from start to end
+    (start == end is 1 day), NaN where either is missing."""
+    return (end - start).dt.days + 1

@@ -1,10 +1,18 @@
 """The guide's lessons learnt as rules, evaluated per migration as at a date (design.md §2).
 
-Every rule reads the same milestone dates (`milestone_dates`): for each milestone the actual date
-if there is one on or before the as-at date, else the planned one. Event dates (extract requested,
-Schedule A, cut-over meeting, tracking update) after the as-at date have not happened as at that
-date, so they count as not recorded. A rule whose dates are missing does not fire, except the
-"none recorded" cases its explanation names. Cancelled migrations are never flagged.
+Each migration is judged as at its own upload's as-at date, never later than the date asked for
+(asat.judged_at). Every rule reads the same milestone dates (`milestone_dates`): for each
+milestone the actual date if there is one on or before that date, else the planned one. Event
+dates (extract requested, Schedule A, cut-over meeting, tracking update) after it have not
+happened yet, so they count as not recorded. A rule whose dates are missing does not fire, except
+the "none recorded" cases its explanation names; a rule whose input column the tracker does not
+have at all is *not assessed* (`not_assessed`) and does not fire either.
+
+Forward-looking rules (what is still to come) are checked for open migrations only (planned, in
+progress, on hold); rules that look back (over the guide, over 16 weeks, tracking not updated)
+for live ones too. Cancelled migrations are never flagged. RiskConfig says which rules make a
+migration red or amber and which are notes; a note never changes the computed RAG, which rates
+open migrations only (live ones are "Done", cancelled ones "Cancelled").
 """
 
 from __future__ import annotations
@@ -15,9 +23,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from regiondash.asat import judged_at
 from regiondash.calendar import SEASONAL_PERIODS, england_bank_holidays
 from regiondash.fields import PHASE_COLUMNS
-from regiondash.phases import MILESTONE_PHASES
+from regiondash.phases import (
+    MILESTONE_PHASES,
+    PHASE_BY_KEY,
+    WEEK_DAYS,
+    WHOLE_MIGRATION_MAX_DAYS,
+    inclusive_days,
+)
+from regiondash.statuses import CANCELLED, LIVE, OPEN_STATUSES
 
 RULE_KEYS: tuple[str, ...] = (
     "golive_in_flu_season",
@@ -43,6 +59,38 @@ _RED_DEFAULT = frozenset(
         "migration_over_16_weeks",
     }
 )
+# Busy periods are worth planning around but are no risk on their own: notes by default.
+_NOTE_DEFAULT = frozenset(
+    {"golive_in_flu_season", "golive_near_qof_year_end", "golive_in_holiday_period"}
+)
+FORWARD_LOOKING, LOOKS_BACK = "forward-looking", "looks back"
+# Rules that judge what has happened (a span over the guide, a record not updated) still say
+# something about a live migration; the rest are about what is still to come.
+_LOOKS_BACK = frozenset(
+    {
+        "data_checking_over_guide",
+        "cutover_over_guide",
+        "post_go_live_over_guide",
+        "migration_over_16_weeks",
+        "tracking_not_updated",
+    }
+)
+RULE_KINDS: dict[str, str] = {
+    key: LOOKS_BACK if key in _LOOKS_BACK else FORWARD_LOOKING for key in RULE_KEYS
+}
+# Rules that read one tracker column: where the tracker has no such column (its migrations carry
+# tracks_<column> False) the rule is not assessed. The words say what the tracker lacks.
+RULE_INPUTS: dict[str, tuple[str, str]] = {
+    "extract_request_late": ("extract_requested", "data extract requested"),
+    "decommission_schedule_a_missing": ("decommission_schedule_a", "Schedule A"),
+    "cutover_planning_late": ("cutover_planning_meeting", "cut-over planning meeting"),
+    "tracking_not_updated": ("tracking_updated", "tracking updated"),
+}
+NOT_ASSESSED_WHY: dict[str, str] = {
+    key: f"no {words} column in this tracker" for key, (_, words) in RULE_INPUTS.items()
+}
+DONE, CANCELLED_RAG = "Done", "Cancelled"  # the computed RAG of live, cancelled migrations
+OPEN = "open"
 _RAG_WORDS = {"r": "red", "red": "red", "a": "amber", "amber": "amber", "g": "green",
               "green": "green"}  # fmt: skip
 MILESTONE_COLUMNS = [
@@ -72,36 +120,72 @@ _HOLIDAY_KINDS = ("christmas", "summer")
 _YEAR_DAYS = 366  # a window this long holds every day of the year
 
 
+def _guide_max(*phase_keys: str) -> int:
+    """The guide's upper estimate (days) for phases that follow one another, added up."""
+    return sum(PHASE_BY_KEY[key].max_days or 0 for key in phase_keys)
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One lesson learnt as a check: its key, a short title and a plain-English explanation."""
+    """One lesson learnt as a check: its key, a short title, a plain-English explanation, and
+    its kind: forward-looking (open migrations only) or looks back (live ones too)."""
 
     key: str
     title: str
     explanation: str
+    kind: str = FORWARD_LOOKING
 
 
 @dataclass(frozen=True)
 class RiskConfig:
-    """The rules' thresholds (calendar days, inclusive spans) and which rules count Red or Amber."""
+    """The rules' thresholds (calendar days, inclusive spans) and which rules count red, amber or
+    as a note: the one place that decides. Amber defaults to every rule neither red nor a note;
+    a rule may be in one of the three only, and one in none of them is a note."""
 
     extract_notice_days: int = 35
     decommission_lead_days: int = 28
     cutover_meeting_notice_days: int = 28
-    data_checking_max_days: int = 26
-    cutover_max_days: int = 14
-    post_go_live_max_days: int = 14
-    whole_migration_max_days: int = 112
+    # IDP to data sign-off covers data checking (up to 3 weeks) then recheck and sign off (up
+    # to 5 days): 21 + 5 = 26 days. The other maxima are the guide's, phase by phase.
+    data_checking_max_days: int = _guide_max("data_checking", "data_recheck_signoff")
+    cutover_max_days: int = _guide_max("cutover")
+    post_go_live_max_days: int = _guide_max("post_go_live")
+    whole_migration_max_days: int = WHOLE_MIGRATION_MAX_DAYS
     tracking_update_days: int = 30
     weekly_capacity_per_system: int = 3
     quiet_days_after_go_live: int = 2
     red_rules: frozenset[str] = _RED_DEFAULT
-    amber_rules: frozenset[str] = frozenset(RULE_KEYS) - _RED_DEFAULT
+    amber_rules: frozenset[str] | None = None
+    note_rules: frozenset[str] = _NOTE_DEFAULT
 
     def __post_init__(self) -> None:
-        unknown = (self.red_rules | self.amber_rules) - set(RULE_KEYS)
+        given = [frozenset(self.red_rules), frozenset(self.note_rules)]
+        if self.amber_rules is not None:
+            given.append(frozenset(self.amber_rules))
+        unknown = frozenset().union(*given) - set(RULE_KEYS)
         if unknown:
             raise ValueError(f"unknown rule keys: {', '.join(sorted(unknown))}")
+        red, notes = given[:2]
+        amber = given[2] if len(given) == 3 else frozenset(RULE_KEYS) - red - notes
+        twice = (red & amber) | (red & notes) | (amber & notes)
+        if twice:
+            raise ValueError(
+                f"rules in more than one of red, amber, note: {', '.join(sorted(twice))}"
+            )
+        # frozen: set the resolved sets through object.__setattr__ (dataclasses' own idiom)
+        object.__setattr__(self, "red_rules", red)
+        object.__setattr__(self, "amber_rules", amber)
+        object.__setattr__(self, "note_rules", frozenset(RULE_KEYS) - red - amber)
+
+    def level(self, key: str) -> str:
+        """How a rule counts: "red", "amber" or "note" (a note never changes the RAG)."""
+        if key in self.red_rules:
+            return "red"
+        return "amber" if key in (self.amber_rules or ()) else "note"
+
+    def keys_at(self, level: str) -> list[str]:
+        """The rules counting at a level ("red", "amber" or "note"), in RULES order."""
+        return [key for key in RULE_KEYS if self.level(key) == level]
 
 
 DEFAULT_CONFIG = RiskConfig()
@@ -113,14 +197,35 @@ def _span(kind: str, joiner: str = " – ") -> str:
     return joiner.join(f"{d} {dt.date(2000, m, 1):%b}" for m, d in (first, last))
 
 
+def _estimate(phase_key: str) -> str:
+    return PHASE_BY_KEY[phase_key].estimate
+
+
+def how_it_counts(key: str, config: RiskConfig = DEFAULT_CONFIG) -> str:
+    """The sentence after a rule's test: which migrations it checks and what it does to RAG."""
+    what = (
+        "It looks back at the dates recorded, so live migrations are checked too."
+        if RULE_KINDS[key] == LOOKS_BACK
+        else "Checked for open migrations only (planned, in progress or on hold)."
+    )
+    level = config.level(key)
+    if level == "note":
+        return f"{what} A note: it never changes the computed RAG."
+    return f"{what} Counts as {level}."
+
+
 def rules_for(config: RiskConfig = DEFAULT_CONFIG) -> dict[str, Rule]:
-    """The rule catalogue with config's thresholds written into the explanations."""
+    """The rule catalogue with config's thresholds and levels written into the explanations."""
     c = config
     guide = "NHS England's Practice migration guide (lessons learnt)"
     window = (
         "the cut-over window (from final data production (FDP), or go live if no FDP is "
         f"recorded, to {c.quiet_days_after_go_live} days after go live)"
     )
+
+    def unassessed(key: str) -> str:
+        return f" Not assessed for a tracker with no {RULE_INPUTS[key][1]} column."
+
     texts = {
         "golive_in_flu_season": (
             "Go live in flu season",
@@ -144,41 +249,44 @@ def rules_for(config: RiskConfig = DEFAULT_CONFIG) -> dict[str, Rule]:
             f"(IDP): the source supplier may need up to 5 weeks' notice. Flagged when the extract "
             f"was requested less than {c.extract_notice_days} days before IDP, or when none is "
             f"recorded and IDP is due within {c.extract_notice_days} days of the as-at date or has "
-            "passed.",
+            "passed." + unassessed("extract_request_late"),
         ),
         "decommission_schedule_a_missing": (
             "Decommission Schedule A missing",
             f"{guide} advises raising the Schedule A to decommission the old system at the start "
             "of the migration, or the NHS keeps paying for it. Flagged when none is recorded and "
             f"go live is due within {c.decommission_lead_days} days of the as-at date or has "
-            "passed, or when it was raised after go live.",
+            "passed, or when it was raised after go live."
+            + unassessed("decommission_schedule_a_missing"),
         ),
         "cutover_planning_late": (
             "Cut-over planning meeting late",
             "Later versions of NHS England's Practice migration guide ask for a cut-over planning "
             f"meeting at least 4 weeks before final data production (FDP). Flagged when the "
-            f"meeting was less than {c.cutover_meeting_notice_days} days before FDP.",
+            f"meeting was less than {c.cutover_meeting_notice_days} days before FDP."
+            + unassessed("cutover_planning_late"),
         ),
         "data_checking_over_guide": (
             "Data checking over the guide",
-            "NHS England's Practice migration guide estimates data checking at 3 days to 3 weeks "
-            "and data recheck and sign off at 1 to 5 days. Flagged when IDP to data sign-off "
-            f"spans more than {c.data_checking_max_days} days, counting both days.",
+            "NHS England's Practice migration guide estimates data checking at "
+            f"{_estimate('data_checking')} and data recheck and sign off at "
+            f"{_estimate('data_recheck_signoff')}. Flagged when IDP to data sign-off spans more "
+            f"than {c.data_checking_max_days} days, counting both days.",
         ),
         "cutover_over_guide": (
             "Cut-over over the guide",
             "NHS England's Practice migration guide estimates the cut-over period (FDP to go "
-            f"live) at 3 days to 2 weeks. Flagged when FDP to go live spans more than "
+            f"live) at {_estimate('cutover')}. Flagged when FDP to go live spans more than "
             f"{c.cutover_max_days} days, counting both days.",
         ),
         "post_go_live_over_guide": (
             "Post go live over the guide",
             "NHS England's Practice migration guide estimates post go live (data re-entry) at "
-            "5 days to 2 weeks. Flagged when go live to the end of post go live spans more than "
-            f"{c.post_go_live_max_days} days, counting both days.",
+            f"{_estimate('post_go_live')}. Flagged when go live to the end of post go live spans "
+            f"more than {c.post_go_live_max_days} days, counting both days.",
         ),
         "migration_over_16_weeks": (
-            f"Migration over {c.whole_migration_max_days // 7} weeks",
+            f"Migration over {c.whole_migration_max_days // WEEK_DAYS} weeks",
             "NHS England's Practice migration guide says a migration takes 12 to 16 weeks from "
             "registration to the end of post go live. Flagged when that spans more than "
             f"{c.whole_migration_max_days} days, counting both days.",
@@ -187,7 +295,8 @@ def rules_for(config: RiskConfig = DEFAULT_CONFIG) -> dict[str, Rule]:
             "Tracking record not updated",
             f"{guide} advises updating the tracking record after go live, or supplier payments "
             f"go wrong. Flagged when the practice went live more than {c.tracking_update_days} "
-            "days before the as-at date and no tracking update is recorded.",
+            "days before the as-at date and no tracking update is recorded."
+            + unassessed("tracking_not_updated"),
         ),
         "milestones_out_of_order": (
             "Milestones out of order",
@@ -203,25 +312,35 @@ def rules_for(config: RiskConfig = DEFAULT_CONFIG) -> dict[str, Rule]:
             "for go-live to be planned around busy times, and a supplier's go-live support is "
             f"finite. Flagged when more than {c.weekly_capacity_per_system} go-lives to the same "
             "target system fall in the same ISO week (Monday to Sunday) among the migrations "
-            "shown; each of them is flagged.",
+            "shown (live ones included); each open one of them is flagged.",
         ),
     }
-    return {key: Rule(key, *texts[key]) for key in RULE_KEYS}
+    return {
+        key: Rule(key, texts[key][0], f"{texts[key][1]} {how_it_counts(key, c)}", RULE_KINDS[key])
+        for key in RULE_KEYS
+    }
 
 
 RULES: dict[str, Rule] = rules_for(DEFAULT_CONFIG)
 
 
-def _happened(actual: pd.Series, planned: pd.Series, at: pd.Timestamp) -> pd.Series:
-    """The actual date where it is on or before the as-at date, else the planned one."""
+def _happened(actual: pd.Series, planned: pd.Series, at: pd.Series) -> pd.Series:
+    """The actual date where it is on or before the migration's judged-at date, else the plan."""
     return actual.where(actual <= at, planned)
 
 
-def milestone_dates(migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
-    """Per migration (index migration_id, in the migrations' order): each milestone as at the date
-    (actual on or before it, else planned), the actual go live alone, and the event dates."""
-    at = pd.Timestamp(as_at).normalize()
+def _judged_at(migrations: pd.DataFrame, as_at: dt.date) -> pd.Series:
+    """asat.judged_at indexed by migration_id: each migration's own upload as-at, at the latest."""
     index = pd.Index(migrations["migration_id"], name="migration_id")
+    return pd.Series(judged_at(migrations, as_at).to_numpy(), index=index, dtype="datetime64[us]")
+
+
+def milestone_dates(migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
+    """Per migration (index migration_id, in the migrations' order): each milestone as at the
+    date the migration is judged at (actual on or before it, else planned), the actual go live
+    alone, and the event dates."""
+    at = _judged_at(migrations, as_at)
+    index = at.index
     # only the date columns: callers may pass phase tables carrying flag columns as well
     rows = phases[PHASE_COLUMNS].drop_duplicates(["migration_id", "phase"])
     out: dict[str, pd.Series] = {}
@@ -279,11 +398,6 @@ def _window_flags(window: pd.DataFrame) -> dict[str, pd.Series]:
     return hit
 
 
-def _span_days(first: pd.Series, last: pd.Series) -> pd.Series:
-    """Inclusive calendar days from first to last (NaN where either is missing)."""
-    return (last - first).dt.days + 1
-
-
 def _capacity_clash(
     go_live: pd.Series, target: pd.Series, counted: pd.Series, limit: int
 ) -> pd.Series:
@@ -297,6 +411,40 @@ def _capacity_clash(
     return clash
 
 
+def _state_from_status(status: pd.Series) -> pd.Series:
+    """Each status folded to "open" (planned, in progress, on hold, or blank), "cancelled", or
+    "live" (anything else: live, or a finished migration an older caller calls completed)."""
+    folded = status.astype("string").str.strip().str.lower()
+    cancelled = folded.eq(CANCELLED).fillna(False).to_numpy(dtype=bool)
+    still_open = (folded.isna() | folded.isin(OPEN_STATUSES)).to_numpy(dtype=bool)
+    state = np.where(cancelled, CANCELLED, np.where(still_open, OPEN, LIVE))
+    return pd.Series(state, index=status.index, dtype="string")
+
+
+def _states(migrations: pd.DataFrame, went_live: pd.Series) -> pd.Series:
+    """Per migration (went_live's index): "open", "live" or "cancelled", from the overview's
+    status column when there is one; else cancelled where the tracker's own status says so and
+    live where the go live has an actual date on or before the judged-at date."""
+    index = went_live.index
+    if "status" in migrations.columns:
+        return _state_from_status(pd.Series(migrations["status"].to_numpy(), index=index))
+    reported = pd.Series(migrations["reported_status"].to_numpy(), index=index, dtype="string")
+    cancelled = reported.fillna("").str.lower().str.contains("cancel", regex=False)
+    live = went_live.notna().to_numpy()
+    state = np.where(cancelled.to_numpy(dtype=bool), CANCELLED, np.where(live, LIVE, OPEN))
+    return pd.Series(state, index=index, dtype="string")
+
+
+def _assessed(migrations: pd.DataFrame, key: str, index: pd.Index) -> pd.Series:
+    """Whether the tracker each migration came from has the rule's input column: its
+    tracks_<column> flag, True where the frame has no such flag (or it is blank)."""
+    column = f"tracks_{RULE_INPUTS[key][0]}"
+    if column not in migrations.columns:
+        return pd.Series(True, index=index)
+    given = pd.Series(migrations[column].to_numpy(), index=index).astype("boolean")
+    return given.fillna(True).astype(bool)
+
+
 def evaluate(
     migrations: pd.DataFrame,
     phases: pd.DataFrame,
@@ -304,15 +452,19 @@ def evaluate(
     config: RiskConfig = DEFAULT_CONFIG,
 ) -> pd.DataFrame:
     """One bool column per rule (RULES order) for every migration (index migration_id, in the
-    migrations' order), as at the date."""
-    at, c = pd.Timestamp(as_at).normalize(), config
+    migrations' order), each judged as at its own upload's as-at date (never after as_at).
+    Forward-looking rules fire for open migrations only, rules that look back for live ones
+    too; none fires for a cancelled migration or where the tracker lacks the rule's input."""
+    c = config
     m = milestone_dates(migrations, phases, as_at)
     index = m.index
-    status = pd.Series(migrations["reported_status"].to_numpy(), index=index, dtype="string")
-    counted = ~status.fillna("").str.lower().str.contains("cancel", regex=False).astype(bool)
+    at = _judged_at(migrations, as_at)
+    state = _states(migrations, m["go_live_actual"])
+    counted = (state != CANCELLED).astype(bool)
+    still_open = (state == OPEN).astype(bool)
     target = pd.Series(migrations["target_system"].to_numpy(), index=index, dtype="string")
 
-    def soon(days: int) -> pd.Timestamp:
+    def soon(days: int) -> pd.Series:
         return at + pd.Timedelta(days=days)
 
     window = _window_flags(cutover_window(m, c))
@@ -333,39 +485,99 @@ def evaluate(
         "extract_request_late": extract_late | no_extract,
         "decommission_schedule_a_missing": no_schedule_a | (schedule_a > go_live),
         "cutover_planning_late": (fdp - meeting).dt.days < c.cutover_meeting_notice_days,
-        "data_checking_over_guide": _span_days(idp, signoff) > c.data_checking_max_days,
-        "cutover_over_guide": _span_days(fdp, go_live) > c.cutover_max_days,
-        "post_go_live_over_guide": _span_days(go_live, ended) > c.post_go_live_max_days,
-        "migration_over_16_weeks": _span_days(registration, ended) > c.whole_migration_max_days,
+        "data_checking_over_guide": inclusive_days(idp, signoff) > c.data_checking_max_days,
+        "cutover_over_guide": inclusive_days(fdp, go_live) > c.cutover_max_days,
+        "post_go_live_over_guide": inclusive_days(go_live, ended) > c.post_go_live_max_days,
+        "migration_over_16_weeks": inclusive_days(registration, ended) > c.whole_migration_max_days,
         "tracking_not_updated": ((at - live).dt.days > c.tracking_update_days) & tracked.isna(),
         "milestones_out_of_order": out_of_order,
+        # live go-lives take up the week's capacity too; only open ones can still move
         "golive_capacity_clash": _capacity_clash(
             go_live, target, counted, c.weekly_capacity_per_system
         ),
     }
-    flags = {key: (raw[key] & counted).astype(bool) for key in RULE_KEYS}
+    flags = {}
+    for key in RULE_KEYS:
+        applies = counted if RULE_KINDS[key] == LOOKS_BACK else still_open
+        if key in RULE_INPUTS:
+            applies = applies & _assessed(migrations, key, index)
+        flags[key] = (raw[key] & applies).astype(bool)
     return pd.DataFrame(flags, index=index, columns=list(RULE_KEYS))
 
 
-def reasons(flags: pd.DataFrame) -> pd.Series:
-    """Per migration, the titles of the rules it breaks joined with "; " ("" when none)."""
+def not_assessed(migrations: pd.DataFrame) -> dict[str, int]:
+    """How many migrations (not cancelled) each rule could not assess because their tracker has
+    no column for its input (NOT_ASSESSED_WHY says which), every rule included in RULES order:
+    0 for the rules on milestone dates, which simply do not fire where a date is missing."""
+    index = pd.Index(migrations["migration_id"], name="migration_id")
+    if "status" in migrations.columns:
+        state = _state_from_status(pd.Series(migrations["status"].to_numpy(), index=index))
+        counted = (state != CANCELLED).to_numpy(dtype=bool)
+    else:
+        reported = pd.Series(migrations["reported_status"].to_numpy(), dtype="string")
+        counted = ~reported.fillna("").str.lower().str.contains("cancel").to_numpy(dtype=bool)
+    out = dict.fromkeys(RULE_KEYS, 0)
+    for key in RULE_INPUTS:
+        out[key] = int((~_assessed(migrations, key, index).to_numpy() & counted).sum())
+    return out
+
+
+def reasons(flags: pd.DataFrame, keys: list[str] | None = None) -> pd.Series:
+    """Per migration, the titles of the rules it breaks (of `keys`, else all) joined with "; "
+    ("" when none)."""
     text = pd.Series("", index=flags.index, dtype="string")
     for key in flags.columns:
+        if keys is not None and key not in keys:
+            continue
         title = RULES[key].title if key in RULES else str(key)
         text = text + np.where(flags[key].astype(bool), f"; {title}", "")
     return text.str.removeprefix("; ").rename("reasons")
 
 
-def computed_rag(flags: pd.DataFrame, config: RiskConfig = DEFAULT_CONFIG) -> pd.Series:
-    """Per migration: Red if any red rule fires, else Amber if any amber rule fires, else Green."""
+def computed_rag(
+    flags: pd.DataFrame, status: pd.Series, config: RiskConfig = DEFAULT_CONFIG
+) -> pd.Series:
+    """Per migration (flags' index): "Cancelled" if cancelled, "Done" if live, else (an open
+    migration) Red if any red rule fires, else Amber if any amber rule fires, else Green. Notes
+    never change it. `status` is the overview's status column indexed by migration_id (a blank
+    status counts as open)."""
+    if not flags.index.isin(status.index).all():
+        raise ValueError("status must be indexed like flags (by migration_id)")
+    state = _state_from_status(status[~status.index.duplicated()].reindex(flags.index))
 
     def any_of(keys: frozenset[str]) -> np.ndarray:
         present = [k for k in flags.columns if k in keys]
         return flags[present].to_numpy(dtype=bool).any(axis=1)
 
-    rag = np.select([any_of(config.red_rules), any_of(config.amber_rules)], ["Red", "Amber"],
-                    "Green")  # fmt: skip
+    conditions = [
+        (state == CANCELLED).to_numpy(dtype=bool),
+        (state == LIVE).to_numpy(dtype=bool),
+        any_of(config.red_rules),
+        any_of(config.amber_rules or frozenset()),
+    ]
+    rag = np.select(conditions, [CANCELLED_RAG, DONE, "Red", "Amber"], "Green")
     return pd.Series(rag, index=flags.index, dtype="string", name="computed_rag")
+
+
+def rule_summary(
+    flags: pd.DataFrame, migrations: pd.DataFrame, config: RiskConfig = DEFAULT_CONFIG
+) -> pd.DataFrame:
+    """One row per rule (index key, RULES order): title, how it counts (red, amber, note), its
+    kind (forward-looking, looks back), migrations flagged, migrations not assessed and why."""
+    rules = RULES if config == DEFAULT_CONFIG else rules_for(config)
+    missing = not_assessed(migrations)
+    flagged = counts_by_rule(flags)
+    return pd.DataFrame(
+        {
+            "rule": [rules[k].title for k in RULE_KEYS],
+            "counts_as": [config.level(k) for k in RULE_KEYS],
+            "kind": [RULE_KINDS[k] for k in RULE_KEYS],
+            "flagged": [flagged[k] for k in RULE_KEYS],
+            "not_assessed": [missing[k] for k in RULE_KEYS],
+            "why_not_assessed": [NOT_ASSESSED_WHY[k] if missing[k] else "" for k in RULE_KEYS],
+        },
+        index=pd.Index(RULE_KEYS, name="key"),
+    )
 
 
 def counts_by_rule(flags: pd.DataFrame) -> dict[str, int]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
+from regiondash import risks
 from regiondash.charts import phase_label
 from regiondash.metrics import STATUS_LABELS, overrunning_counts
 from regiondash.phases import MILESTONES as MILESTONE_NAMES
-from regiondash.risks import reasons
 from regiondash.scope import option_labels
 from regiondash.style import name_case_series
 
@@ -136,13 +136,30 @@ def labelled_overrun_counts(
     return counts
 
 
+# Computed RAG in the order people act on it: open migrations first, worst first.
+_RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2, risks.DONE: 3, risks.CANCELLED_RAG: 4}
+
+
 def risk_table(
-    overview: pd.DataFrame, flags: pd.DataFrame, computed: pd.Series, differs: pd.Series
+    overview: pd.DataFrame,
+    flags: pd.DataFrame,
+    computed: pd.Series,
+    differs: pd.Series,
+    config: risks.RiskConfig = risks.DEFAULT_CONFIG,
 ) -> pd.DataFrame:
-    """Flagged migrations for people: who, go live, computed and tracker RAG, and why."""
+    """Flagged migrations for people: who, go live, computed and tracker RAG, and why. Open
+    migrations first (Red, Amber, then Green ones with notes only), each ranked by its red rules,
+    then its amber ones; then live migrations ("Done") flagged by rules that look back. "Risks"
+    counts red and amber rules, "Why" names them and "Notes" names the notes apart."""
     flagged = flags.any(axis=1)
     ids = flagged[flagged].index
     rows = overview.set_index("migration_id").loc[ids]
+    chosen = flags.loc[ids]
+
+    def present(level: str) -> list[str]:
+        return [k for k in config.keys_at(level) if k in chosen.columns]
+
+    red, amber = chosen[present("red")].sum(axis=1), chosen[present("amber")].sum(axis=1)
     table = pd.DataFrame(
         {
             "Practice": name_case_series(rows["practice_name"]),
@@ -153,15 +170,17 @@ def risk_table(
             "Computed RAG": computed.loc[ids],
             "Tracker RAG": rows["reported_rag"].fillna(""),
             "Differs": differs.loc[ids].map({True: "≠ differs", False: ""}),
-            "Risks": flags.loc[ids].sum(axis=1).astype(int),
-            "Why": reasons(flags.loc[ids]),
+            "Risks": (red + amber).astype(int),
+            "Why": risks.reasons(chosen, present("red") + present("amber")),
+            "Notes": risks.reasons(chosen, present("note")),
         }
     )
-    order = table["Computed RAG"].map({"Red": 0, "Amber": 1, "Green": 2})
-    ranked = table.assign(_order=order).sort_values(
-        ["_order", "Risks", "ODS code"], ascending=[True, False, True]
-    )
-    return ranked.drop(columns="_order").reset_index(drop=True)
+    ranked = table.assign(
+        _order=table["Computed RAG"].map(_RAG_ORDER).fillna(len(_RAG_ORDER)),
+        _red=red.astype(int),
+        _amber=amber.astype(int),
+    ).sort_values(["_order", "_red", "_amber", "ODS code"], ascending=[True, False, False, True])
+    return ranked.drop(columns=["_order", "_red", "_amber"]).reset_index(drop=True)
 
 
 def slippage_table(slippage: pd.DataFrame, overview: pd.DataFrame) -> pd.DataFrame:

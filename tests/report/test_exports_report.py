@@ -28,7 +28,7 @@ COLUMNS = {
     "overruns": ["Practice", "ODS code", "Sub-ICB", "To", "Status", "Phase", "What happened",
                  "Planned (first plan for go live)", "Actual (or current plan)", "Days over"],
     "risks": ["Practice", "ODS code", "Sub-ICB", "To", "Go-live date", "Computed RAG",
-              "Tracker RAG", "Differs", "Risks", "Why"],
+              "Tracker RAG", "Differs", "Risks", "Why", "Notes"],
     "go_lives": ["Practice", "ODS code", "Sub-ICB", "ICB", "From", "To", "Status",
                  "Go-live date", "Actual or planned", "First planned go live",
                  "Go live moved (days)", "Busy period"],

@@ -107,12 +107,16 @@ def test_summary_numbers_are_the_headline(pack, region):
     assert (h["overrunning"], h["in_scope"] - h["cancelled"]) == (40, 119)
     flags = risks.evaluate(overview, metrics.phase_status(region.phases, region.as_at),
                            region.as_at)  # fmt: skip
-    rag = risks.rag_counts(risks.computed_rag(flags))
+    rag = risks.rag_counts(risks.computed_rag(flags, overview.set_index("migration_id")["status"]))
     numbers = dict(zip(summary.table["Migrations"], summary.table["Number"], strict=True))
     assert numbers["Planned (not started)"] == str(h["planned"])
     assert numbers["In progress"] == str(h["in_progress"])
     assert numbers["Computed RAG: Red"] == str(rag["red"])
     assert numbers["Computed RAG: Green"] == str(rag["green"])
+    # only open migrations are rated: the demo's 71 live and 1 cancelled are not
+    open_ = int(overview["status"].isin(["planned", "in_progress", "on_hold"]).sum())
+    assert sum(rag.values()) == open_
+    assert f"Computed RAG of the {open_} open migrations: " in summary.bullets[-1]
 
 
 def test_every_chart_has_alt_text_and_every_table_fits(pack):
@@ -128,14 +132,31 @@ def test_every_chart_has_alt_text_and_every_table_fits(pack):
                                or each.image is not None)  # fmt: skip
 
 
-def test_top_risks_are_red_first_then_by_flags(pack):
+def test_top_risks_are_open_migrations_red_first_then_by_red_and_amber_rules(pack, region):
     table = slide(pack, "Top risks").table
     assert list(table.columns) == ["Practice", "ODS code", "Go live", "RAG", "Flags", "Why"]
-    assert len(table) == 10
-    order = table["RAG"].map({"Red": 0, "Amber": 1, "Green": 2})
+    rows = metrics.migration_overview(
+        region.migrations, region.phases, region.as_at, region.history
+    )
+    phase_table = metrics.phase_status(region.phases, region.as_at)
+    flags = risks.evaluate(rows, phase_table, region.as_at)
+    overview = rows.set_index("migration_id")
+    ids = rows.set_index("ods_code").loc[table["ODS code"], "migration_id"]
+    # never a live or cancelled migration, never one with notes only
+    assert overview.loc[ids, "status"].isin(["planned", "in_progress", "on_hold"]).all()
+    assert set(table["RAG"]) <= {"Red", "Amber"}
+    assert len(table) == 10  # the demo has more than ten open Red or Amber migrations
+    order = table["RAG"].map({"Red": 0, "Amber": 1})
     assert order.is_monotonic_increasing
-    assert table[table["RAG"] == "Red"]["Flags"].is_monotonic_decreasing
+    config = risks.DEFAULT_CONFIG
+    red = flags.loc[ids, config.keys_at("red")].sum(axis=1).to_numpy()
+    amber = flags.loc[ids, config.keys_at("amber")].sum(axis=1).to_numpy()
+    ranks = list(zip(-red, -amber, strict=True))
+    assert ranks == sorted(ranks)  # by red rules, then amber ones
+    assert (table["Flags"].to_numpy() == red + amber).all()  # notes are not flags here
     assert table["Why"].str.len().gt(0).all()
+    assert not table["Why"].str.contains("flu season|QOF year end|holiday period").any()
+    assert "open migrations" in slide(pack, "Top risks").note
 
 
 def test_changes_since_the_previous_upload(pack):
@@ -191,4 +212,7 @@ def test_appendix_holds_every_definition_phase_and_rule(pack):
     rules = pd.concat([s.table for s in appendix if "risk rules" in s.title])
     assert list(rules["Rule"]) == [r.title for r in RULES.values()]
     assert rules["Flagged when"].str.contains("Flagged when").all()
-    assert table_rows(rules)[0] == ["Rule", "Counts as", "Flagged when", "Flagged now"]
+    assert table_rows(rules)[0] == ["Rule", "Counts as", "Kind", "Flagged when", "Flagged now"]
+    assert list(rules["Counts as"][:3]) == ["Note"] * 3  # the busy periods
+    assert set(rules["Kind"]) == {"Forward-looking", "Looks back"}
+    assert not rules["Flagged when"].str.contains("Counts as|A note:").any()

@@ -8,7 +8,7 @@ import pandas as pd
 from regiondash.definitions import TERMS
 from regiondash.phases import PHASES
 from regiondash.report.model import Slide, plain
-from regiondash.risks import DEFAULT_CONFIG, RULES
+from regiondash.risks import DEFAULT_CONFIG, RULES, how_it_counts
 
 TERMS_PER_SLIDE = 5
 # the definitions are written for the Definitions page; these words point at the pack instead
@@ -20,7 +20,7 @@ _PAGE_WORDS = {
     "among the migrations shown": "among the migrations in scope",
 }
 RULES_PER_SLIDE = 7
-RULE_COLUMNS = ("Rule", "Counts as", "Flagged when", "Flagged now")
+RULE_COLUMNS = ("Rule", "Counts as", "Kind", "Flagged when", "Flagged now")
 
 
 def _halves(count: int, per_slide: int) -> list[tuple[int, int]]:
@@ -95,12 +95,15 @@ def _flagged_when(explanation: str) -> str:
 
 
 def risk_rule_slides(flags: pd.DataFrame) -> list[Slide]:
-    """The risk rules: title, Red or Amber, when a migration is flagged, and how many are now."""
+    """The risk rules: title, Red, Amber or Note, forward-looking or looks back, when a
+    migration is flagged, and how many are now."""
     rows = [
         (
             rule.title,
-            "Red" if key in DEFAULT_CONFIG.red_rules else "Amber",
-            _for_the_pack(_flagged_when(rule.explanation)),
+            DEFAULT_CONFIG.level(key).capitalize(),
+            rule.kind.capitalize(),
+            # which migrations and how it counts are the columns beside it
+            _for_the_pack(_flagged_when(rule.explanation.removesuffix(f" {how_it_counts(key)}"))),
             str(int(flags[key].sum())) if key in flags else "0",
         )
         for key, rule in RULES.items()
@@ -110,10 +113,11 @@ def risk_rule_slides(flags: pd.DataFrame) -> list[Slide]:
         Slide(
             title=_numbered("Appendix: risk rules", number, len(parts)),
             kind="appendix",
-            note="Computed RAG: Red if any Red rule fires, else Amber if any Amber rule does, "
-            "else Green",
+            note="Computed RAG of an open migration: Red if any Red rule fires, else Amber if "
+            "any Amber rule does, else Green; notes never change it. Forward-looking rules check "
+            "open migrations only",
             table=pd.DataFrame(rows[start:stop], columns=list(RULE_COLUMNS)),
-            column_widths=(2.2, 1.0, 6.4, 1.0),
+            column_widths=(2.0, 0.8, 1.3, 5.6, 0.9),
         )
         for number, (start, stop) in enumerate(parts, start=1)
     ]

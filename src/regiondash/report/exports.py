@@ -79,7 +79,7 @@ def export_table(
         return tables.overrun_table(metrics.overrun_rows(overview, phase_table))
     if name == "risks":
         flags = risks.evaluate(overview, phase_table, as_at)
-        computed = risks.computed_rag(flags)
+        computed = risks.computed_rag(flags, overview.set_index("migration_id")["status"])
         reported = overview.set_index("migration_id")["reported_rag"]
         differs = risks.rag_disagreements(computed, reported)
         return tables.risk_table(overview, flags, computed, differs)

@@ -99,7 +99,8 @@ def _summary_slide(overview: pd.DataFrame, as_at: dt.date, rag: dict[str, int]) 
         f"are overrunning ({share}).",
         f"{h['go_lives_next_90']:,} go-lives are due in the next 90 days, "
         f"{h['go_lives_next_30']:,} of them in the next 30.",
-        f"Computed RAG: {rag['red']:,} Red, {rag['amber']:,} Amber, {rag['green']:,} Green.",
+        f"Computed RAG of the {_plural(sum(rag.values()), 'open migration')}: {rag['red']:,} "
+        f"Red, {rag['amber']:,} Amber, {rag['green']:,} Green.",
     ]
     return Slide(
         title="Summary", note=f"As at {_day(as_at)}, by the definitions in the appendix",
@@ -189,18 +190,28 @@ def _busiest_phase(by_phase: pd.Series) -> str:
     return f"{len(tied)} phases share the most overruns, {most} each."
 
 
+TOP_RISKS = 10
+
+
 def _risk_slide(overview: pd.DataFrame, flags: pd.DataFrame, computed: pd.Series) -> Slide:
+    """The open migrations most at risk: Red and Amber only (never live or cancelled ones, and a
+    busy-period note alone makes no top risk), ranked by red rules, then amber ones."""
     reported = overview.set_index("migration_id")["reported_rag"]
     differs = risks.rag_disagreements(computed, reported)
     table = tables.risk_table(overview, flags, computed, differs)
     rag = risks.rag_counts(computed)
+    rated = sum(rag.values())
     note = (
-        f"Computed RAG: {rag['red']} Red, {rag['amber']} Amber, {rag['green']} Green. The top 10, "
-        "Red first, then by number of risk flags"
+        f"Computed RAG of the {_plural(rated, 'open migration')}: {rag['red']} Red, "
+        f"{rag['amber']} Amber, {rag['green']} Green. The top {TOP_RISKS}, by red rules, then "
+        "amber; live and cancelled migrations are not rated, busy periods are notes"
     )
-    if table.empty:
-        return Slide(title="Top risks", note=note, bullets=["No migration breaks a risk rule."])
-    top = table.head(10)
+    at_risk = table[table["Computed RAG"].isin(["Red", "Amber"])]
+    if at_risk.empty:
+        return Slide(
+            title="Top risks", note=note, bullets=["No open migration breaks a red or amber rule."]
+        )
+    top = at_risk.head(TOP_RISKS)
     shown = pd.DataFrame(
         {
             "Practice": top["Practice"],
@@ -211,8 +222,8 @@ def _risk_slide(overview: pd.DataFrame, flags: pd.DataFrame, computed: pd.Series
             "Why": top["Why"],
         }
     )
-    return Slide(title="Top risks", note=note, table=shown, column_widths=(2.6, 1.1, 1.3, 0.9,
-                 0.7, 5.4))  # fmt: skip
+    widths = (2.6, 1.1, 1.3, 0.9, 0.7, 5.4)
+    return Slide(title="Top risks", note=note, table=shown, column_widths=widths)
 
 
 def _next_slide(overview: pd.DataFrame, as_at: dt.date) -> tuple[Slide, go.Figure | None, str]:
@@ -312,7 +323,7 @@ def build_board_pack(
     overview = metrics.migration_overview(migrations, phases, as_at, history)
     phase_table = metrics.phase_status(phases, as_at)
     flags = risks.evaluate(overview, phase_table, as_at)
-    computed = risks.computed_rag(flags)
+    computed = risks.computed_rag(flags, overview.set_index("migration_id")["status"])
     ids = _upload_ids(migrations, history, as_at)
     pack_uploads = uploads[uploads["upload_id"].isin(ids)] if not uploads.empty else uploads
     source = images.source_line(pack_uploads, as_at)
