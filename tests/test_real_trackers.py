@@ -186,9 +186,15 @@ def test_single_dates_import_reads_the_as_at_from_the_title_and_warns_on_the_liv
 
 
 def test_single_dates_summary(capsys, url, folder):
-    do_import(capsys, url, build.build("single_dates_wy.xlsx", folder))
-    result = summary(capsys, url)  # no --as-at: the latest upload's, i.e. the title row's
+    # --as-at given (the title row's date) so this checks the single-date rule on its own; the
+    # title row itself is checked above
+    do_import(capsys, url, build.build("single_dates_wy.xlsx", folder), "--as-at", "2026-11-03")
+    result = summary(capsys, url)  # no --as-at: the latest upload's
     assert result["as_at"] == "2026-11-03"
+    # ages are measured to the date asked for (without one, to today): ask for the as-at date
+    assert trackers(summary(capsys, url, "--as-at", "2026-11-03")) == {
+        "single dates wy": ("2026-11-03", 0)
+    }
     assert result["migrations"] == 11
     assert statuses(result) == WY_STATUS
     assert result["overrunning"] == 1  # B86007 only: go live 20/10 passed, not live
@@ -208,8 +214,6 @@ def test_single_dates_summary(capsys, url, folder):
         "2027-W03": 1,  # B86012 18/01/2027
         "2027-W07": 1,  # B86013 15/02/2027
     }
-    # the one tracker, judged at its own as-at date
-    assert trackers(result) == {"single dates wy": ("2026-11-03", 0)}
     # no "Data extract requested", "Decommission Schedule A raised", "Cut-over planning meeting"
     # or "Tracking record updated" column: the four rules that read those columns are not
     # assessed for its 10 migrations that are not cancelled (11 less B86011: no rule is evaluated
@@ -223,7 +227,7 @@ def test_single_dates_summary(capsys, url, folder):
 
 
 def test_single_dates_per_practice(capsys, url, folder, tmp_path):
-    do_import(capsys, url, build.build("single_dates_wy.xlsx", folder))
+    do_import(capsys, url, build.build("single_dates_wy.xlsx", folder), "--as-at", "2026-11-03")
     table = migration_table(capsys, url, tmp_path)
     live_phases = {"Post go live (data re-entry)", "Completed"}
     for code in ("B86002", "B86004", "B86003"):
@@ -259,6 +263,11 @@ def test_as_at_comes_from_the_title_rows(capsys, url, folder, date_line):
     assert (result["as_at"], result["as_at_from"]) == ("2026-11-03", "title row")
 
 
+def test_mixed_tracker_as_at_from_its_title_row(capsys, url, folder):
+    result = do_import(capsys, url, build.build("mixed_wy.xlsx", folder))  # "as at 3 Nov 2026"
+    assert (result["as_at"], result["as_at_from"]) == ("2026-11-03", "title row")
+
+
 def test_as_at_given_wins_over_the_title_row(capsys, url, folder):
     result = do_import(capsys, url, build.build("single_dates_wy.xlsx", folder),
                        "--as-at", "2026-11-05")  # fmt: skip
@@ -274,7 +283,7 @@ def test_as_at_is_today_without_a_date_anywhere(capsys, url, folder):
 def test_single_dates_as_plans_reproduces_the_old_reading(capsys, url, folder):
     """--single-dates plans: every single date is a plan, as the code read them before."""
     do_import(capsys, url, build.build("single_dates_wy.xlsx", folder),
-              "--single-dates", "plans")  # fmt: skip
+              "--as-at", "2026-11-03", "--single-dates", "plans")  # fmt: skip
     result = summary(capsys, url)
     # nothing actually happened, so nothing is in progress or live; on hold and cancelled from
     # the Status column
@@ -291,7 +300,7 @@ def test_single_dates_as_actuals(capsys, url, folder):
     """--single-dates actuals: every single date is what happened; dates after the as-at date
     have not happened yet, so no unfinished phase has a passed plan: nothing overruns."""
     do_import(capsys, url, build.build("single_dates_wy.xlsx", folder),
-              "--single-dates", "actuals")  # fmt: skip
+              "--as-at", "2026-11-03", "--single-dates", "actuals")  # fmt: skip
     result = summary(capsys, url)
     assert result["migrations"] == 11
     assert result["overrunning"] == 0
@@ -332,7 +341,7 @@ def test_status_decides_whether_a_passed_single_go_live_happened(
     row = [*build.SINGLE_ROWS[5][:8], status, None]
     assert row[0] == "B86007"
     tracker = build.Tracker(build.WY_TITLE, "Last updated: 03/11/2026", build.SINGLE_HEADER, [row])
-    do_import(capsys, url, build.write(tracker, folder / "one_row.xlsx"))
+    do_import(capsys, url, build.write(tracker, folder / "one_row.xlsx"), "--as-at", "2026-11-03")
     result = summary(capsys, url)
     expected = dict.fromkeys(STATUS_KEYS, 0) | {state: 1}
     assert statuses(result) == expected
@@ -356,8 +365,7 @@ def test_status_decides_whether_a_passed_single_go_live_happened(
 
 
 def test_mixed_kinds_in_one_tracker(capsys, url, folder, tmp_path):
-    result = do_import(capsys, url, build.build("mixed_wy.xlsx", folder))
-    assert (result["as_at"], result["as_at_from"]) == ("2026-11-03", "title row")
+    result = do_import(capsys, url, build.build("mixed_wy.xlsx", folder), "--as-at", "2026-11-03")
     assert result["warnings"] == []
     result = summary(capsys, url)
     assert result["migrations"] == 6
@@ -397,9 +405,14 @@ def test_mixed_kinds_in_one_tracker(capsys, url, folder, tmp_path):
 #  B86016  Planned, all 2027                                     planned, no
 
 
-def test_each_tracker_is_judged_at_its_own_as_at(capsys, url, folder):
-    sw = do_import(capsys, url, build.build("sw_tracker_2026-11-20.xlsx", folder))
-    assert (sw["as_at"], sw["as_at_from"]) == ("2026-11-20", "title row")
+@pytest.mark.parametrize("as_at_from", ["title row", "--as-at"])
+def test_each_tracker_is_judged_at_its_own_as_at(capsys, url, folder, as_at_from):
+    def given(day: str) -> list[str]:
+        return ["--as-at", day] if as_at_from == "--as-at" else []
+
+    sw = do_import(capsys, url, build.build("sw_tracker_2026-11-20.xlsx", folder),
+                   *given("2026-11-20"))  # fmt: skip
+    assert sw["as_at"] == "2026-11-20"
     assert sw["tracker"] == {"name": "sw tracker", "matched_by": "new"}
     before = summary(capsys, url)
     assert before["as_at"] == "2026-11-20"
@@ -407,8 +420,9 @@ def test_each_tracker_is_judged_at_its_own_as_at(capsys, url, folder):
                                 "cancelled": 0}  # fmt: skip
     assert before["overrunning"] == 1  # L85003
 
-    wy = do_import(capsys, url, build.build("wy_tracker_2026-12-03.xlsx", folder))
-    assert (wy["as_at"], wy["as_at_from"]) == ("2026-12-03", "title row")
+    wy = do_import(capsys, url, build.build("wy_tracker_2026-12-03.xlsx", folder),
+                   *given("2026-12-03"))  # fmt: skip
+    assert wy["as_at"] == "2026-12-03"
     # WY's practices are none of SW's: a tracker of its own
     assert wy["tracker"] == {"name": "wy tracker", "matched_by": "new"}
 
@@ -437,11 +451,17 @@ def test_each_tracker_is_judged_at_its_own_as_at(capsys, url, folder):
         assert sw_only["overrunning"] == 1, as_at  # L85003, not L85002
         assert sw_only["overrunning_by"]["phase"]["final_data_production"] == 1  # L85003 only
         assert statuses(sw_only) == statuses(before)
+    # where each as-at date came from, last so a naming difference hides no figure above
+    assert (sw["as_at_from"], wy["as_at_from"]) == (as_at_from, as_at_from)
 
 
 def test_a_date_before_an_upload_leaves_that_upload_out(capsys, url, folder):
-    do_import(capsys, url, build.build("sw_tracker_2026-11-20.xlsx", folder))
-    do_import(capsys, url, build.build("wy_tracker_2026-12-03.xlsx", folder))
+    do_import(
+        capsys, url, build.build("sw_tracker_2026-11-20.xlsx", folder), "--as-at", "2026-11-20"
+    )
+    do_import(
+        capsys, url, build.build("wy_tracker_2026-12-03.xlsx", folder), "--as-at", "2026-12-03"
+    )
     result = summary(capsys, url, "--as-at", "2026-11-25")
     # WY's only upload is as at 3 Dec, after 25 Nov: only SW is in the picture
     assert result["migrations"] == 4
@@ -484,7 +504,7 @@ def test_a_renamed_tracker_replaces_its_earlier_upload(
     first = do_import(capsys, url, build.build("SW tracker 2026-10-30.xlsx", folder),
                       "--as-at", "2026-10-30")  # fmt: skip
     assert first["tracker"] == {"name": "SW tracker", "matched_by": "new"}
-    assert (first["as_at"], first["as_at_from"]) == ("2026-10-30", "--as-at")
+    assert first["as_at"] == "2026-10-30"  # (as_at_from is checked on its own below)
     # (the 6 practices of the second upload all belong to "SW tracker": 6/6 >= 50%)
     second = do_import(capsys, url,
                        build.build_as("Copy of SW tracker v2 2026-11-20.xlsx", folder,
@@ -511,7 +531,10 @@ def test_a_renamed_tracker_replaces_its_earlier_upload(
         "2027-01": 1,  # L81012 25/01 planned
         "2027-02": 1,  # L81013 15/02 planned
     }
-    assert trackers(now) == {"SW tracker": ("2026-11-20", 0)}
+    # ages are measured to the date asked for (without one, to today)
+    assert trackers(summary(capsys, url, "--as-at", "2026-11-20")) == {
+        "SW tracker": ("2026-11-20", 0)
+    }
 
     code, changed = run_json(capsys, "changes", "--from", str(first["upload_id"]),
                              "--to", str(second["upload_id"]), "--db", url, "--json")  # fmt: skip

@@ -114,10 +114,10 @@ def _ods_codes(migrations: pd.DataFrame) -> dict[str, str | None]:
     }
 
 
-def _identities(migrations: pd.DataFrame, ids: set[str]) -> list[dict]:
+def _identities(migrations: pd.DataFrame, ids: set[str], **extra: object) -> list[dict]:
     rows = migrations[migrations["migration_id"].isin(list(ids))]
     items = [
-        {"migration_id": str(mid), "ods_code": _text(ods), "practice_name": _text(name)}
+        {"migration_id": str(mid), "ods_code": _text(ods), "practice_name": _text(name), **extra}
         for mid, ods, name in zip(
             rows["migration_id"], rows["ods_code"], rows["practice_name"], strict=True
         )
@@ -176,8 +176,9 @@ def compare_uploads(
     """What changed from one upload to another (rows as store.upload_rows returns them).
 
     - added: migrations in `after` and not in `before`;
-    - removed: migrations in `before` and not in `after` — only when both uploads are of the
-      same tracker (else a missing migration just means a different tracker), otherwise [];
+    - removed: migrations in `before` and not in `after`, with `left_on` (the later upload's
+      as-at date) — only when both uploads are of the same tracker (else a missing migration
+      just means a different tracker), otherwise [];
     - go_live_moved: migrations in both whose go-live date (actual start, else planned start,
       each as at its own upload's as-at date) changed; both dates must be known;
     - phases_completed: phases of migrations in both with an actual end in `after` (on or before
@@ -210,10 +211,40 @@ def compare_uploads(
 
     return {
         "added": _identities(after_migrations, after_ids - before_ids),
-        "removed": _identities(before_migrations, before_ids - after_ids) if same_tracker else [],
+        "removed": (
+            _identities(before_migrations, before_ids - after_ids, left_on=_iso(after_as_at))
+            if same_tracker
+            else []
+        ),
         "go_live_moved": _go_live_moves(before_live, after_live, ods, common),
         "phases_completed": _phases_completed(
             before_phases, before_as_at, after_phases, after_as_at, ods, common
         ),
         "status_changed": _sorted(status_changed),
     }
+
+
+def left_the_picture(members: pd.DataFrame, in_picture: pd.Index | pd.Series) -> pd.DataFrame:
+    """Migrations that have left their tracker: in an earlier upload of it, absent from its
+    latest, and not in the picture through another tracker.
+
+    `members` is store.migrations_by_upload (upload_id, tracker, as_at, migration_id, ods_code),
+    oldest first. One row per migration: migration_id, ods_code, tracker, last_seen (the as-at
+    date of the last upload holding it) and left_on (the as-at date of the next upload of its
+    tracker, the first without it), newest departures first.
+    """
+    columns = ["migration_id", "ods_code", "tracker", "last_seen", "left_on"]
+    if members.empty:
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns[:3]}).assign(
+            last_seen=pd.Series(dtype="datetime64[us]"), left_on=pd.Series(dtype="datetime64[us]")
+        )
+    uploads = members.drop_duplicates("upload_id")[["upload_id", "tracker", "as_at"]]
+    uploads = uploads.sort_values(["tracker", "as_at", "upload_id"])
+    uploads["next_as_at"] = uploads.groupby("tracker")["as_at"].shift(-1)
+    last = members.sort_values(["as_at", "upload_id"]).groupby(["tracker", "migration_id"]).last()
+    last = last.reset_index().merge(uploads[["upload_id", "next_as_at"]], on="upload_id")
+    gone = last[last["next_as_at"].notna() & ~last["migration_id"].isin(list(in_picture))]
+    gone = gone.drop_duplicates("migration_id", keep="last")
+    result = gone.rename(columns={"as_at": "last_seen", "next_as_at": "left_on"})[columns]
+    result = result.sort_values(["left_on", "ods_code"], ascending=[False, True])
+    return result.reset_index(drop=True)

@@ -14,11 +14,12 @@ import pandas as pd
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import make_url
 
-from regiondash import changes, metrics, risks, store
+from regiondash import changes, freshness, metrics, risks, store
 from regiondash.cli_reports import add_report_parsers
 from regiondash.cli_sources import add_import_db_parser
 from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
 from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
+from regiondash.ingest.milestones import BY_DATE, SINGLE_DATE_MODES
 from regiondash.reference import Reference, load_reference
 
 REFERENCE_ENV = "REGIONDASH_REFERENCE_CSV"
@@ -75,10 +76,13 @@ def cmd_import(args: argparse.Namespace) -> int:
             reference_data(),
             uploaded_by=args.uploaded_by or getpass.getuser(),
             uploaded_at=dt.datetime.now(dt.UTC),
-            as_at=args.as_at or dt.date.today(),
+            as_at=args.as_at,
+            default_as_at=dt.date.today(),
             sheet=args.sheet,
             mapping=mapping,
             accept_valid_rows=args.accept_valid_rows,
+            single_dates=args.single_dates,
+            tracker=args.tracker,
         )
     except UnreadableFile as problem:
         outcome = ImportOutcome(UNREADABLE, None, None, problem.message)
@@ -128,9 +132,21 @@ def cmd_summary(args: argparse.Namespace) -> int:
     phases = phases[phases["migration_id"].isin(migrations["migration_id"])]
     history = store.phase_history(engine, "go_live")
     result = metrics.summary(migrations, phases, as_at, history)
-    flags = risks.evaluate(migrations, phases, as_at)
+    overview = metrics.migration_overview(migrations, phases, as_at, history)
+    flags = risks.evaluate(overview, phases, as_at)
     result["risks"] = risks.counts_by_rule(flags)
-    result["rag"] = risks.rag_counts(risks.computed_rag(flags))
+    result["risks_not_assessed"] = risks.not_assessed(overview)
+    status = overview.set_index("migration_id")["status"]
+    result["rag"] = risks.rag_counts(risks.computed_rag(flags, status))
+    # Ages are measured to the date asked for, else to today: how old the data is now.
+    ages = freshness.tracker_ages(
+        store.picture_uploads(engine, as_at),
+        migrations,
+        phases,
+        args.as_at or dt.date.today(),
+        args.stale_days,
+    )
+    result["trackers"] = freshness.tracker_ages_json(ages[ages["migrations"] > 0])
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
@@ -139,6 +155,8 @@ def cmd_summary(args: argparse.Namespace) -> int:
           f"{result['overrunning']} overrunning ({share:.0%})")  # fmt: skip
     for name, counts in result["migrations_by"].items():
         print(f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    for _, row in ages[ages["migrations"] > 0].iterrows():
+        print("  " + freshness.age_words(row, args.stale_days))
     return 0
 
 
@@ -185,6 +203,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             uploaded_by=upload.uploaded_by,
             uploaded_at=upload.uploaded_at,
             as_at=upload.as_at,
+            is_demo=True,
         )
         print(f"{upload.as_at}: {outcome.message}")
         if outcome.exit_code:
@@ -204,7 +223,24 @@ def build_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import a tracker spreadsheet (.xlsx or .csv)")
     imp.add_argument("path")
     imp.add_argument("--db", help=db_help)
-    imp.add_argument("--as-at", type=_date, help="the date the tracker is as at (default: today)")
+    imp.add_argument(
+        "--as-at",
+        type=_date,
+        help="the date the tracker is as at (default: the date its title rows give, "
+        "e.g. 'Last updated: 03/11/2026', else today)",
+    )
+    imp.add_argument(
+        "--tracker",
+        metavar="NAME",
+        help="the tracker this file replaces (default: by file name, else by practices)",
+    )
+    imp.add_argument(
+        "--single-dates",
+        choices=SINGLE_DATE_MODES,
+        default=BY_DATE,
+        help="how milestones with one date column are read: by-date (dates up to "
+        "the as-at date are done, later ones plans), plans or actuals",
+    )
     imp.add_argument("--uploaded-by", help="who is uploading (default: your user name)")
     imp.add_argument("--sheet", help="read this sheet (default: the first with a tracker header)")
     imp.add_argument("--map", action="append", metavar="HEADER=field",
@@ -220,6 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--region", help="region code, e.g. Y58")
     summ.add_argument("--icb", help="ICB code, e.g. QJK")
     summ.add_argument("--sub-icb", help="sub-ICB location code, e.g. 15N")
+    summ.add_argument(
+        "--stale-days",
+        type=int,
+        default=freshness.STALE_AFTER_DAYS,
+        help="a tracker older than this many days is stale (default: %(default)s)",
+    )
     summ.add_argument("--json", action="store_true", help="print one JSON object")
     summ.set_defaults(func=cmd_summary)
 

@@ -11,11 +11,19 @@ import pandas as pd
 import sqlalchemy as sa
 
 from regiondash import store
-from regiondash.ingest import ParsedTracker, parse_tracker
+from regiondash.ingest import (
+    AS_AT_DEFAULT,
+    AS_AT_GIVEN,
+    AS_AT_TITLE,
+    ParsedTracker,
+    parse_tracker,
+)
 from regiondash.ingest.milestones import BY_DATE
 from regiondash.reference import Reference
 
 STORED, UNCHANGED, REJECTED, UNREADABLE = "stored", "unchanged", "rejected", "unreadable"
+# Where the as-at date came from, as the command line's JSON says it.
+_AS_AT_WORDS = {AS_AT_GIVEN: "--as-at", AS_AT_TITLE: "title row", AS_AT_DEFAULT: "today"}
 EXIT_CODES = {STORED: 0, UNCHANGED: 0, REJECTED: 1, UNREADABLE: 2}
 
 
@@ -50,7 +58,7 @@ class ImportOutcome:
             "notes": parsed.notes if parsed else [],
             "message": self.message,
             "as_at": parsed.as_at.isoformat() if parsed and parsed.as_at else None,
-            "as_at_from": parsed.as_at_from if parsed else None,
+            "as_at_from": _AS_AT_WORDS.get(parsed.as_at_from) if parsed else None,
             "tracker": self.tracker.as_json() if self.tracker else None,
             "single_dates": (
                 rows.reading.as_json() if rows is not None and rows.reading is not None else None

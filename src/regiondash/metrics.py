@@ -93,9 +93,15 @@ def migration_status(
     """
     table = phase_status(phases, as_at)
     by_migration = table.groupby("migration_id", sort=False)
-    started = table.loc[table["actual_start"].notna()].groupby("migration_id").size()
+    started_rows = table.loc[table["actual_start"].notna()]
+    started = started_rows.groupby("migration_id").size()
+    # The current phase is the first unfinished one from the furthest phase work has reached:
+    # an earlier phase whose end milestone the tracker does not record (no data sign-off column)
+    # stays open for ever, and must not pull a live migration back to it.
+    reached = started_rows.groupby("migration_id")["phase_order"].max()
     unfinished = table.loc[table["actual_end"].isna()].sort_values("phase_order")
-    current = unfinished.groupby("migration_id")["phase"].first()
+    ahead = unfinished["phase_order"] >= unfinished["migration_id"].map(reached).fillna(-1)
+    current = unfinished[ahead].groupby("migration_id")["phase"].first()
     live_phase = table.loc[table["phase"] == "go_live"].set_index("migration_id")
     is_live = live_phase["actual_start"].notna()
     ended = table.loc[
