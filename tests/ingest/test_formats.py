@@ -161,6 +161,8 @@ def import_and_summarise(capsys, path: Path, db: Path) -> tuple[dict, dict, dict
     assert code == 0, imported
     code, summary = run_cli(capsys, "summary", "--db", url, "--as-at", AS_AT, "--json")
     assert code == 0
+    for tracker in summary.get("trackers", []):
+        assert tracker.pop("file_name") == path.name  # the one thing allowed to differ
     return imported, summary, stored(db)
 
 
@@ -214,7 +216,7 @@ def test_example_tracker_saved_as_xls_and_ods_gives_identical_figures(tmp_path, 
         assert paths[kind].exists(), result.stderr
     results = {k: import_and_summarise(capsys, p, tmp_path / f"{k}.db") for k, p in paths.items()}
     base_import, base_summary, base_rows = results["xlsx"]
-    assert base_summary and base_rows["migrations"]
+    assert base_summary and sum(len(rows) for rows in base_rows.values()) > 20
     for kind, (imported, summary, rows) in results.items():
         assert rows.pop("file_kind") == [(kind,)]
         assert summary == base_summary, kind
