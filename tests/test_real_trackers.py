@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -367,6 +369,8 @@ def test_status_decides_whether_a_passed_single_go_live_happened(
 def test_mixed_kinds_in_one_tracker(capsys, url, folder, tmp_path):
     result = do_import(capsys, url, build.build("mixed_wy.xlsx", folder), "--as-at", "2026-11-03")
     assert result["warnings"] == []
+    # kick off, IDP and FDP are single dates; go live has its planned/actual pair
+    assert result["single_dates"] == {"mode": "by-date", "milestones": ["kickoff", "idp", "fdp"]}
     result = summary(capsys, url)
     assert result["migrations"] == 6
     assert statuses(result) == {"planned": 1, "in_progress": 2, "live": 3, "on_hold": 0,
@@ -443,6 +447,10 @@ def test_each_tracker_is_judged_at_its_own_as_at(capsys, url, folder, as_at_from
     }
     # ages measured to the summary's as-at date: 3 Dec - 20 Nov = 13 days
     assert trackers(after) == {"sw tracker": ("2026-11-20", 13), "wy tracker": ("2026-12-03", 0)}
+    # what fell due since each tracker's as-at date: for SW, L85002's FDP 25/11 and go live 02/12
+    # (plans after 20/11, on or before 3/12); L85003's plans were already due by 20/11; for WY none
+    passed = {t["tracker"]: t["planned_milestones_passed"] for t in after["trackers"]}
+    assert passed == {"sw tracker": 2, "wy tracker": 0}
 
     # SW's own figures, before and after WY's upload, are those of 20 Nov
     for as_at in ([], ["--as-at", "2026-12-03"]):
@@ -606,3 +614,20 @@ def test_rules_without_their_column_are_not_assessed(capsys, url, folder):
     # extract request is a red rule); L84005 and L84007 only go live in flu season, a busy-period
     # note that does not change RAG: green
     assert result["rag"] == {"red": 1, "amber": 0, "green": 2}
+
+
+def test_the_installed_command_reads_a_real_tracker(tmp_path, folder):
+    """The same figures from the console script in its own process (no in-process state)."""
+    regiondash = Path(sys.executable).with_name("regiondash")
+    db = f"sqlite:///{tmp_path / 'sub.db'}"
+    path = build.build("single_dates_wy.xlsx", folder)
+    imported = subprocess.run([str(regiondash), "import", str(path), "--db", db, "--json"],
+                              capture_output=True, text=True, check=False)  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert json.loads(imported.stdout)["as_at"] == "2026-11-03"  # from "Last updated: 03/11/2026"
+    shown = subprocess.run([str(regiondash), "summary", "--db", db, "--json"],
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    result = json.loads(shown.stdout)
+    assert (result["migrations"], result["overrunning"]) == (11, 1)  # B86007 only
+    assert statuses(result) == WY_STATUS
