@@ -8,15 +8,66 @@ import streamlit as st
 
 from regiondash import exports, importing, sources, store, ui, upload_view
 from regiondash.ingest import MappingProblem, UnreadableFile, parse_tracker
+from regiondash.ingest.milestones import BY_DATE, SINGLE_DATE_MODE_LABELS
 from regiondash.template import template_workbook
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-tracker.xlsx"
+
+
+def as_at_picker(parsed, choices: dict, key: str) -> dt.date:
+    """The tracker's as-at date: from its title rows, else today, unless the user sets it."""
+    picked = st.date_input("Tracker as at", value=parsed.as_at, format="DD/MM/YYYY", key=key,
+                           help="The date the tracker's contents are true on.")  # fmt: skip
+    st.caption(upload_view.as_at_words(parsed))
+    if picked != parsed.as_at:
+        choices["as_at"] = picked
+        st.rerun()  # the single-date milestones and status checks depend on it
+    return picked
+
+
+def single_dates_picker(parsed, choices: dict, key: str) -> None:
+    """How milestones with one date column are read, when the tracker has any."""
+    reading = parsed.rows.reading if parsed.rows is not None else None
+    if reading is None or not reading.milestones:
+        return
+    st.info(reading.describe(), icon=":material/event:")
+    modes = list(SINGLE_DATE_MODE_LABELS)
+    mode = st.radio("Read one-date milestones", modes, index=modes.index(reading.mode), key=key,
+                    format_func=SINGLE_DATE_MODE_LABELS.get, horizontal=True)  # fmt: skip
+    if mode != reading.mode:
+        choices["single_dates"] = mode
+        st.rerun()
+
+
+def tracker_picker(parsed, key: str) -> str | None:
+    """Which stored tracker this upload replaces: suggested, and the user's to change."""
+    if parsed.rows is None or parsed.rows.migrations.empty:
+        return None
+    known = store.tracker_practices(ctx.engine)
+    choice = importing.choose_tracker(parsed.file_name, parsed.rows.migrations, known)
+    options, labels = upload_view.tracker_options(choice, known)
+    return st.selectbox("This upload", options, format_func=labels.get, key=key,
+                        help="Migrations missing from a tracker's newest upload leave the "
+                        "picture, so say which tracker this file replaces.")  # fmt: skip
+
+
+def suggestion_buttons(parsed, mapping: dict, file_name: str) -> None:
+    """One click to use a column the header matching did not, as the field it looks like."""
+    for header, field_key, label in upload_view.suggestions(parsed):
+        left, right = st.columns([3, 1])
+        left.markdown(f"Column **{header}** is not used — did you mean *{label}*?")
+        if right.button(f"Use it as {label}", key=f"suggest-{file_name}-{header}"):
+            chosen = {**(mapping or {}), header: field_key}
+            st.session_state.setdefault("hand_mapping", {})[file_name] = chosen
+            st.rerun()
+
 
 ctx = ui.context()
 st.title("Upload a tracker")
 ui.data_line(ctx)
 st.markdown(
-    "Drop in your migration tracking spreadsheet (**.xlsx** or **.csv**). regiondash finds the "
+    "Drop in your migration tracking spreadsheet (**.xlsx**, **.xls**, **.ods** or **.csv**). "
+    "regiondash finds the "
     "header row, maps your column names, and checks every cell before anything is stored. By "
     "default an upload with any error is refused whole; you can choose to store the valid rows "
     "and keep the rest set aside with their reasons."
@@ -61,11 +112,8 @@ if configured:
                     st.checkbox("Store the valid rows next time", key=f"accept-{name}")
     st.divider()
 
-who, when = st.columns(2)
-uploaded_by = who.text_input("Your name or team", key="uploaded_by",
-                             placeholder="e.g. SCW CSU migration team")  # fmt: skip
-as_at = when.date_input("Tracker as at", value=dt.date.today(), format="DD/MM/YYYY",
-                        help="The date the tracker's contents are true on.")  # fmt: skip
+uploaded_by = st.text_input("Your name or team", key="uploaded_by",
+                            placeholder="e.g. SCW CSU migration team")  # fmt: skip
 flash = st.session_state.pop("upload_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
@@ -80,10 +128,14 @@ if file is not None:
     mapping = st.session_state.get("hand_mapping", {}).get(file.name)
     if mapping is None:
         mapping = store.saved_header_mapping(ctx.engine, importing.tracker_name(file.name))
+    choices = st.session_state.setdefault("upload_choices", {}).setdefault(file.name, {})
     try:
         with st.spinner(f"Reading {file.name} safely and checking every row…"):
-            parsed = parse_tracker(content, file.name, ui.reference_data(), mapping=mapping,
-                                   as_at=as_at)  # fmt: skip
+            parsed = parse_tracker(
+                content, file.name, ui.reference_data(), mapping=mapping,
+                as_at=choices.get("as_at"), default_as_at=dt.date.today(),
+                single_dates=choices.get("single_dates", BY_DATE),
+            )  # fmt: skip
     except UnreadableFile as problem:
         st.error(problem.message, icon=":material/block:")
         st.stop()
@@ -91,12 +143,17 @@ if file is not None:
         st.error(str(problem), icon=":material/block:")
         st.stop()
 
+    as_at = as_at_picker(parsed, choices, key=f"as-at-{file.name}")
+    single_dates_picker(parsed, choices, key=f"single-{file.name}")
+    tracker = tracker_picker(parsed, key=f"tracker-{file.name}")
+
     st.subheader("What was found")
     for note in parsed.notes:
         st.markdown(f"- {note}")
     if mapping:
         st.caption("Using your column mapping for this tracker: "
                    + ", ".join(f"{h} → {k}" for h, k in mapping.items()))  # fmt: skip
+    suggestion_buttons(parsed, mapping, file.name)
 
     with st.expander(
         "Column mapping", expanded=parsed.match is None or bool(parsed.match.unmapped)
@@ -155,7 +212,7 @@ if file is not None:
             outcome = importing.store_parsed(
                 ctx.engine, parsed, content, uploaded_by=uploaded_by.strip() or "unnamed",
                 uploaded_at=dt.datetime.now(dt.UTC), as_at=as_at,
-                accept_valid_rows=choice == "valid",
+                accept_valid_rows=choice == "valid", tracker=tracker,
             )  # fmt: skip
             if outcome.status == importing.STORED and mapping:
                 store.save_header_mapping(ctx.engine, importing.tracker_name(file.name), mapping)

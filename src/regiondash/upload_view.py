@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from regiondash.fields import FIELD_BY_KEY, FIELDS
-from regiondash.ingest import ParsedTracker
+from regiondash.importing import EXPLICIT, NEW_TRACKER, TrackerChoice
+from regiondash.ingest import AS_AT_DEFAULT, AS_AT_TITLE, ParsedTracker
 from regiondash.ingest.columns import IGNORE
 
 NOT_USED = "(not used)"
@@ -103,3 +104,39 @@ def set_aside_table(aside: pd.DataFrame) -> pd.DataFrame:
         {"Sheet": aside["sheet"], "Row": aside["row"], "Reasons": aside["reasons"]}
     ).reset_index(drop=True)
     return pd.concat([head, cells.reset_index(drop=True)], axis=1)
+
+
+def as_at_words(parsed: ParsedTracker) -> str:
+    """Where the tracker's as-at date came from, in words for the date box's caption."""
+    if parsed.as_at_from == AS_AT_TITLE:
+        return "Found in the file's title rows. Change it if the tracker is as at another date."
+    if parsed.as_at_from == AS_AT_DEFAULT:
+        return "The file's title rows give no date, so today is used. Set the tracker's own date."
+    return "The date you chose."
+
+
+def tracker_options(
+    choice: TrackerChoice, known: pd.DataFrame
+) -> tuple[list[str], dict[str, str]]:
+    """The trackers an upload can replace, the suggested one first, and their labels: every
+    stored tracker, and a new tracker named after the file."""
+    stored = sorted({str(t) for t in known["tracker"].dropna()})
+    options = [choice.name, *[t for t in stored if t != choice.name]]
+    labels = {t: f"Replaces {t}" for t in stored}
+    if choice.matched_by in (NEW_TRACKER, EXPLICIT) and choice.name not in stored:
+        labels[choice.name] = f"A new tracker: {choice.name}"
+    else:
+        labels[choice.name] = choice.describe()
+    return options, labels
+
+
+def suggestions(parsed: ParsedTracker) -> list[tuple[str, str, str]]:
+    """(header, field key, field label) for each column not used that looks like a field."""
+    match = parsed.match
+    if match is None:
+        return []
+    return [
+        (header, key, FIELD_BY_KEY[key].label)
+        for header, key in getattr(match, "suggestions", {}).items()
+        if key in FIELD_BY_KEY
+    ]

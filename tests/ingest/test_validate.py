@@ -45,8 +45,11 @@ def test_clean_wide_row_becomes_a_migration_with_phase_spans():
     assert spans.loc["cutover", "planned_start"] == TS("2026-02-20")
     assert spans.loc["cutover", "planned_end"] == TS("2026-03-02")
     assert spans.loc["go_live", "actual_start"] == TS("2026-03-03")
-    assert pd.isna(spans.loc["cutover", "actual_start"])
+    # IDP and FDP have one date column each, on or before the as-at date: done, and their own plan
+    assert spans.loc["cutover", "actual_start"] == TS("2026-02-20")
     assert spans.loc["initial_data_production", "planned_end"] == TS("2026-01-05")
+    assert spans.loc["initial_data_production", "actual_end"] == TS("2026-01-05")
+    assert result.reading.milestones == ["idp", "fdp"]
     assert "procurement" not in spans.index  # no dates at all: no row
 
 
