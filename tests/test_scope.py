@@ -9,17 +9,25 @@ from hypothesis import strategies as st
 
 from regiondash.scope import (
     FILTER_COLUMNS,
+    NOT_A_DATE,
+    NOT_A_STATUS,
+    NOT_IN_DATA,
+    NOT_WITHIN,
     UNKNOWN,
     Filters,
+    LinkProblem,
     apply_filters,
+    check_against_data,
     filter_options,
     option_labels,
     page_count,
     page_of,
+    parse_query,
     search,
     short_org_name,
     sort_migrations,
 )
+from regiondash.statuses import STATUSES
 
 NAT = pd.NaT
 
@@ -68,7 +76,8 @@ def overview() -> pd.DataFrame:
 codes = st.text(
     alphabet=st.characters(exclude_categories=("Cs",), exclude_characters=","), min_size=1
 ).filter(lambda s: s == s.strip() and s != "")
-code_tuples = st.lists(codes, max_size=4).map(tuple)
+code_tuples = st.lists(codes, max_size=4, unique=True).map(tuple)
+status_tuples = st.lists(st.sampled_from(STATUSES), max_size=5, unique=True).map(tuple)
 
 
 @settings(max_examples=200, deadline=None)
@@ -79,7 +88,7 @@ code_tuples = st.lists(codes, max_size=4).map(tuple)
     csu=code_tuples,
     source=code_tuples,
     target=code_tuples,
-    status=code_tuples,
+    status=status_tuples,
     as_at=st.none() | st.dates(),
 )
 def test_filters_round_trip_through_the_query(
@@ -114,6 +123,85 @@ def test_to_query_leaves_out_empty_filters():
 )
 def test_from_query_ignores_unknown_keys_and_bad_dates(query, expected):
     assert Filters.from_query(query) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "filters", "problems"),
+    [
+        ({"icb": "QVV,QJK", "colour": "blue"}, Filters(icb=("QVV", "QJK")), []),
+        ({"icb": "QVV,QVV"}, Filters(icb=("QVV",)), []),  # each value once
+        ({"as_at": "2026-13-45"}, Filters(), [LinkProblem("as_at", ("2026-13-45",), NOT_A_DATE)]),
+        (
+            {"as_at": "02/03/2026", "region": "Y58"},
+            Filters(region=("Y58",)),
+            [LinkProblem("as_at", ("02/03/2026",), NOT_A_DATE)],
+        ),
+        ({"as_at": " "}, Filters(), []),
+        ({"status": "nonsense"}, Filters(), [LinkProblem("status", ("nonsense",), NOT_A_STATUS)]),
+        # "completed" is no longer a status: live covers it
+        (
+            {"status": "live,completed"},
+            Filters(status=("live",)),
+            [LinkProblem("status", ("completed",), NOT_A_STATUS, kept=("live",))],
+        ),
+        ({"status": "Live"}, Filters(), [LinkProblem("status", ("Live",), NOT_A_STATUS)]),
+        ({"status": ",".join(STATUSES)}, Filters(status=STATUSES), []),
+    ],
+)
+def test_parse_query_says_what_it_left_out(query, filters, problems):
+    assert parse_query(query) == (filters, problems)
+
+
+@pytest.mark.parametrize(
+    ("asked", "kept", "problems"),
+    [
+        (Filters(icb=("QVV",)), Filters(icb=("QVV",)), []),
+        (Filters(icb=("ZZZ",)), Filters(), [LinkProblem("icb", ("ZZZ",), NOT_IN_DATA)]),
+        (
+            Filters(icb=("ZZZ", "QVV")),
+            Filters(icb=("QVV",)),
+            [LinkProblem("icb", ("ZZZ",), NOT_IN_DATA, kept=("QVV",))],
+        ),
+        # in the data, but not within the ICB chosen above it
+        (
+            Filters(icb=("QVV",), sub_icb=("15N", "11J")),
+            Filters(icb=("QVV",), sub_icb=("11J",)),
+            [
+                LinkProblem(
+                    "sub_icb", ("15N",), NOT_WITHIN, kept=("11J",), within=(("icb", ("QVV",)),)
+                )
+            ],
+        ),
+        (
+            Filters(region=("Y63",), icb=("QVV", "XXX")),
+            Filters(region=("Y63",)),
+            [
+                LinkProblem("icb", ("XXX",), NOT_IN_DATA),
+                LinkProblem("icb", ("QVV",), NOT_WITHIN, within=(("region", ("Y63",)),)),
+            ],
+        ),
+        # a region left out narrows nothing below it
+        (
+            Filters(region=("Y99",), icb=("QVV",)),
+            Filters(icb=("QVV",)),
+            [LinkProblem("region", ("Y99",), NOT_IN_DATA)],
+        ),
+        # a real status no migration has is left out too, never shown as everything silently
+        (
+            Filters(status=("on_hold", "live")),
+            Filters(status=("live",)),
+            [LinkProblem("status", ("on_hold",), NOT_IN_DATA, kept=("live",))],
+        ),
+        (
+            Filters(csu=(UNKNOWN,), target=("Vision",)),
+            Filters(csu=(UNKNOWN,)),
+            [LinkProblem("target", ("Vision",), NOT_IN_DATA)],
+        ),
+        (Filters(as_at=dt.date(2026, 3, 2)), Filters(as_at=dt.date(2026, 3, 2)), []),
+    ],
+)
+def test_check_against_data_leaves_out_what_the_data_lacks(overview, asked, kept, problems):
+    assert check_against_data(overview, asked) == (kept, problems)
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
+from regiondash.statuses import STATUSES
+
 # filter name -> the overview column it selects on
 FILTER_COLUMNS: dict[str, str] = {
     "region": "region_code",
@@ -26,7 +28,20 @@ FILTER_LABELS: dict[str, str] = {
     "target": "Target system",
     "status": "Status",
 }
+# how a message names a filter: (one value, several values)
+FILTER_NOUNS: dict[str, tuple[str, str]] = {
+    "region": ("region", "regions"),
+    "icb": ("ICB", "ICBs"),
+    "sub_icb": ("sub-ICB location", "sub-ICB locations"),
+    "csu": ("CSU", "CSUs"),
+    "source": ("source system", "source systems"),
+    "target": ("target system", "target systems"),
+    "status": ("status", "statuses"),
+    "as_at": ("as-at date", "as-at dates"),
+}
 UNKNOWN = "(not recorded)"
+# organisation filters, each narrowing the lists below it
+ORG_ORDER = ("region", "icb", "sub_icb")
 
 
 @dataclass(frozen=True)
@@ -59,20 +74,83 @@ class Filters:
 
     @classmethod
     def from_query(cls, query: dict[str, str]) -> Filters:
-        """Filters from URL query parameters; unknown keys and bad dates are ignored."""
-        values: dict[str, object] = {}
-        for name in FILTER_COLUMNS:
-            raw = query.get(name, "")
-            parts = tuple(p.strip() for p in str(raw).split(",") if p.strip())
-            if parts:
-                values[name] = parts
+        """Filters from URL query parameters; unknown keys and bad dates are ignored (see
+        parse_query for what was left out and why)."""
+        return parse_query(query)[0]
+
+
+# why a link's value was left out
+NOT_A_DATE = "not_a_date"  # as_at is not a YYYY-MM-DD date
+NOT_A_STATUS = "not_a_status"  # status is not one of statuses.STATUSES
+NOT_IN_DATA = "not_in_data"  # no migration in the data has this value
+NOT_WITHIN = "not_within"  # in the data, but not within the organisations chosen above it
+
+
+@dataclass(frozen=True)
+class LinkProblem:
+    """Values a link asked for that the view cannot show, so they were left out."""
+
+    name: str  # filter name, or "as_at"
+    values: tuple[str, ...]  # the values left out, as the link gave them
+    reason: str  # NOT_A_DATE, NOT_A_STATUS, NOT_IN_DATA or NOT_WITHIN
+    kept: tuple[str, ...] = ()  # the filter's values still applied (empty: showing all)
+    within: tuple[tuple[str, tuple[str, ...]], ...] = ()  # NOT_WITHIN: (filter, values) above
+
+
+def _split(raw: object) -> tuple[str, ...]:
+    parts = tuple(p.strip() for p in str(raw).split(",") if p.strip())
+    return tuple(dict.fromkeys(parts))  # each value once, in the link's order
+
+
+def parse_query(query: dict[str, str]) -> tuple[Filters, list[LinkProblem]]:
+    """Filters from URL query parameters, and what the link asked for that is not well formed:
+    an as-at date that is not YYYY-MM-DD, a status that is not a migration status. Unknown keys
+    and empty values are ignored; problems are left out of the filters, never guessed at."""
+    values: dict[str, object] = {}
+    problems: list[LinkProblem] = []
+    for name in FILTER_COLUMNS:
+        parts = _split(query.get(name, ""))
+        if name == "status":
+            wrong = tuple(p for p in parts if p not in STATUSES)
+            parts = tuple(p for p in parts if p in STATUSES)
+            if wrong:
+                problems.append(LinkProblem(name, wrong, NOT_A_STATUS, kept=parts))
+        if parts:
+            values[name] = parts
+    raw_date = str(query.get("as_at", "")).strip()
+    if raw_date:
         try:
-            values["as_at"] = (
-                dt.date.fromisoformat(str(query["as_at"])) if "as_at" in query else None
-            )
+            values["as_at"] = dt.date.fromisoformat(raw_date)
         except ValueError:
-            values["as_at"] = None
-        return cls(**values)
+            problems.append(LinkProblem("as_at", (raw_date,), NOT_A_DATE))
+    return Filters(**values), problems
+
+
+def check_against_data(
+    overview: pd.DataFrame, filters: Filters
+) -> tuple[Filters, list[LinkProblem]]:
+    """The filters with every value the data cannot show left out, and a problem for each filter
+    that lost values: not in the data at all, or (organisations) not within the region or ICB
+    chosen above it. Checked in the order the sidebar narrows its lists."""
+    kept: dict[str, tuple[str, ...]] = {}
+    problems: list[LinkProblem] = []
+    for name, values in filters.selections().items():
+        if not values:
+            continue
+        options = set(filter_options(overview, Filters(**kept), name))
+        good = tuple(v for v in values if v in options)
+        wrong = tuple(v for v in values if v not in options)
+        anywhere = set(_filter_values(overview, name).unique().tolist())
+        absent = tuple(v for v in wrong if v not in anywhere)
+        outside = tuple(v for v in wrong if v in anywhere)
+        if absent:
+            problems.append(LinkProblem(name, absent, NOT_IN_DATA, kept=good))
+        if outside:
+            above = tuple((a, kept[a]) for a in ORG_ORDER[: ORG_ORDER.index(name)] if kept.get(a))
+            problems.append(LinkProblem(name, outside, NOT_WITHIN, kept=good, within=above))
+        if good:
+            kept[name] = good
+    return Filters(**kept, as_at=filters.as_at), problems
 
 
 def apply_filters(overview: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -88,9 +166,8 @@ def filter_options(overview: pd.DataFrame, filters: Filters, name: str) -> list[
     """The values a filter can take given the organisation filters above it (region -> ICB ->
     sub-ICB), so a list never offers a choice that would show nothing."""
     narrowed = overview
-    order = ["region", "icb", "sub_icb"]
-    if name in order:
-        for above in order[: order.index(name)]:
+    if name in ORG_ORDER:
+        for above in ORG_ORDER[: ORG_ORDER.index(name)]:
             values = getattr(filters, above)
             if values:
                 narrowed = narrowed[_filter_values(narrowed, above).isin(values)]
