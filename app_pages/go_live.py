@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from regiondash import charts, metrics, tables, ui
+from regiondash import charts, spread, ui
 from regiondash.fields import SYSTEMS
+from regiondash.risks import DEFAULT_CONFIG
 
 ctx = ui.context()
 st.title("Go-live spread")
@@ -11,7 +12,8 @@ ui.data_line(ctx)
 if ui.empty_state(ctx):
     st.stop()
 
-going = ctx.overview[ctx.overview["status"] != "cancelled"]
+RULE_CAPACITY = DEFAULT_CONFIG.weekly_capacity_per_system
+going = spread.counted_go_lives(ctx.overview)  # cancelled migrations are left out throughout
 left, middle = st.columns(2)
 period = left.segmented_control("Count by", ["week", "month"], default="week",
                                 format_func=str.title) or "week"  # fmt: skip
@@ -19,27 +21,42 @@ stack = middle.segmented_control(
     "Stack by", ["target_system", "sub_icb_code"], default="target_system",
     format_func={"target_system": "Target system", "sub_icb_code": "Sub-ICB location"}.get,
 ) or "target_system"  # fmt: skip
-with st.expander("Weekly go-live capacity by target system", icon=":material/speed:"):
-    st.caption("Weeks where go-lives to a system exceed its capacity are flagged on the chart "
-               "and listed below. 0 means no limit.")  # fmt: skip
+st.caption(
+    f"Weekly go-live capacity: **{RULE_CAPACITY} go-lives a week to each target system**, the "
+    "same number the Risks page's *Go-live capacity clash* rule uses. A week (Monday to Sunday) "
+    "with more go-lives than that to one system is flagged on the chart and listed below."
+)
+with st.expander("Try another weekly capacity", icon=":material/speed:"):
+    st.caption(f"A what-if for this page only: the Risks page keeps {RULE_CAPACITY} a week. "
+               "0 means no limit.")  # fmt: skip
     cols = st.columns(len(SYSTEMS))
     capacity = {
-        system: cols[i].number_input(system, 0, 100, 3, key=f"capacity-{system}")
+        system: cols[i].number_input(system, 0, 100, RULE_CAPACITY, key=f"capacity-{system}")
         for i, system in enumerate(SYSTEMS)
     }
 capacity = {k: v for k, v in capacity.items() if v}
+changed = {k: v for k, v in capacity.items() if v != RULE_CAPACITY}
+if changed or len(capacity) < len(SYSTEMS):
+    st.info(
+        f"Capacity changed on this page from the rule's {RULE_CAPACITY} a week: the flags "
+        "below are a what-if.",
+        icon=":material/tune:",
+    )
 
+# the chart and its CSV are the same frame
+extra = (period, stack, tuple(sorted(capacity.items())))
+counts = ctx.memo(
+    "go-live-counts", lambda: spread.go_live_counts(ctx.overview, period, stack, capacity), *extra
+)
 fig = ctx.memo(
     "go-live-spread",
-    lambda: charts.go_live_spread(going, ctx.as_at, period, stack, capacity,
-                                  title=f"Go-lives per {period}, busy periods shaded"),
-    period, stack, tuple(sorted(capacity.items())),
+    lambda: charts.go_live_spread_chart(counts, ctx.as_at, period,
+                                        title=f"Go-lives per {period}, busy periods shaded"),
+    *extra,
 )  # fmt: skip
-counts = metrics.go_lives_by_period(going, period)
-ui.show_chart(fig, tables.counts_frame(counts, period, "go_lives"), f"go-lives-per-{period}",
-              key="spread")  # fmt: skip
+ui.show_chart(fig, counts, f"go-lives-per-{period}", key="spread")
 
-flagged = charts.over_capacity_weeks(going, capacity)
+flagged = spread.over_capacity_weeks(going, capacity)
 if flagged.empty:
     st.success("No week goes over the capacity set for its target system.",
                icon=":material/check_circle:")  # fmt: skip
@@ -49,7 +66,7 @@ else:
         "week_start": "Week starting", "target_system": "Target system",
         "go_lives": "Go-lives", "capacity": "Capacity"}), hide_index=True)  # fmt: skip
 
-fig = ctx.memo("heatmap", lambda: charts.calendar_heatmap(going, ctx.as_at, "Go-lives by day"))
-daily = going["go_live_date"].dropna().dt.date.value_counts().sort_index()
-ui.show_chart(fig, daily.rename_axis("date").reset_index(name="go_lives"), "go-lives-by-day",
-              key="heatmap")  # fmt: skip
+daily = ctx.memo("daily-go-lives", lambda: spread.daily_go_lives(ctx.overview))
+fig = ctx.memo("heatmap", lambda: charts.calendar_heatmap_chart(daily, ctx.as_at,
+                                                                "Go-lives by day"))  # fmt: skip
+ui.show_chart(fig, daily, "go-lives-by-day", key="heatmap")

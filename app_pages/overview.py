@@ -2,7 +2,16 @@
 
 import streamlit as st
 
-from regiondash import charts, metrics, tables, ui
+from regiondash import charts, metrics, spread, tables, ui
+from regiondash.statuses import (
+    CANCELLED,
+    IN_PROGRESS,
+    LIVE,
+    ON_HOLD,
+    PLANNED,
+    STATUS_LABELS,
+    STATUSES,
+)
 
 ctx = ui.context()
 st.title("GP system migrations — overview")
@@ -11,16 +20,19 @@ if ui.empty_state(ctx):
     st.stop()
 
 numbers = metrics.headline(ctx.overview, ctx.as_at)
-cols = st.columns(4)
+STATUS_HELP = {
+    PLANNED: "Not started yet.",
+    IN_PROGRESS: "Started, not yet live.",
+    LIVE: "Gone live on the new system (post go live support included).",
+    ON_HOLD: "Paused on the tracker.",
+    CANCELLED: "Cancelled on the tracker; left out of overrunning and go-live counts.",
+}
+cols = st.columns(len(STATUSES) + 1)
 cols[0].metric("Migrations in scope", f"{numbers['in_scope']:,}",
-               help="Every migration in the filters, whatever its status.")  # fmt: skip
-cols[1].metric("Planned (not started)", f"{numbers['planned']:,}")
-cols[2].metric("In progress", f"{numbers['in_progress']:,}",
-               help=f"Started, not yet live. Also on hold: {numbers['on_hold']}; "
-               f"cancelled: {numbers['cancelled']}.")  # fmt: skip
-cols[3].metric("Live", f"{numbers['live']:,}",
-               help=f"Gone live on the new system; {numbers['completed']} of them have finished "
-               "post go live.")  # fmt: skip
+               help="Every migration in the filters, whatever its status: the five status "
+               "tiles add up to this.")  # fmt: skip
+for col, status in zip(cols[1:], STATUSES, strict=True):
+    col.metric(STATUS_LABELS[status], f"{numbers[status]:,}", help=STATUS_HELP[status])
 cols = st.columns(4)
 cols[0].metric(
     "Overrunning",
@@ -44,11 +56,11 @@ with left:
     ui.show_chart(fig, counts.rename_axis("phase").reset_index(name="migrations"),
                   "migrations-by-phase", key="phase-counts")  # fmt: skip
 with right:
-    fig = ctx.memo("go-lives-by-month", lambda: charts.go_live_spread(
-        ctx.overview, ctx.as_at, "month", "target_system", title="Go-lives by month"))  # fmt: skip
-    spread = metrics.go_lives_by_period(ctx.overview, "month")
-    ui.show_chart(fig, tables.counts_frame(spread, "month", "go_lives"), "go-lives-by-month",
-                  key="go-live-month")  # fmt: skip
+    # the chart and its CSV are the same frame
+    months = ctx.memo("go-live-months", lambda: spread.go_live_counts(ctx.overview, "month"))
+    fig = ctx.memo("go-lives-by-month", lambda: charts.go_live_spread_chart(
+        months, ctx.as_at, "month", title="Go-lives by month"))  # fmt: skip
+    ui.show_chart(fig, months, "go-lives-by-month", key="go-live-month")
 
 st.subheader("Most overrun migrations")
 late = metrics.most_overrun(ctx.overview, 10)

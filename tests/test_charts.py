@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from regiondash import charts, metrics
+from regiondash import charts, metrics, spread
 from regiondash.phases import PHASE_KEYS
 from tests import frames
 
@@ -267,6 +267,112 @@ def test_over_capacity_weeks_known_table():
     ]  # fmt: skip
     # exactly at capacity is not over; a system without a capacity is never flagged
     assert charts.over_capacity_weeks(frame, {"SystmOne": 3, "Vision": 1}).empty
+
+
+def test_go_live_counts_known_table():
+    frame = go_live_frame(
+        [
+            "2026-05-04",
+            "2026-05-08",
+            "2026-05-10",
+            "2026-05-11",
+            "2026-05-13",
+            "2026-05-14",
+            None,
+            "2026-05-05",
+        ],
+        values=[
+            "SystmOne",
+            "SystmOne",
+            "SystmOne",
+            "SystmOne",
+            "EMIS Web",
+            "EMIS Web",
+            "SystmOne",
+            "SystmOne",
+        ],
+    )
+    frame["status"] = ["planned"] * 7 + ["cancelled"]  # the cancelled one is not counted
+    # 4 May 2026 is the early May bank holiday
+    counts = spread.go_live_counts(frame, "week", capacity={"SystmOne": 2})
+    assert list(counts.columns) == spread.COLUMNS
+    assert counts.to_dict("records") == [
+        {
+            "period_start": T("2026-05-04"),
+            "group": "SystmOne",
+            "go_lives": 3,
+            "busy_periods": "Bank holidays",
+            "over_capacity": True,
+        },
+        {
+            "period_start": T("2026-05-11"),
+            "group": "EMIS Web",
+            "go_lives": 2,
+            "busy_periods": "",
+            "over_capacity": False,
+        },
+        {
+            "period_start": T("2026-05-11"),
+            "group": "SystmOne",
+            "go_lives": 1,
+            "busy_periods": "",
+            "over_capacity": False,
+        },
+    ]
+    # by month: no capacity flag; the busy periods each month touches are named
+    months = spread.go_live_counts(go_live_frame(["2026-03-02", "2026-05-20", "2026-08-03"]))
+    assert list(months["busy_periods"]) == [
+        "Flu season; QOF year end",
+        "Bank holidays",
+        "Summer holidays; Bank holidays",
+    ]
+    assert not months["over_capacity"].any()
+    empty = spread.go_live_counts(go_live_frame([None]), "week")
+    assert empty.empty and list(empty.columns) == spread.COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("period", "stack_by"), [("week", "target_system"), ("month", "sub_icb_code")]
+)
+def test_go_live_spread_chart_draws_exactly_its_frame(period, stack_by):
+    rng = np.random.default_rng(3)
+    dates = T("2026-04-06") + pd.to_timedelta(rng.integers(0, 200, size=300), unit="D")
+    frame = go_live_frame(
+        dates, "target_system", rng.choice(["SystmOne", "EMIS Web", "Vision"], size=300).tolist()
+    )
+    frame["sub_icb_code"] = pd.array(
+        rng.choice([f"S{i}" for i in range(12)], size=300), dtype="string"
+    )
+    frame["status"] = rng.choice(["planned", "live", "cancelled"], size=300)
+    counts = spread.go_live_counts(frame, period, stack_by, capacity={"SystmOne": 2})
+    fig = charts.go_live_spread_chart(counts, AS_AT, period)
+    bars = [t for t in fig.data if isinstance(t, go.Bar)]
+    drawn = pd.concat([pd.Series(list(b.y), index=pd.to_datetime(list(b.x))) for b in bars])
+    by_period = counts.groupby("period_start")["go_lives"].sum()
+    assert drawn.groupby(level=0).sum().sort_index().to_dict() == by_period.to_dict()
+    assert sorted(b.name for b in bars) == sorted(counts["group"].unique())
+    assert counts["go_lives"].sum() == (frame["status"] != "cancelled").sum()
+    # the wrapper draws the same figure from the rows it is given
+    assert charts.go_live_spread(frame, AS_AT, period, stack_by, {"SystmOne": 2}) == fig
+    flags = [t for t in fig.data if t.name == "⚠ Week over capacity"]
+    if period == "week":
+        (flag,) = flags
+        marked = pd.to_datetime(list(flag.x))
+        assert set(marked) == set(counts.loc[counts["over_capacity"], "period_start"])
+    else:
+        assert not flags
+
+
+def test_daily_go_lives_is_what_the_heatmap_draws():
+    frame = go_live_frame(["2026-05-04", "2026-05-04", "2026-05-06", None, "2026-05-07"])
+    frame["status"] = ["live", "planned", "on_hold", "planned", "cancelled"]
+    daily = spread.daily_go_lives(frame)
+    assert daily.to_dict("records") == [
+        {"date": T("2026-05-04"), "go_lives": 2},
+        {"date": T("2026-05-06"), "go_lives": 1},
+    ]
+    (heat,) = charts.calendar_heatmap_chart(daily, AS_AT, "By day").data
+    assert int(np.sum(heat.z)) == daily["go_lives"].sum()
 
 
 def test_spread_sample_keeps_the_shape():

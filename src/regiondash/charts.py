@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from regiondash import spread
 from regiondash.calendar import busy_periods
 from regiondash.phases import PHASE_BY_KEY, PHASE_KEYS, PHASES
 from regiondash.style import (
@@ -25,16 +26,10 @@ from regiondash.style import (
 )
 
 DAY_MS = 86_400_000
-MAX_STACKS = 8  # stacked series before the rest fold into "Others"
+MAX_STACKS = spread.MAX_STACKS  # stacked series before the rest fold into "Others"
 MAX_BARS = 15  # bars in a count chart before the smallest are left to the CSV
 POINTS_PER_PHASE = 300  # duration points drawn per phase
-BUSY_LEGEND = {
-    "flu_season": "Flu season",
-    "qof_year_end": "QOF year end",
-    "christmas": "Christmas / New Year",
-    "summer": "Summer holidays",
-    "bank_holiday": "Bank holidays",
-}
+BUSY_LEGEND = spread.BUSY_NAMES
 MILESTONE_MARKERS = {
     "initial_data_production": ("IDP", "diamond"),
     "final_data_production": ("FDP", "square"),
@@ -287,77 +282,68 @@ def go_live_spread(
     capacity: dict[str, int] | None = None,
     title: str = "Go-lives",
 ) -> go.Figure:
-    """Go-lives per week or month stacked by a column, with busy periods shaded and weeks over a
-    per-system capacity flagged in words."""
-    frame = go_lives.dropna(subset=["go_live_date"]).copy()
-    freq = "W-MON" if period == "week" else "MS"
-    frame["period"] = frame["go_live_date"].dt.to_period("W" if period == "week" else "M")
-    frame["period_start"] = frame["period"].dt.start_time
+    """Go-lives per week or month stacked by a column (cancelled ones left out), drawn from
+    spread.go_live_counts: pages that offer the data behind the chart draw it with
+    go_live_spread_chart from the frame they offer."""
+    counts = spread.go_live_counts(go_lives, period, stack_by, capacity)
+    return go_live_spread_chart(counts, as_at, period, title)
+
+
+def go_live_spread_chart(
+    counts: pd.DataFrame, as_at: dt.date, period: str = "month", title: str = "Go-lives"
+) -> go.Figure:
+    """A stacked bar per group from a spread.go_live_counts frame, busy periods shaded, and
+    weeks over capacity flagged in words. Every bar height is a row of the frame."""
     fig = go.Figure()
-    groups = top_groups(frame[stack_by].fillna("Unknown"), MAX_STACKS)
-    palette = SYSTEM_COLOURS if stack_by in ("target_system", "source_system") else {}
-    for index, (name, part) in enumerate(frame.groupby(groups, sort=True)):
-        counts = part.groupby("period_start").size()
+    for index, (name, part) in enumerate(counts.groupby("group", sort=True)):
+        part = part.sort_values("period_start")
         fig.add_trace(
             go.Bar(
-                name=str(name), x=counts.index, y=counts.to_numpy(),
-                marker_color=palette.get(name, SEQUENCE[index % len(SEQUENCE)]),
+                name=str(name), x=part["period_start"], y=part["go_lives"].to_numpy(),
+                marker_color=SYSTEM_COLOURS.get(name, SEQUENCE[index % len(SEQUENCE)]),
                 hovertemplate=f"{name}<br>%{{x|%d %b %Y}}: %{{y}}<extra></extra>",
             )
         )  # fmt: skip
-    if not frame.empty:
-        start = frame["period_start"].min().date()
-        end = (frame["period_start"].max() + pd.tseries.frequencies.to_offset(freq)).date()
-        _shade_busy_periods(fig, start, end)
-        if capacity and period == "week":
-            flagged = over_capacity_weeks(frame, capacity)
-            if not flagged.empty:
-                totals = frame.groupby("period_start").size()
-                fig.add_trace(
-                    go.Scatter(
-                        name="⚠ Week over capacity", mode="text+markers",
-                        x=flagged["week_start"], y=totals.reindex(flagged["week_start"]) + 0.5,
-                        text=["⚠"] * len(flagged), textposition="top center",
-                        marker={"symbol": "triangle-down", "color": RAG_RED, "size": 10},
-                        textfont={"color": RAG_RED},
-                    )
-                )  # fmt: skip
+    span = spread.in_range(counts, period)
+    if span is not None:
+        _shade_busy_periods(fig, *span)
+        totals = counts.groupby("period_start")["go_lives"].sum()
+        flagged = counts.loc[counts["over_capacity"], "period_start"].drop_duplicates()
+        if not flagged.empty:
+            fig.add_trace(
+                go.Scatter(
+                    name="⚠ Week over capacity", mode="text+markers",
+                    x=flagged, y=totals.reindex(flagged).to_numpy() + 0.5,
+                    text=["⚠"] * len(flagged), textposition="top center",
+                    marker={"symbol": "triangle-down", "color": RAG_RED, "size": 10},
+                    textfont={"color": RAG_RED},
+                )
+            )  # fmt: skip
     _as_at_line(fig, as_at)
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="Week starting" if period == "week" else "Month", type="date")
-    fig.update_yaxes(title="Go-lives", rangemode="tozero", dtick=1 if len(frame) < 40 else None)
+    small = counts["go_lives"].sum() < 40
+    fig.update_yaxes(title="Go-lives", rangemode="tozero", dtick=1 if small else None)
     return _layout(fig, title, as_at)
 
 
-def top_groups(values: pd.Series, keep: int) -> pd.Series:
-    """The values with all but the `keep` most common folded into "Others", so a chart has a
-    handful of traces however many organisations are in view."""
-    counts = values.value_counts()
-    if len(counts) <= keep + 1:
-        return values
-    kept = set(counts.index[:keep])
-    return values.where(values.isin(kept), f"Others ({len(counts) - keep})")
-
-
-def over_capacity_weeks(go_lives: pd.DataFrame, capacity: dict[str, int]) -> pd.DataFrame:
-    """Weeks in which go-lives to a target system exceed that system's weekly capacity."""
-    frame = go_lives.dropna(subset=["go_live_date"])
-    week_start = frame["go_live_date"].dt.to_period("W").dt.start_time
-    counts = frame.groupby([week_start.rename("week_start"), "target_system"]).size()
-    counts = counts.rename("go_lives").reset_index()
-    counts["capacity"] = counts["target_system"].map(capacity)
-    flagged = counts[counts["capacity"].notna() & (counts["go_lives"] > counts["capacity"])]
-    return flagged.reset_index(drop=True)
+top_groups = spread.top_groups
+over_capacity_weeks = spread.over_capacity_weeks
 
 
 def calendar_heatmap(go_lives: pd.DataFrame, as_at: dt.date, title: str) -> go.Figure:
-    """Go-lives per day laid out as a calendar: weeks across, weekdays down."""
-    dates = go_lives["go_live_date"].dropna()
+    """Go-lives per day laid out as a calendar: weeks across, weekdays down (drawn from
+    spread.daily_go_lives; see calendar_heatmap_chart)."""
+    return calendar_heatmap_chart(spread.daily_go_lives(go_lives), as_at, title)
+
+
+def calendar_heatmap_chart(daily: pd.DataFrame, as_at: dt.date, title: str) -> go.Figure:
+    """A spread.daily_go_lives frame as a calendar: weeks across, weekdays down."""
     fig = go.Figure()
-    if not dates.empty:
-        days = pd.date_range(dates.min() - pd.Timedelta(days=dates.min().weekday()),
-                             dates.max(), freq="D")  # fmt: skip
-        counts = dates.value_counts().reindex(days, fill_value=0)
+    if not daily.empty:
+        first, last = daily["date"].min(), daily["date"].max()
+        days = pd.date_range(first - pd.Timedelta(days=first.weekday()), last, freq="D")
+        counts = daily.set_index("date")["go_lives"].reindex(days, fill_value=0)
         week = (days - days[0]).days // 7
         fig.add_trace(
             go.Heatmap(

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 
 from regiondash import store
-from tests.app.conftest import metric, open_page
+from tests.app.conftest import AS_AT, metric, open_page
 
 PAGES = ["overview", "timeline", "overruns", "go_live", "risks", "changes", "upload", "definitions"]
 
@@ -15,9 +15,11 @@ def test_overview_shows_the_figures_the_fixture_implies(fixture_db):
     at = open_page()
     assert at.title[0].value == "GP system migrations — overview"
     assert metric(at, "Migrations in scope") == "6"
-    assert metric(at, "Planned (not started)") == "2"
+    assert metric(at, "Planned") == "2"
     assert metric(at, "In progress") == "1"
     assert metric(at, "Live") == "2"
+    assert metric(at, "On hold") == "0"
+    assert metric(at, "Cancelled") == "1"
     assert metric(at, "Overrunning") == "3 (60%)"  # 3 of the 5 not cancelled
     assert metric(at, "Go-lives in the next 30 days") == "2"
     assert metric(at, "Go-lives in the next 90 days") == "3"
@@ -334,3 +336,244 @@ def test_tables_download_as_xlsx_with_definitions(fixture_db):
     data = report_exports.table_xlsx(table, "Overrunning migrations", ctx.as_at)
     sheets = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert sheets == ["Overrunning migrations", "Definitions"]
+
+
+FILTER_KEYS = ["region", "icb", "sub_icb", "csu", "source", "target", "status"]
+STATUS_TILES = ["Planned", "In progress", "Live", "On hold", "Cancelled"]
+
+
+def _reset(at):
+    next(b for b in at.sidebar.button if b.label == "Reset filters").click().run()
+
+
+def _assert_no_filters(at):
+    for name in FILTER_KEYS:
+        widget = at.multiselect(key=f"filter_{name}")
+        assert widget.value == [], name
+    assert at.date_input(key="filter_as_at").value == AS_AT
+    assert dict(at.query_params) == {}
+
+
+def test_reset_clears_every_filter_here_and_on_the_next_page(fixture_db):
+    at = open_page()
+    at.multiselect(key="filter_status").set_value(["planned"]).run()
+    at.multiselect(key="filter_icb").set_value(["QJK"]).run()
+    assert metric(at, "Migrations in scope") == "2"
+    assert dict(at.query_params) == {"icb": "QJK", "status": "planned"}
+    _reset(at)
+    _assert_no_filters(at)
+    assert metric(at, "Migrations in scope") == "6"
+    # the browser keeps a widget's old choice unless the run says to set it: every filter (and
+    # the as-at date) must be set, to empty, by the run after Reset
+    for name in FILTER_KEYS:
+        proto = at.multiselect(key=f"filter_{name}").proto
+        assert proto.set_value and list(proto.raw_values) == [], name
+    assert at.date_input(key="filter_as_at").proto.set_value
+    at.switch_page("app_pages/go_live.py").run()
+    _assert_no_filters(at)
+    at.switch_page("app_pages/overview.py").run()
+    _assert_no_filters(at)
+    assert metric(at, "Migrations in scope") == "6"
+    assert metric(at, "Planned") == "2" and metric(at, "Live") == "2"
+
+
+def test_reset_after_an_earlier_as_at_date_from_the_link(fixture_db):
+    at = open_page(query={"as_at": "2026-02-15", "status": "planned"})
+    assert dict(at.query_params) == {"status": "planned", "as_at": "2026-02-15"}
+    _reset(at)
+    _assert_no_filters(at)
+    assert "Data as at **10 Mar 2026** — 6 migrations." in at.caption[0].value
+    at.switch_page("app_pages/risks.py").run()
+    _assert_no_filters(at)
+
+
+@pytest.mark.parametrize(
+    ("query", "message", "in_scope", "kept"),
+    [
+        (
+            {"icb": "ZZZ"},
+            "The link asks for ICB ZZZ, which is not in the data as at 10 Mar 2026; showing all "
+            "ICBs.",
+            "6",
+            {},
+        ),
+        (
+            {"as_at": "2026-13-45"},
+            "The link asks for data as at 2026-13-45, which is not a date (links give dates as "
+            "YYYY-MM-DD); showing the latest data, as at 10 Mar 2026.",
+            "6",
+            {},
+        ),
+        (
+            {"status": "nonsense"},
+            "The link asks for status nonsense, which is not a migration status (planned, "
+            "in_progress, live, on_hold, cancelled); showing all statuses.",
+            "6",
+            {},
+        ),
+        (
+            {"status": "planned,on_hold"},
+            # values from the link are escaped, so they show as typed (on_hold)
+            "The link asks for status on\\_hold, which is not in the data as at 10 Mar 2026; "
+            "showing status planned only.",
+            "2",
+            {"status": "planned"},
+        ),
+        (
+            {"icb": "QJK", "sub_icb": "11J,15N"},
+            "The link asks for sub-ICB location 11J, which is not within ICB QJK; showing "
+            "sub-ICB location 15N only.",
+            "2",
+            {"icb": "QJK", "sub_icb": "15N"},
+        ),
+    ],
+)
+def test_a_link_value_the_data_lacks_is_said_not_silently_dropped(
+    fixture_db, query, message, in_scope, kept
+):
+    at = open_page(query=query)
+    assert [w.value for w in at.warning] == [message]
+    assert metric(at, "Migrations in scope") == in_scope
+    assert dict(at.query_params) == kept  # the link now says what is shown
+    at.run()  # still said while the filters are the ones the link gave
+    assert [w.value for w in at.warning] == [message]
+    _reset(at)
+    assert not at.warning
+
+
+def test_link_warning_goes_once_a_filter_is_changed(fixture_db):
+    at = open_page(query={"icb": "ZZZ"})
+    assert len(at.warning) == 1
+    at.multiselect(key="filter_sub_icb").set_value(["15N"]).run()
+    assert not at.warning
+    assert metric(at, "Migrations in scope") == "2"
+
+
+def test_link_values_are_shown_as_plain_text(fixture_db):
+    at = open_page(query={"csu": "[click](https://example.com) :red[x]"})
+    (warning,) = at.warning
+    assert "\\[click\\]\\(https\\://example\\.com\\) \\:red\\[x\\]" in warning.value
+    assert warning.value.endswith("; showing all CSUs.")
+
+
+def _status_tiles_add_up(at):
+    tiles = [int(metric(at, label).replace(",", "")) for label in STATUS_TILES]
+    assert sum(tiles) == int(metric(at, "Migrations in scope").replace(",", ""))
+    return tiles
+
+
+def test_status_tiles_add_up_to_in_scope(fixture_db):
+    at = open_page()
+    assert _status_tiles_add_up(at) == [2, 1, 2, 0, 1]
+    at.multiselect(key="filter_sub_icb").set_value(["11M"]).run()
+    assert _status_tiles_add_up(at) == [0, 0, 1, 0, 1]
+
+
+@pytest.fixture
+def demo_db(tmp_path, monkeypatch):
+    """The fictional demo region, as `regiondash demo` loads it."""
+    from regiondash import cli
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert cli.main(["demo", "--db", url]) == 0
+    monkeypatch.setenv("REGIONDASH_DATABASE_URL", url)
+    return url
+
+
+def test_status_tiles_add_up_on_the_demo(demo_db):
+    at = open_page()
+    tiles = _status_tiles_add_up(at)
+    assert min(tiles) >= 0 and sum(tiles) > 100
+
+
+def _recorded_charts(monkeypatch):
+    """Every (figure, data) a page hands to ui.show_chart, by chart key."""
+    from regiondash import ui
+
+    shown = {}
+    original = ui.show_chart
+
+    def record(fig, data, name, key=None):
+        shown[key] = (fig, data)
+        return original(fig, data, name, key)
+
+    monkeypatch.setattr(ui, "show_chart", record)
+    return shown
+
+
+def _bar_totals(fig):
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    heights = [
+        pd.Series(list(t.y), index=pd.to_datetime(list(t.x)))
+        for t in fig.data
+        if isinstance(t, go.Bar)
+    ]
+    return pd.concat(heights).groupby(level=0).sum().sort_index()
+
+
+@pytest.mark.parametrize(
+    ("page", "key", "choose"),
+    [
+        ("go_live", "spread", {}),
+        ("go_live", "spread", {"period": "month", "stack": "sub_icb_code"}),
+        ("overview", "go-live-month", {}),
+    ],
+)
+def test_go_live_csv_is_the_frame_the_chart_was_drawn_from(
+    fixture_db, monkeypatch, page, key, choose
+):
+    import pandas as pd
+
+    from regiondash import exports
+
+    shown = _recorded_charts(monkeypatch)
+    at = open_page(None if page == "overview" else page)
+    if choose:
+        at.segmented_control[0].set_value(choose["period"]).run()
+        at.segmented_control[1].set_value(choose["stack"]).run()
+    fig, data = shown[key]
+    csv = pd.read_csv(
+        io.BytesIO(exports.csv_bytes(data)), encoding="utf-8-sig", parse_dates=["period_start"]
+    )
+    by_period = csv.groupby("period_start")["go_lives"].sum().sort_index()
+    assert list(_bar_totals(fig).items()) == list(by_period.items())
+    # the cancelled fixture migration (L84004, 1 Feb) is left out: 5 go-lives, none in February
+    assert csv["go_lives"].sum() == 5
+    assert not (csv["period_start"].dt.month == 2).any()
+    assert list(csv.columns) == [
+        "period_start",
+        "group",
+        "go_lives",
+        "busy_periods",
+        "over_capacity",
+    ]
+
+
+def test_go_live_capacity_is_the_risk_rules(fixture_db, monkeypatch):
+    from regiondash.risks import DEFAULT_CONFIG
+
+    at = open_page("go_live")
+    rule = DEFAULT_CONFIG.weekly_capacity_per_system
+    assert all(n.value == rule for n in at.number_input)
+    assert any(
+        f"**{rule} go-lives a week to each target system**" in c.value
+        and "capacity clash" in c.value
+        for c in at.caption
+    )
+    assert not at.info
+    at.number_input(key="capacity-EMIS Web").set_value(1).run()
+    assert at.info[0].value.startswith(f"Capacity changed on this page from the rule's {rule}")
+
+
+def test_each_problem_in_a_link_is_said_in_the_sidebar_order(fixture_db):
+    at = open_page(query={"status": "nonsense", "icb": "ZZZ", "as_at": "2026-13-45"})
+    said = [w.value.split(",")[0] for w in at.warning]
+    assert said == [
+        "The link asks for data as at 2026-13-45",
+        "The link asks for ICB ZZZ",
+        "The link asks for status nonsense",
+    ]
+    assert metric(at, "Migrations in scope") == "6"
+    assert dict(at.query_params) == {}
