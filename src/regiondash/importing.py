@@ -19,7 +19,9 @@ from regiondash.ingest import (
     parse_tracker,
 )
 from regiondash.ingest.milestones import BY_DATE
+from regiondash.ingest.validate import Problem
 from regiondash.reference import Reference
+from regiondash.statuses import CANCELLED, reported_state
 
 STORED, UNCHANGED, REJECTED, UNREADABLE = "stored", "unchanged", "rejected", "unreadable"
 # Where the as-at date came from, as the command line's JSON says it.
@@ -141,6 +143,47 @@ def choose_tracker(
     return TrackerChoice(name, NEW_TRACKER)
 
 
+def practice_clash_warnings(rows, known: pd.DataFrame, tracker: str, match) -> list[Problem]:
+    """A warning for each row whose practice another tracker moves differently (SystmOne to EMIS
+    Web here, EMIS Web to SystmOne there), neither cancelled: one of the trackers is wrong."""
+    others = known[(known["tracker"] != tracker)]
+    others = others[
+        others["reported_status"].astype(object).map(reported_state).astype("string") != CANCELLED
+    ]
+    if others.empty or rows.migrations.empty:
+        return []
+    by_practice = others.groupby("ods_code")
+    ods_header = (
+        match.headers.get(next((i for i, k in match.columns.items() if k == "ods_code"), -1))
+        if match is not None
+        else None
+    )
+    warnings = []
+    for row in rows.migrations.itertuples():
+        if (
+            reported_state(row.reported_status) == CANCELLED
+            or row.ods_code not in by_practice.groups
+        ):
+            continue
+        theirs = by_practice.get_group(row.ods_code)
+        theirs = theirs[theirs["migration_id"] != row.migration_id]
+        for other in theirs.itertuples():
+            warnings.append(
+                Problem(
+                    "warning",
+                    str(row.sheet),
+                    int(row.source_row),
+                    ods_header,
+                    row.ods_code,
+                    f"{row.ods_code} also has a migration {other.source_system or 'unknown'} → "
+                    f'{other.target_system} in tracker "{other.tracker}" (as at '
+                    f"{pd.Timestamp(other.as_at):%d/%m/%Y}); a practice cannot make both moves, "
+                    "so one of the trackers needs correcting",
+                )
+            )
+    return warnings
+
+
 def store_parsed(
     engine: sa.Engine,
     parsed: ParsedTracker,
@@ -176,9 +219,9 @@ def store_parsed(
             REJECTED, None, parsed, f"{parsed.file_name} holds no valid migration rows to store"
         )
     match = parsed.match
-    choice = choose_tracker(
-        parsed.file_name, rows.migrations, store.tracker_practices(engine), tracker
-    )
+    known = store.tracker_practices(engine)
+    choice = choose_tracker(parsed.file_name, rows.migrations, known, tracker)
+    rows.problems.extend(practice_clash_warnings(rows, known, choice.name, parsed.match))
     reading = rows.reading.as_json() if rows.reading is not None else None
     record = store.UploadRecord(
         file_name=parsed.file_name,

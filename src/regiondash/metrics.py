@@ -169,8 +169,21 @@ def migration_overview(
     cancelled = is_cancelled(status)
     status.loc[cancelled, "overrunning"] = False
     status.loc[cancelled, "days_late"] = 0
-    overview = migrations.set_index("migration_id").join(status)
-    return overview.reset_index()
+    overview = migrations.set_index("migration_id").join(status).reset_index()
+    overview["practice_clash"] = practice_clashes(overview)
+    return overview
+
+
+def practice_clashes(overview: pd.DataFrame) -> pd.Series:
+    """True for a migration (not cancelled) whose practice has another migration, not cancelled,
+    from another tracker: e.g. SystmOne to EMIS Web in one and EMIS Web to SystmOne in another.
+    One practice cannot be making both moves, so one tracker is wrong."""
+    if "tracker" not in overview.columns or overview.empty:
+        return pd.Series(False, index=overview.index)
+    counted = overview[~is_cancelled(overview)]
+    trackers = counted.groupby("ods_code")["tracker"].nunique()
+    clash = overview["ods_code"].map(trackers).fillna(0) > 1
+    return (clash & ~is_cancelled(overview)).astype(bool)
 
 
 def count_by(frame: pd.DataFrame, column: str) -> dict[str, int]:

@@ -178,14 +178,31 @@ def picture_uploads(engine: Engine, as_at: dt.date | None = None) -> pd.DataFram
 
 
 def tracker_practices(engine: Engine) -> pd.DataFrame:
-    """Each tracker's latest upload's practices and CSUs (tracker, ods_code, csu), for telling
-    which tracker a renamed file replaces."""
+    """Each tracker's latest upload's migrations (tracker, as_at, migration_id, ods_code, csu,
+    source_system, target_system, reported_status), for telling which tracker a renamed file
+    replaces and which practices another tracker also moves."""
     trackers = _tracker_latest(None)
     m = migrations_table.c
-    query = select(trackers.c.tracker, m.ods_code, m.csu).join(
-        trackers, trackers.c.upload_id == m.upload_id
-    )
-    kinds = {"tracker": frames.TEXT, "ods_code": frames.TEXT, "csu": frames.TEXT}
+    query = select(
+        trackers.c.tracker,
+        trackers.c.as_at,
+        m.migration_id,
+        m.ods_code,
+        m.csu,
+        m.source_system,
+        m.target_system,
+        m.reported_status,
+    ).join(trackers, trackers.c.upload_id == m.upload_id)
+    kinds = {
+        "tracker": frames.TEXT,
+        "as_at": frames.DATE,
+        "migration_id": frames.TEXT,
+        "ods_code": frames.TEXT,
+        "csu": frames.TEXT,
+        "source_system": frames.TEXT,
+        "target_system": frames.TEXT,
+        "reported_status": frames.TEXT,
+    }
     with read_transaction(engine) as conn:
         return frames.typed_frame(frames.raw_rows(conn, query), kinds)
 
