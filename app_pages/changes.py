@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from regiondash import changes, forecast, store, tables, ui, upload_view
+from regiondash import changes, forecast, scope, store, tables, ui, upload_view
 
 ctx = ui.context()
 st.title("Slippage and changes")
@@ -22,6 +22,20 @@ st.markdown(f"**{len(moved):,}** of {len(table):,} migrations in view have had t
             f"live moved; **{int((moved['Moves'] >= 3).sum())}** three times or more.")  # fmt: skip
 ui.show_table(moved, height=min(400, 38 + 35 * max(len(moved), 1)))
 ui.download_table(table, "Go-live slippage", "Download go-live slippage", key="slippage")
+
+st.subheader("Left the picture")
+left = ctx.memo(
+    "left-the-picture",
+    lambda: changes.left_the_picture(
+        store.migrations_by_upload(ctx.engine, ctx.as_at), ctx.all_overview["migration_id"]
+    ),
+)
+scoped = scope.apply_filters(left.assign(status="left"), ctx.filters)
+st.markdown(f"**{len(scoped):,}** migrations were in an earlier upload of their tracker and are "
+            "not in its latest: they are no longer counted anywhere.")  # fmt: skip
+if not scoped.empty:
+    ui.show_table(tables.left_table(scoped), height=min(300, 38 + 35 * len(scoped)))
+    ui.download_table(tables.left_table(scoped), "Left the picture", "Download", key="left")
 
 st.subheader("What changed between two uploads")
 uploads = ctx.uploads

@@ -183,7 +183,10 @@ def test_compare_uploads_known_changes():
     result = compare()
     assert result == {
         "added": [{"migration_id": M5, "ods_code": "A00005", "practice_name": "Elm Surgery"}],
-        "removed": [{"migration_id": M4, "ods_code": "A00004", "practice_name": "Dale Surgery"}],
+        "removed": [
+            {"migration_id": M4, "ods_code": "A00004", "practice_name": "Dale Surgery",
+             "left_on": "2026-03-01"}
+        ],
         "go_live_moved": [
             {"migration_id": M1, "ods_code": "A00001", "from": "2026-03-16", "to": "2026-03-30",
              "days": 14},
@@ -235,3 +238,28 @@ def test_compare_uploads_sorts_by_ods_code_then_migration_id():
         "B00001:EMIS Web>Vision",
         "B00002:Vision>EMIS Web",
     ]
+
+
+def test_migrations_that_left_their_tracker_are_listed_with_the_date_they_left():
+    # tracker T: 1 Oct holds A, B, C; 1 Nov A, C; 1 Dec A. Tracker U: 15 Nov holds B.
+    # C left T on 1 Dec (last seen 1 Nov); B left T but is in the picture through U.
+    rows = [(1, "T", "2026-10-01", m) for m in "ABC"] + [(2, "T", "2026-11-01", m) for m in "AC"]
+    rows += [(3, "T", "2026-12-01", "A"), (4, "U", "2026-11-15", "B")]
+    members = pd.DataFrame(rows, columns=["upload_id", "tracker", "as_at", "migration_id"])
+    members = members.assign(
+        as_at=pd.to_datetime(members["as_at"]).astype("datetime64[us]"),
+        ods_code=members["migration_id"] + "00001",
+    ).sort_values(["as_at", "upload_id"])
+
+    left = changes.left_the_picture(members, pd.Index(["A", "B"]))
+
+    assert left.to_dict("records") == [
+        {
+            "migration_id": "C",
+            "ods_code": "C00001",
+            "tracker": "T",
+            "last_seen": pd.Timestamp("2026-11-01"),
+            "left_on": pd.Timestamp("2026-12-01"),
+        }
+    ]
+    assert changes.left_the_picture(members.iloc[0:0], pd.Index([])).empty

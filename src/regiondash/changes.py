@@ -229,13 +229,14 @@ def left_the_picture(members: pd.DataFrame, in_picture: pd.Index | pd.Series) ->
     latest, and not in the picture through another tracker.
 
     `members` is store.migrations_by_upload (upload_id, tracker, as_at, migration_id, ods_code),
-    oldest first. One row per migration: migration_id, ods_code, tracker, last_seen (the as-at
-    date of the last upload holding it) and left_on (the as-at date of the next upload of its
-    tracker, the first without it), newest departures first.
+    oldest first. One row per migration: its identity and organisations as last recorded,
+    tracker, last_seen (the as-at date of the last upload holding it) and left_on (the as-at
+    date of the next upload of its tracker, the first without it), newest departures first.
     """
-    columns = ["migration_id", "ods_code", "tracker", "last_seen", "left_on"]
+    identity = [c for c in members.columns if c not in ("upload_id", "tracker", "as_at")]
+    columns = [*identity, "tracker", "last_seen", "left_on"]
     if members.empty:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns[:3]}).assign(
+        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns[:-2]}).assign(
             last_seen=pd.Series(dtype="datetime64[us]"), left_on=pd.Series(dtype="datetime64[us]")
         )
     uploads = members.drop_duplicates("upload_id")[["upload_id", "tracker", "as_at"]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from regiondash.freshness import STALE_AFTER_DAYS
 from regiondash.phases import PHASES
 from regiondash.risks import DEFAULT_CONFIG, RULES
 
@@ -14,9 +15,39 @@ TERMS: list[tuple[str, str]] = [
     (
         "As-at date",
         "Every figure is computed **as at a date**: by default the latest upload's as-at date, or "
-        "one you pick in the sidebar. For that date each migration is taken from the latest upload "
-        "made as at or before it, and any actual date after the as-at date is treated as not yet "
-        "happened. The wall clock is never used, so figures are reproducible.",
+        "one you pick in the sidebar. The date picks the uploads in the picture (each tracker's "
+        "latest upload made as at or before it) and moves the *next 30 / 90 days* windows. Each "
+        "migration is then **judged as at the as-at date of the upload it comes from**, never "
+        "later: a tracker last updated on 20 Nov is judged on 20 Nov, so time passing or another "
+        "tracker's upload never makes its migrations overrun. Any actual date after that date is "
+        "treated as not yet happened. The wall clock is never used, so figures are reproducible.",
+    ),
+    (
+        "Current picture",
+        "A **tracker** is one CSU spreadsheet uploaded again and again. The current picture is, "
+        "for each tracker, its latest upload; a migration absent from that upload has **left the "
+        "picture** (Slippage and changes lists it with the date it left). A new file replaces "
+        "the tracker you choose on the Upload page (`--tracker`), else the one with the same file "
+        'name once dates, versions and "Copy of" are left out, else the one of the same CSU '
+        "holding at least half of its practices.",
+    ),
+    (
+        "Tracker age",
+        "Beside the figures, each tracker's as-at date and how old it is (to the date picked, else "
+        f"today). A tracker older than {STALE_AFTER_DAYS} days is **stale**: the planned "
+        "milestones of its migrations that have fallen due since it reported are counted "
+        "separately, because nobody has said whether they happened.",
+    ),
+    (
+        "One date per milestone",
+        'Many trackers have one date column per milestone ("Kick off", "IDP", "Go Live") '
+        "rather than a planned and an actual. Such a date counts as **done** (actual, and its own "
+        "plan) when it is on or before the tracker's as-at date, and as a **plan** when it is "
+        "later — except that for a row whose Status says it is not live (planned, in progress, "
+        "on hold), its go live and the milestones after it stay plans even when their dates have "
+        "passed: a passed go live that did not happen is overdue. Milestones with both a planned "
+        "and an actual column are read as written. The Upload page says how the dates were read "
+        "and lets you read them all as plans or all as done instead.",
     ),
     (
         "Duration",
@@ -49,14 +80,16 @@ TERMS: list[tuple[str, str]] = [
     ),
     (
         "Status",
-        "*Planned*: nothing has started. *In progress*: at least one phase has an actual start. "
-        "*Live*: the go-live phase has an actual start. *Completed*: post go live (or the end of "
-        "migration) has an actual end. *On hold* and *Cancelled* come from the tracker's own "
-        "status column.",
+        "Every migration has one of five: *Planned*: nothing has started. *In progress*: at least "
+        "one phase has an actual start. *Live*: the go-live phase has an actual start. *On hold* "
+        "and *Cancelled* come from the tracker's own Status column (a live migration stays live). "
+        'The five add up to the migrations in scope. The tracker\'s own "in progress" or '
+        '"live" is checked against its dates, and a disagreement is a warning on upload.',
     ),
     (
         "Current phase",
-        "The first phase, in the guide's order, that has dates but no actual end yet.",
+        "The first phase, in the guide's order, without an actual end, from the furthest phase "
+        "work has reached; *Completed* for a live migration whose phases have all ended.",
     ),
     (
         "Go-live spread",
@@ -92,8 +125,13 @@ RISK_TEXT = (
     "actual date is used if there is one (on or before the as-at date), else the planned. The "
     "**cut-over window** runs from FDP (or go live, if no FDP) to two days after go live: the "
     "guide asks for quiet days through that span. A rule whose dates are missing does not fire "
-    "unless it says so. The **computed RAG** is red when any red rule fires, amber when only "
-    "amber rules fire, green when none does; it is shown next to the tracker's own RAG."
+    "unless it says so, and a rule whose column the tracker lacks is *not assessed* rather than "
+    "flagged. The **computed RAG** rates open migrations only (planned, in progress, on hold): "
+    "red when any red rule fires, amber when only amber rules fire, green when none does; live "
+    "migrations show *Done* and cancelled ones *Cancelled*. Busy-period rules are **notes**: "
+    "shown, but they never change the RAG. Rules that look back (over the guide, over 16 "
+    "weeks, tracking not updated) are also checked for live migrations. The computed RAG is "
+    "shown next to the tracker's own."
 )
 
 FORECAST_TEXT = (
@@ -108,12 +146,14 @@ FORECAST_TEXT = (
 
 
 def risk_rows() -> list[dict[str, str]]:
-    """The risk rules as rows: title, key, red or amber, and the plain-English explanation."""
+    """The risk rules as rows: title, key, red, amber or note, its kind (forward-looking or
+    looking back), and the plain-English explanation."""
     return [
         {
             "rule": rule.title,
             "key": key,
-            "counts as": "red" if key in DEFAULT_CONFIG.red_rules else "amber",
+            "counts as": DEFAULT_CONFIG.level(key),
+            "kind": rule.kind,
             "flags a migration when": rule.explanation,
         }
         for key, rule in RULES.items()

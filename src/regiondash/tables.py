@@ -246,3 +246,19 @@ def change_tables(result: dict[str, list]) -> dict[str, pd.DataFrame]:
             frame = frame.assign(**{c: frame[c].map(STATUS_LABELS) for c in ("from", "to")})
         tables[kind] = frame.rename(columns=names)
     return tables
+
+
+def left_table(left: pd.DataFrame) -> pd.DataFrame:
+    """Migrations that left the picture, for people: practice, tracker, when last seen and left."""
+    return pd.DataFrame(
+        {
+            "Practice": left["practice_name"],
+            "ODS code": left["ods_code"],
+            "Sub-ICB": left["sub_icb_code"],
+            "From": left["source_system"],
+            "To": left["target_system"],
+            "Tracker": left["tracker"],
+            "Last in the upload as at": left["last_seen"],
+            "Left the picture on": left["left_on"],
+        }
+    ).reset_index(drop=True)

@@ -36,12 +36,22 @@ PICTURE_UPLOAD_KINDS = {
     "migrations": frames.INT,
     "is_demo": frames.BOOL,
 }
+_MEMBER_COLUMNS = [
+    "migration_id",
+    "ods_code",
+    "practice_name",
+    "region_code",
+    "icb_code",
+    "sub_icb_code",
+    "csu",
+    "source_system",
+    "target_system",
+]
 UPLOAD_MEMBER_KINDS = {
     "upload_id": frames.INT,
     "tracker": frames.TEXT,
     "as_at": frames.DATE,
-    "migration_id": frames.TEXT,
-    "ods_code": frames.TEXT,
+    **dict.fromkeys(_MEMBER_COLUMNS, frames.TEXT),
 }
 PHASE_HISTORY_KINDS = {
     "upload_id": frames.INT,
@@ -208,11 +218,12 @@ def tracker_practices(engine: Engine) -> pd.DataFrame:
 
 
 def migrations_by_upload(engine: Engine, as_at: dt.date | None = None) -> pd.DataFrame:
-    """Which migrations each upload held (upload_id, tracker, as_at, migration_id, ods_code),
-    for uploads on or before the date, oldest first: what removals are worked out from."""
+    """Which migrations each upload held (upload_id, tracker, as_at, then the migration's
+    identity and organisations), for uploads on or before the date, oldest first: what
+    removals are worked out from."""
     u, m = uploads_table.c, migrations_table.c
     query = (
-        select(u.upload_id, u.tracker, u.as_at, m.migration_id, m.ods_code)
+        select(u.upload_id, u.tracker, u.as_at, *(m[name] for name in _MEMBER_COLUMNS))
         .join(uploads_table, u.upload_id == m.upload_id)
         .order_by(u.as_at, u.upload_id)
     )
