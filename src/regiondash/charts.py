@@ -169,7 +169,8 @@ def gantt(
         else np.zeros(len(overview), dtype=int)
     )
     noted = overview.assign(risks=risky)
-    noted = noted[noted["overrunning"] | (noted["risks"] > 0)]
+    clash = noted.get("practice_clash", pd.Series(False, index=noted.index)).astype(bool)
+    noted = noted[noted["overrunning"] | (noted["risks"] > 0) | clash]
     if not noted.empty:
         # the note sits just after the row's last bar: its last date, or the as-at date while
         # a phase is still running
@@ -219,6 +220,8 @@ def _row_note(row) -> str:
         parts.append(f"⚠ overrunning ({days} d)" if days else "⚠ overrunning (go live moved)")
     if row.risks:
         parts.append(f"⚑ {row.risks} risk{'s' if row.risks != 1 else ''}")
+    if getattr(row, "practice_clash", False):
+        parts.append("⇄ another migration in another tracker")
     return "  " + " · ".join(parts)
 
 

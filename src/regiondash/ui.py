@@ -8,15 +8,15 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import plotly.graph_objects as go
 import sqlalchemy as sa
 import streamlit as st
 
-from regiondash import exports, metrics, risks, sources, store
-from regiondash.demo import UPLOADED_BY as DEMO_UPLOADER
+from regiondash import exports, freshness, metrics, risks, sources, store
 from regiondash.metrics import STATUS_LABELS
 from regiondash.reference import Reference, load_reference
 from regiondash.report import exports as report_exports
@@ -39,6 +39,8 @@ from regiondash.scope import (
 from regiondash.statuses import STATUSES
 
 SECRET_KEY = "database_url"
+STALE_ENV = "REGIONDASH_STALE_AFTER_DAYS"
+_LATEST_SEEN = "_latest_upload_seen"
 REFERENCE_ENV = "REGIONDASH_REFERENCE_CSV"
 _WIDGET = "filter_{}"
 _CONTEXT = "_regiondash_context"
@@ -89,7 +91,7 @@ def go_live_history(url: str, version: tuple[int, int]) -> pd.DataFrame:
 def risk_flags(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """(flags, computed RAG, tracker RAG differs) for the migrations in view."""
     flags = risks.evaluate(ctx.overview, ctx.phases, ctx.as_at)
-    computed = risks.computed_rag(flags)
+    computed = risks.computed_rag(flags, ctx.overview.set_index("migration_id")["status"])
     reported = ctx.overview.set_index("migration_id")["reported_rag"]
     return flags, computed, risks.rag_disagreements(computed, reported)
 
@@ -158,6 +160,8 @@ class Context:
     overview: pd.DataFrame  # migrations in view, with status and overrun columns
     phases: pd.DataFrame  # their phase rows with overrun flags
     all_overview: pd.DataFrame  # every migration as at the date, before filters
+    in_picture: pd.DataFrame = field(default_factory=pd.DataFrame)  # store.picture_uploads
+    picked_as_at: bool = False  # the user chose the as-at date (else the latest upload's)
 
     @property
     def version(self) -> tuple[int, int]:
@@ -178,8 +182,22 @@ class Context:
 
     @property
     def is_demo(self) -> bool:
-        """True when the data shown is the fictional demo region."""
-        return not self.uploads.empty and (self.uploads["uploaded_by"] == DEMO_UPLOADER).all()
+        """True when the data shown is the fictional demo region (its uploads carry the flag)."""
+        shown = self.in_picture
+        return not shown.empty and bool(shown["is_demo"].all())
+
+    def tracker_ages(self) -> pd.DataFrame:
+        """Each tracker in view with its as-at date and age (freshness.tracker_ages): to the
+        picked as-at date, else to today, so a tracker not updated for weeks says so."""
+        reference_date = self.as_at if self.picked_as_at or self.as_at is None else today()
+        reference_date = max(reference_date, self.as_at) if self.as_at else reference_date
+        return self.memo(
+            "tracker-ages",
+            lambda: freshness.tracker_ages(
+                self.in_picture, self.overview, self.phases, reference_date, stale_after_days()
+            ),
+            reference_date,
+        )
 
     @property
     def empty(self) -> bool:
@@ -343,6 +361,7 @@ def build_context(render_filters: bool = True) -> Context:
         return ctx
     latest = pd.Timestamp(uploads["as_at"].max()).date()
     key = _WIDGET.format("as_at")
+    _follow_new_uploads(key, latest)
     chosen_as_at = latest
     if render_filters:
         _init_from_url()
@@ -366,9 +385,44 @@ def build_context(render_filters: bool = True) -> Context:
     else:
         filters = Filters()
     overview, phases = view(url, version, chosen_as_at, filters)
-    ctx = Context(url, engine, uploads, chosen_as_at, filters, overview, phases, all_overview)
+    in_picture = trackers_in_picture(url, version, chosen_as_at)
+    ctx = Context(url, engine, uploads, chosen_as_at, filters, overview, phases, all_overview,
+                  in_picture, chosen_as_at != latest)  # fmt: skip
     st.session_state[_CONTEXT] = ctx
     return ctx
+
+
+def _follow_new_uploads(key: str, latest: dt.date) -> None:
+    """A session showing the latest data moves to a newer upload's date on its next run; a date
+    the user picked stays picked."""
+    seen = st.session_state.get(_LATEST_SEEN)
+    if seen is not None and seen != latest and st.session_state.get(key) in (seen, None):
+        st.session_state[key] = latest
+    st.session_state[_LATEST_SEEN] = latest
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def trackers_in_picture(url: str, version: tuple[int, int], as_at: dt.date) -> pd.DataFrame:
+    """The uploads that make the picture as at the date: each tracker's latest."""
+    return store.picture_uploads(engine_for(url), as_at)
+
+
+def today() -> dt.date:
+    """Today's date in England: what "days old" is measured to when no date is picked."""
+    return dt.datetime.now(ZoneInfo("Europe/London")).date()
+
+
+def stale_after_days() -> int:
+    """Streamlit secret `stale_after_days`, else $REGIONDASH_STALE_AFTER_DAYS, else 14."""
+    try:
+        secret = st.secrets.get("stale_after_days")
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        secret = None
+    value = secret or os.environ.get(STALE_ENV) or freshness.STALE_AFTER_DAYS
+    try:
+        return max(int(value), 0)
+    except (TypeError, ValueError):
+        return freshness.STALE_AFTER_DAYS
 
 
 def data_line(ctx: Context) -> None:
@@ -384,11 +438,26 @@ def data_line(ctx: Context) -> None:
     latest = ctx.uploads.iloc[0]
     when = pd.Timestamp(latest["uploaded_at"])
     scope = "" if ctx.filters.is_default() else f" of {len(ctx.all_overview):,} (filtered)"
+    ages = ctx.tracker_ages()
+    ages = ages[ages["migrations"] > 0]
+    shown = [freshness.age_words(row) for _, row in ages.assign(stale=False).head(4).iterrows()]
+    if len(ages) > 4:
+        shown.append(f"and {len(ages) - 4} more trackers (listed on Upload)")
     st.caption(
-        f"Data as at **{ctx.as_at:%-d %b %Y}** — {len(ctx.overview):,} migrations{scope}. "
-        "Latest upload: "
+        f"Data as at **{ctx.as_at:%-d %b %Y}** — {len(ctx.overview):,} migrations{scope}, each "
+        "judged as at its own tracker's date. " + "; ".join(shown) + ". Latest upload: "
         f"{latest['file_name']} by {latest['uploaded_by']} on {when:%-d %b %Y}."
     )
+    stale = ages[ages["stale"]]
+    if not stale.empty:
+        days = stale_after_days()
+        st.warning(
+            "**Stale data.** "
+            + "; ".join(freshness.age_words(row, days) for _, row in stale.head(6).iterrows())
+            + ". Their figures are as at their own date; the milestones fallen due since are "
+            "counted apart, not as overruns.",
+            icon=":material/update:",
+        )
 
 
 def empty_state(ctx: Context) -> bool:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from regiondash import store
 from regiondash.importing import STORED, UNCHANGED, UNREADABLE, ImportOutcome, store_parsed
-from regiondash.ingest import ParsedTracker
+from regiondash.ingest import AS_AT_GIVEN, ParsedTracker
 from regiondash.ingest.columns import find_header
 from regiondash.ingest.validate import check_rows
 from regiondash.ingest.worker import WorkbookGrid
@@ -76,11 +76,24 @@ def parse_grid(
             'least one other known column; map other columns by hand (e.g. --map "Surgery '
             'ID=ods_code").'
         )
-        return SourceTracker(file_name, sha256, FILE_KIND, grid, None, None, message, content,
-                             source)  # fmt: skip
+        return SourceTracker(
+            file_name, sha256, FILE_KIND, grid, None, None, message, content=content, source=source
+        )
     match.sheet = sheet
     rows = check_rows(match, False, reference, as_at)
-    return SourceTracker(file_name, sha256, FILE_KIND, grid, match, rows, None, content, source)
+    return SourceTracker(
+        file_name,
+        sha256,
+        FILE_KIND,
+        grid,
+        match,
+        rows,
+        None,
+        as_at=as_at,
+        as_at_from=AS_AT_GIVEN,
+        content=content,
+        source=source,
+    )
 
 
 def parse_source(
