@@ -224,9 +224,12 @@ def test_summary_has_risks_and_rag_and_changes_lists_what_moved(capsys, sqlite_u
     assert code == 0
     assert set(result["risks"]) >= {"golive_in_flu_season", "extract_request_late",
                                     "golive_capacity_clash", "milestones_out_of_order"}  # fmt: skip
-    # no extract request recorded and IDP long past: every migration with an IDP is flagged
-    assert result["risks"]["extract_request_late"] == 2
-    assert sum(result["rag"].values()) == result["migrations"] == 3
+    # the tracker has no "Data extract requested" column: the rule is not assessed, not fired
+    assert result["risks"]["extract_request_late"] == 0
+    assert result["risks_not_assessed"]["extract_request_late"] == 3
+    # the computed RAG rates the open migrations only: one of the three has gone live
+    assert result["migrations_by"]["status"]["live"] == 1
+    assert sum(result["rag"].values()) == result["migrations"] - 1 == 2
     assert set(result["rag"]) == {"red", "amber", "green"}
 
     code, out, _ = run(capsys, "changes", "--from", "1", "--to", "2", "--db", sqlite_url, "--json")

@@ -302,7 +302,9 @@ def test_overrunning_back_test(stored):
     last = AS_ATS[-1]
     migrations, phases = store.current_picture(stored, last)
     result = metrics.summary(migrations, phases, last, history)
-    assert result["migrations"] == 120 and result["overrunning"] == 40
+    # 119: the migration that disappeared after the 2nd upload has left the picture (it was
+    # counted, as at its last upload, until each tracker's latest upload made the picture)
+    assert result["migrations"] == 119 and result["overrunning"] == 40
     assert result["overrunning_by"]["phase"] == OVERRUNNING_BY_PHASE
     overview = metrics.migration_overview(migrations, phases, last, history)
     assert 0.25 <= metrics.headline(overview, last)["overrunning_share"] <= 0.40

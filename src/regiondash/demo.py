@@ -15,9 +15,9 @@ plans           first plans: the guide's phase durations, 12-16 weeks registrati
                 post go live, on working days; actual dates only on or before the row's as-at
 overruns        a third of migrations slip once or twice (data checking, cut-over, go live most);
                 as real trackers do, the next upload moves the milestones still to come and
-                keeps the plan done ones were done against. At 20 Nov (metrics.summary): 40 of
-                119 overrunning (34%), at most 14 in a phase; 4 overdue now; 4 over 16 weeks;
-                2 "On hold" (RAG Red) and 1 "Cancelled"
+                keeps the plan done ones were done against. At 20 Nov (metrics.summary): 119
+                in the picture, 40 of the 118 not cancelled overrunning (34%), at most 14 in a
+                phase; 4 overdue now; 4 over 16 weeks; 2 "On hold" and 1 "Cancelled"
 re-plans        one go live moved at 3 uploads (18 Nov -> 29 Dec 2026, +41 days, into
                 Christmas); one more moved 3 times, 16 others once or twice
 busy periods    go lives on 31 Aug 2026 (bank holiday), 24 and 29 Dec 2026, 31 Mar 2026 and
@@ -25,7 +25,7 @@ busy periods    go lives on 31 Aug 2026 (bank holiday), 24 and 29 Dec 2026, 31 M
                 are matched to go-live weeks so that no more than 3 go live to one system in
                 a week where the practices left allow (12 still clash at 20 Nov)
 churn           3 migrations first appear in the 2nd, 3rd and 4th upload; 1 disappears after
-                the 2nd
+                the 2nd, and so leaves the picture (listed on Slippage and changes)
 systems         EMIS Web <-> SystmOne (from the practice's current supplier); 2 from Vision,
                 3 to Evolution; aliases (TPP, S1, EMIS ...) on 19 cells; Source system blank
                 on 5 rows (the importer infers it from the reference)

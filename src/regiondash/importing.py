@@ -201,9 +201,6 @@ def store_parsed(
     `as_at` defaults to the date the rows were checked as at; `tracker` names the tracker this
     upload replaces (else choose_tracker decides)."""
     rows = parsed.rows
-    as_at = as_at or parsed.as_at
-    if as_at is None:
-        raise ValueError("store_parsed needs the tracker's as-at date")
     errors = parsed.errors
     if rows is None or (errors and not accept_valid_rows):
         count = len(errors)
@@ -218,6 +215,9 @@ def store_parsed(
         return ImportOutcome(
             REJECTED, None, parsed, f"{parsed.file_name} holds no valid migration rows to store"
         )
+    as_at = as_at or parsed.as_at
+    if as_at is None:
+        raise ValueError("store_parsed needs the tracker's as-at date")
     match = parsed.match
     known = store.tracker_practices(engine)
     choice = choose_tracker(parsed.file_name, rows.migrations, known, tracker)

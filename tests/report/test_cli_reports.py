@@ -42,11 +42,11 @@ def test_report_pdf_end_to_end(capsys, db, tmp_path):
                                "2026-11-20", "--format", "pdf", "--out", str(out))  # fmt: skip
     assert code == 0, stderr
     assert stdout.strip() == (
-        f"Wrote {out} (12 slides): Sub-ICB location 11J – Dorset, as at 20 Nov 2026"
+        f"Wrote {out} (13 slides): Sub-ICB location 11J – Dorset, as at 20 Nov 2026"
     )
     assert "100% Done" in stderr  # progress for a person watching; --quiet for cron
     reader = pypdf.PdfReader(out)
-    assert len(reader.pages) == 12
+    assert len(reader.pages) == 13
     assert "Sub-ICB location 11J – Dorset" in reader.pages[0].extract_text()
 
 
@@ -58,7 +58,7 @@ def test_report_pptx(capsys, db, tmp_path, monkeypatch):
                           "--out", str(out), "--quiet")  # fmt: skip
     assert (code, stderr) == (0, "")
     deck = Presentation(str(out))
-    assert len(deck.slides) == 12
+    assert len(deck.slides) == 13
     assert deck.slides[0].shapes.title.text == "GP practice clinical system migrations"
 
 

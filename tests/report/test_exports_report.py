@@ -166,7 +166,7 @@ def test_libreoffice_opens_the_workbook(exported, tmp_path):
     path.write_bytes(table_xlsx(frame, "go_lives", AS_AT))
     converted = convert_to_pdf(path, "xlsx", tmp_path)
     reader = pypdf.PdfReader(converted)
-    # one page for the table, one for the definitions: landscape, one page wide
-    assert len(reader.pages) == 2
+    # one page for the table, two for the definitions: landscape, one page wide
+    assert len(reader.pages) == 3
     assert frame["ODS code"].iloc[0] in reader.pages[0].extract_text()
     assert "Data as at" in reader.pages[1].extract_text()

@@ -64,7 +64,7 @@ def test_pdftotext_reads_it_too(pdf_bytes, tmp_path):
     path.write_bytes(pdf_bytes)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
                           text=True, check=True, timeout=60).stdout  # fmt: skip
-    assert text.count("Source: regiondash") == 12
+    assert text.count("Source: regiondash") == 13
     assert "Top risks" in text
 
 
@@ -95,4 +95,4 @@ def test_pages_render_for_a_look(pdf_bytes, tmp_path):
         old.unlink()
     subprocess.run(["pdftoppm", "-r", "50", "-png", str(ARTIFACTS / "pack.pdf"),
                     str(ARTIFACTS / "pdf-page")], check=True, timeout=120)  # fmt: skip
-    assert len(list(ARTIFACTS.glob("pdf-page-*.png"))) == 12
+    assert len(list(ARTIFACTS.glob("pdf-page-*.png"))) == 13
