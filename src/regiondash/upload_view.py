@@ -115,9 +115,7 @@ def as_at_words(parsed: ParsedTracker) -> str:
     return "The date you chose."
 
 
-def tracker_options(
-    choice: TrackerChoice, known: pd.DataFrame
-) -> tuple[list[str], dict[str, str]]:
+def tracker_options(choice: TrackerChoice, known: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
     """The trackers an upload can replace, the suggested one first, and their labels: every
     stored tracker, and a new tracker named after the file."""
     stored = sorted({str(t) for t in known["tracker"].dropna()})

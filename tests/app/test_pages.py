@@ -11,11 +11,11 @@ from tests.app.conftest import AS_AT, metric, open_page
 PAGES = ["overview", "timeline", "overruns", "go_live", "risks", "changes", "upload", "definitions"]
 
 
-
 def page_warnings(at) -> list:
     """The page's warnings, less the stale-data one: the fixture trackers are months old by the
     wall clock, which is what tracker ages are measured to."""
     return [w for w in at.warning if w.icon != ":material/update:"]
+
 
 def test_overview_shows_the_figures_the_fixture_implies(fixture_db):
     at = open_page()
