@@ -37,6 +37,7 @@ if st.button("Build the board pack", type="primary", icon=":material/slideshow:"
             inputs.migrations, inputs.phases, inputs.history, inputs.uploads, inputs.previous,
             inputs.as_at, inputs.scope_label,
             progress=lambda fraction, message: bar.progress(min(fraction, 1.0) * 0.8, message),
+            ages_to=as_at if as_at != ctx.as_at or ctx.picked_as_at else ui.today(),
         )  # fmt: skip
         bar.progress(0.85, text="Writing the PowerPoint deck…")
         deck = pptx_writer.pack_to_pptx(board)

@@ -17,7 +17,7 @@ from sqlalchemy import make_url
 from regiondash import changes, freshness, metrics, risks, store
 from regiondash.cli_reports import add_report_parsers
 from regiondash.cli_sources import add_import_db_parser
-from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
+from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker, load_demo
 from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
 from regiondash.ingest.milestones import BY_DATE, SINGLE_DATE_MODES
 from regiondash.reference import Reference, load_reference
@@ -133,11 +133,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     history = store.phase_history(engine, "go_live")
     result = metrics.summary(migrations, phases, as_at, history)
     overview = metrics.migration_overview(migrations, phases, as_at, history)
-    flags = risks.evaluate(overview, phases, as_at)
+    flags, computed, _ = risks.assess(overview, phases, as_at)
     result["risks"] = risks.counts_by_rule(flags)
     result["risks_not_assessed"] = risks.not_assessed(overview)
-    status = overview.set_index("migration_id")["status"]
-    result["rag"] = risks.rag_counts(risks.computed_rag(flags, status))
+    result["rag"] = risks.rag_counts(computed)
     # Ages are measured to the date asked for, else to today: how old the data is now.
     ages = freshness.tracker_ages(
         store.picture_uploads(engine, as_at),
@@ -186,26 +185,14 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """regiondash demo: load the fictional demo region (three uploads of one tracker)."""
-    from regiondash.demo import build_demo_uploads
-
+    """regiondash demo: load the fictional demo region (four uploads of one tracker)."""
     engine = store.connect(args.db)
     if args.if_empty and store.latest_as_at(engine) is not None:
         print("The database already holds uploads; demo not loaded.")
         return 0
-    reference = reference_data()
-    for upload in build_demo_uploads(reference):
-        outcome = import_tracker(
-            engine,
-            upload.content,
-            upload.file_name,
-            reference,
-            uploaded_by=upload.uploaded_by,
-            uploaded_at=upload.uploaded_at,
-            as_at=upload.as_at,
-            is_demo=True,
-        )
-        print(f"{upload.as_at}: {outcome.message}")
+    for outcome in load_demo(engine, reference_data()):
+        as_at = outcome.parsed.as_at if outcome.parsed else None
+        print(f"{as_at}: {outcome.message}")
         if outcome.exit_code:
             _print_problems(outcome)
             return outcome.exit_code

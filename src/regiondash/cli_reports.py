@@ -102,6 +102,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         pack = build_board_pack(
             inputs.migrations, inputs.phases, inputs.history, inputs.uploads, inputs.previous,
             inputs.as_at, inputs.scope_label, progress=progress,
+            ages_to=args.as_at or dt.date.today(),
         )  # fmt: skip
     except images.ImageExportUnavailable as unavailable:
         return _fail(f"{unavailable} ({unavailable.detail})" if unavailable.detail else

@@ -8,7 +8,7 @@ How the forecast is made:
    start, data sign-off (end of data recheck and sign off) and final data production (FDP)
    start — we note how many calendar days it then took to go live.
 2. **Anchor.** For each migration not yet live (and not cancelled: its tracker status does not
-   contain "cancel"), the anchor is the last milestone in that order that has an actual date on
+   say "cancelled"), the anchor is the last milestone in that order that has an actual date on
    or before the as-at date, and the anchor date is that actual date. A migration with no actual
    milestone yet is anchored at registration, on its planned registration date or the as-at
    date, whichever is later.
@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from regiondash.phases import MILESTONE_PHASES
+from regiondash.statuses import CANCELLED, reported_state
 
 # Milestone key -> (phase, date column) holding its actual date, in the order they happen.
 ANCHORS: dict[str, tuple[str, str]] = {
@@ -139,7 +140,10 @@ def forecast_go_live(
         {key: (examples["go_live"] - examples[key]).dt.days for key in ANCHORS},
         index=examples.index,
     )
-    cancelled = info["reported_status"].astype("string").str.lower().str.contains("cancel")
+    if "status" in info.columns:
+        cancelled = info["status"].astype("string") == CANCELLED
+    else:
+        cancelled = info["reported_status"].astype(object).map(reported_state) == CANCELLED
     open_ids = ids[~live & ~cancelled.fillna(False).to_numpy(dtype=bool)]
     if open_ids.empty:
         return _empty_forecast()

@@ -79,7 +79,7 @@ def tracker_ages(
 def age_words(row: pd.Series, stale_after_days: int = STALE_AFTER_DAYS) -> str:
     """One tracker's age in words: "South West tracker: as at 20 Nov 2026, 13 days old"."""
     days = int(row["age_days"])
-    age = "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} old"
+    age = f"{days} day{'s' if days != 1 else ''} old"
     text = f"{row['tracker']}: as at {pd.Timestamp(row['as_at']):%-d %b %Y}, {age}"
     if row["stale"]:
         passed = int(row["planned_milestones_passed"])

@@ -314,3 +314,26 @@ def import_tracker(
         # Remembered so this tracker's next upload needs no hand mapping.
         store.save_header_mapping(engine, signature, mapping)
     return outcome
+
+
+def load_demo(engine: sa.Engine, reference: Reference) -> list[ImportOutcome]:
+    """Store the fictional demo region's uploads (demo.build_demo_uploads), flagged as the demo,
+    oldest first; stops at the first that is not stored."""
+    from regiondash.demo import build_demo_uploads  # the demo builder is only needed here
+
+    outcomes = []
+    for upload in build_demo_uploads(reference):
+        outcome = import_tracker(
+            engine,
+            upload.content,
+            upload.file_name,
+            reference,
+            uploaded_by=upload.uploaded_by,
+            uploaded_at=upload.uploaded_at,
+            as_at=upload.as_at,
+            is_demo=True,
+        )
+        outcomes.append(outcome)
+        if outcome.exit_code:
+            break
+    return outcomes

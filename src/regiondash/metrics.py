@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 
 from regiondash.asat import judged_at
-from regiondash.phases import PHASE_BY_KEY, PHASE_KEYS
+from regiondash.phases import PHASE_BY_KEY, PHASE_KEYS, inclusive_days
 from regiondash.statuses import (
     CANCELLED,
     IN_PROGRESS,
@@ -52,9 +52,9 @@ def phase_status(phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
         frame[column] = frame[column].where(frame[column] <= at)
     finished = frame["actual_end"].notna()
     has_plan = frame["planned_end"].notna()
-    frame["planned_days"] = (frame["planned_end"] - frame["planned_start"]).dt.days + 1
+    frame["planned_days"] = inclusive_days(frame["planned_start"], frame["planned_end"])
     elapsed_end = frame["actual_end"].fillna(at)
-    frame["actual_days"] = (elapsed_end - frame["actual_start"]).dt.days + 1
+    frame["actual_days"] = inclusive_days(frame["actual_start"], elapsed_end)
     frame["variance_days"] = (frame["actual_end"] - frame["planned_end"]).dt.days
     frame["overran"] = finished & has_plan & (frame["actual_end"] > frame["planned_end"])
     frame["overrunning"] = ~finished & has_plan & (frame["planned_end"] < at)

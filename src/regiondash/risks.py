@@ -605,3 +605,17 @@ def rag_disagreements(computed: pd.Series, reported: pd.Series) -> pd.Series:
     given = _rag_word(reported[~reported.index.duplicated()].reindex(computed.index))
     differs = given.notna() & (given != _rag_word(computed))
     return differs.fillna(False).astype(bool).rename("rag_disagrees")
+
+
+def assess(
+    overview: pd.DataFrame,
+    phases: pd.DataFrame,
+    as_at: dt.date,
+    config: RiskConfig = DEFAULT_CONFIG,
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """(flags, computed RAG, tracker RAG differs) for the migrations of an overview
+    (metrics.migration_overview): the one sequence every page, export and pack uses."""
+    flags = evaluate(overview, phases, as_at, config)
+    by_id = overview.set_index("migration_id")
+    computed = computed_rag(flags, by_id["status"], config)
+    return flags, computed, rag_disagreements(computed, by_id["reported_rag"])

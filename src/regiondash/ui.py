@@ -90,10 +90,7 @@ def go_live_history(url: str, version: tuple[int, int]) -> pd.DataFrame:
 
 def risk_flags(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """(flags, computed RAG, tracker RAG differs) for the migrations in view."""
-    flags = risks.evaluate(ctx.overview, ctx.phases, ctx.as_at)
-    computed = risks.computed_rag(flags, ctx.overview.set_index("migration_id")["status"])
-    reported = ctx.overview.set_index("migration_id")["reported_rag"]
-    return flags, computed, risks.rag_disagreements(computed, reported)
+    return risks.assess(ctx.overview, ctx.phases, ctx.as_at)
 
 
 def overrunning_over_time(ctx: Context) -> pd.DataFrame:

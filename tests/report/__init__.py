@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from regiondash import store
-from regiondash.demo import build_demo_uploads
-from regiondash.importing import import_tracker
+from regiondash.importing import load_demo
 from regiondash.reference import load_reference
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -43,12 +42,7 @@ def demo_url(tmp_path_factory) -> str:
         url = f"sqlite:///{tmp_path_factory.mktemp('report-demo') / 'demo.db'}"
         engine = store.connect(url)
         reference = load_reference()
-        for upload in build_demo_uploads(reference):
-            outcome = import_tracker(
-                engine, upload.content, upload.file_name, reference,
-                uploaded_by=upload.uploaded_by, uploaded_at=upload.uploaded_at,
-                as_at=upload.as_at,
-            )  # fmt: skip
+        for outcome in load_demo(engine, reference):
             assert outcome.status == "stored", outcome.message
         engine.dispose()
         return url

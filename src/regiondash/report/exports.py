@@ -78,11 +78,7 @@ def export_table(
     if name == "overruns":
         return tables.overrun_table(metrics.overrun_rows(overview, phase_table))
     if name == "risks":
-        flags = risks.evaluate(overview, phase_table, as_at)
-        computed = risks.computed_rag(flags, overview.set_index("migration_id")["status"])
-        reported = overview.set_index("migration_id")["reported_rag"]
-        differs = risks.rag_disagreements(computed, reported)
-        return tables.risk_table(overview, flags, computed, differs)
+        return tables.risk_table(overview, *risks.assess(overview, phase_table, as_at))
     return _go_live_table(overview)
 
 

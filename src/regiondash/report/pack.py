@@ -12,8 +12,7 @@ from collections.abc import Callable
 import pandas as pd
 import plotly.graph_objects as go
 
-from regiondash import changes, charts, metrics, risks, tables
-from regiondash.demo import UPLOADED_BY as DEMO_UPLOADER
+from regiondash import changes, charts, freshness, metrics, risks, tables
 from regiondash.reference import ATTRIBUTION
 from regiondash.report import appendix, images
 from regiondash.report.figures import (
@@ -56,14 +55,19 @@ def _upload_ids(migrations: pd.DataFrame, history: pd.DataFrame, as_at: dt.date)
     return ids
 
 
-def _title_slide(pack_uploads: pd.DataFrame, scope_label: str, as_at: dt.date) -> Slide:
+def _title_slide(
+    pack_uploads: pd.DataFrame, scope_label: str, as_at: dt.date, ages: pd.DataFrame
+) -> Slide:
     who = list(dict.fromkeys(pack_uploads.sort_values("as_at")["uploaded_by"].astype(str)))
     bullets = [
-        f"Data as at {_day(as_at)}",
+        f"Data as at {_day(as_at)}, each migration as at its own tracker's date",
         f"Prepared from {_plural(len(pack_uploads), 'upload')}"
         + (f" by {', '.join(who)}" if who else ""),
     ]
-    if who and set(who) == {DEMO_UPLOADER}:
+    bullets += [freshness.age_words(row) for _, row in ages.head(3).iterrows()]
+    if len(ages) > 3:
+        bullets.append(f"and {_plural(len(ages) - 3, 'more tracker')}")
+    if "is_demo" in pack_uploads and len(pack_uploads) and pack_uploads["is_demo"].all():
         bullets.append(
             "DEMO DATA: real South West practices, fictional migrations. Not for decisions."
         )
@@ -308,11 +312,13 @@ def build_board_pack(
     as_at: dt.date,
     scope_label: str,
     progress: Progress | None = None,
+    ages_to: dt.date | None = None,
 ) -> BoardPack:
     """The board pack for migrations and phases in scope (store.current_picture rows) as at a
     date. `history` is store.phase_history(engine, "go_live"), `uploads` store.list_uploads,
     `previous_upload_rows` (migrations, phases, as_at) of the picture at the upload before, or
-    None. `progress(fraction, message)` is told how far it has got. Raises
+    None. `progress(fraction, message)` is told how far it has got; each tracker's age is
+    measured to `ages_to` (default: the as-at date). Raises
     images.ImageExportUnavailable when Chromium is missing (charts cannot be drawn)."""
 
     def step(fraction: float, message: str) -> None:
@@ -322,14 +328,15 @@ def build_board_pack(
     step(0.02, "Working out the figures")
     overview = metrics.migration_overview(migrations, phases, as_at, history)
     phase_table = metrics.phase_status(phases, as_at)
-    flags = risks.evaluate(overview, phase_table, as_at)
-    computed = risks.computed_rag(flags, overview.set_index("migration_id")["status"])
+    flags, computed, _ = risks.assess(overview, phase_table, as_at)
     ids = _upload_ids(migrations, history, as_at)
     pack_uploads = uploads[uploads["upload_id"].isin(ids)] if not uploads.empty else uploads
     source = images.source_line(pack_uploads, as_at)
 
     step(0.15, "Summary and risks")
-    title = _title_slide(pack_uploads, scope_label, as_at)
+    in_picture = uploads[uploads["upload_id"].isin(migrations.get("upload_id", []))]
+    ages = freshness.tracker_ages(in_picture, migrations, phases, max(ages_to or as_at, as_at))
+    title = _title_slide(pack_uploads, scope_label, as_at, ages[ages["migrations"] > 0])
     summary = _summary_slide(overview, as_at, risks.rag_counts(computed))
     spread, spread_fig, spread_alt = _spread_slide(overview, as_at)
     overruns, overrun_fig, overrun_alt = _overrun_slide(overview, phase_table, as_at)
