@@ -145,6 +145,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         args.as_at or dt.date.today(),
         args.stale_days,
     )
+    result["ages_measured_to"] = (args.as_at or dt.date.today()).isoformat()
     result["trackers"] = freshness.tracker_ages_json(ages[ages["migrations"] > 0])
     if args.json:
         print(json.dumps(result, indent=2))
