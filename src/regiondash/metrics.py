@@ -44,7 +44,8 @@ def phase_status(phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
     """Each phase row with durations, variance, overrun and over-the-guide flags as at a date.
 
     Each row is judged as at its upload's as-at date (never later than `as_at`); actual dates
-    after that have not happened yet, so they are ignored.
+    after that have not happened yet, so they are ignored. A phase still running has its days so
+    far (to that date) when it has a planned end, and none when the tracker gives no end.
     """
     frame = phases.copy()
     at = judged_at(frame, as_at)
@@ -53,7 +54,10 @@ def phase_status(phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
     finished = frame["actual_end"].notna()
     has_plan = frame["planned_end"].notna()
     frame["planned_days"] = inclusive_days(frame["planned_start"], frame["planned_end"])
-    elapsed_end = frame["actual_end"].fillna(at)
+    # A running phase counts its days so far only when the tracker records when it should end:
+    # with no end at all (a tracker without a data sign-off or post go live end column) the
+    # phase would seem to run for ever, and be "over the guide" for every live practice.
+    elapsed_end = frame["actual_end"].fillna(at.where(has_plan))
     frame["actual_days"] = inclusive_days(frame["actual_start"], elapsed_end)
     frame["variance_days"] = (frame["actual_end"] - frame["planned_end"]).dt.days
     frame["overran"] = finished & has_plan & (frame["actual_end"] > frame["planned_end"])
