@@ -31,22 +31,30 @@ left = ctx.memo(
     ),
 )
 scoped = scope.apply_filters(left.assign(status="left"), ctx.filters)
-st.markdown(f"**{len(scoped):,}** migrations were in an earlier upload of their tracker and are "
-            "not in its latest: they are no longer counted anywhere.")  # fmt: skip
+were = "migration was" if len(scoped) == 1 else "migrations were"
+st.markdown(f"**{len(scoped):,}** {were} in an earlier upload of their tracker and "
+            f"{'is' if len(scoped) == 1 else 'are'} not in its latest: no longer counted "
+            "anywhere.")  # fmt: skip
 if not scoped.empty:
     ui.show_table(tables.left_table(scoped), height=min(300, 38 + 35 * len(scoped)))
     ui.download_table(tables.left_table(scoped), "Left the picture", "Download", key="left")
 
 st.subheader("What changed between two uploads")
 uploads = ctx.uploads
-if len(uploads) < 2:
-    st.info("Only one upload so far: changes appear once a second upload is stored.")
+pair = upload_view.comparison_pair(uploads)
+if pair is None:
+    st.info("No tracker has two uploads yet: changes appear once a tracker is uploaded again.")
 else:
     label = upload_view.upload_label(uploads)
     ids = uploads["upload_id"].tolist()
     left, right = st.columns(2)
-    before_id = left.selectbox("From upload", ids, index=1, format_func=label)
-    after_id = right.selectbox("To upload", ids, index=0, format_func=label)
+    before_id = left.selectbox("From upload", ids, index=ids.index(pair[0]), format_func=label)
+    after_id = right.selectbox("To upload", ids, index=ids.index(pair[1]), format_func=label)
+    if (
+        uploads.set_index("upload_id").at[before_id, "tracker"]
+        != (uploads.set_index("upload_id").at[after_id, "tracker"])
+    ):
+        st.caption("These uploads are of different trackers, so nothing is counted as removed.")
     before = uploads.set_index("upload_id").loc[before_id]
     after = uploads.set_index("upload_id").loc[after_id]
     result = ctx.memo(

@@ -45,10 +45,14 @@ def tracker_picker(parsed, key: str) -> str | None:
         return None
     known = store.tracker_practices(ctx.engine)
     choice = importing.choose_tracker(parsed.file_name, parsed.rows.migrations, known)
-    options, labels = upload_view.tracker_options(choice, known)
-    return st.selectbox("This upload", options, format_func=labels.get, key=key,
-                        help="Migrations missing from a tracker's newest upload leave the "
-                        "picture, so say which tracker this file replaces.")  # fmt: skip
+    options, labels = upload_view.tracker_options(choice, known, parsed.file_name)
+    picked = st.selectbox("This upload", options, format_func=labels.get, key=key,
+                          help="Migrations missing from a tracker's newest upload leave the "
+                          "picture, so say which tracker this file replaces.")  # fmt: skip
+    words = upload_view.replacement_words(picked, parsed.rows.migrations, known)
+    if words:
+        st.caption(words)
+    return picked
 
 
 def suggestion_buttons(parsed, mapping: dict, file_name: str) -> None:
@@ -193,11 +197,16 @@ if file is not None:
         b.download_button("Download report (XLSX)", exports.xlsx_bytes({"Problems": report}),
                           f"{stem}.xlsx", icon=":material/download:")  # fmt: skip
 
+    stored_as = store.upload_with_content(ctx.engine, parsed.sha256)
+    if stored_as is not None:
+        st.info(f"This file is identical to upload {stored_as}, already stored: storing it again "
+                "changes nothing.", icon=":material/content_copy:")  # fmt: skip
     has_errors = counts["errors"] > 0
     store_all, store_valid, discard = st.columns(3)
     choice = None
     if store_all.button("Store this upload", type="primary", disabled=has_errors or not
-                        counts["valid"], icon=":material/save:"):  # fmt: skip
+                        counts["valid"] or stored_as is not None,
+                        icon=":material/save:"):  # fmt: skip
         choice = "all"
     if has_errors and counts["valid"] and store_valid.button(
         f"Store the {counts['valid']} valid rows only", disabled=not counts["valid"],

@@ -10,8 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from regiondash import spread
+from regiondash.asat import judged_at
 from regiondash.calendar import busy_periods
 from regiondash.phases import PHASE_BY_KEY, PHASE_KEYS, PHASES
+from regiondash.statuses import CANCELLED, ON_HOLD, STATUS_LABELS
 from regiondash.style import (
     BUSY_COLOURS,
     FONT,
@@ -110,8 +112,10 @@ def gantt(
         )
     )  # fmt: skip
     at = pd.Timestamp(as_at)
+    # a running phase is drawn to the date its tracker is judged at, not past it
+    rows["judged_at"] = judged_at(rows, as_at)
     actual = rows.dropna(subset=["actual_start"]).copy()
-    actual["end"] = actual["actual_end"].fillna(at)
+    actual["end"] = actual["actual_end"].fillna(actual["judged_at"])
     actual = actual[actual["end"] >= actual["actual_start"]]
     for key in PHASE_KEYS:
         part = actual[actual["phase"] == key]
@@ -136,7 +140,7 @@ def gantt(
         # one trace outlines every overrun phase, so the legend names the red outline
         late_rows = rows[rows["overrun"]].copy()
         late_rows["start"] = late_rows["actual_start"].fillna(late_rows["planned_start"])
-        late_rows["end"] = late_rows["actual_end"].fillna(at)
+        late_rows["end"] = late_rows["actual_end"].fillna(late_rows["judged_at"])
         late_rows = late_rows.dropna(subset=["start"])
         late_rows = late_rows[late_rows["end"] >= late_rows["start"]]
         fig.add_trace(
@@ -170,13 +174,14 @@ def gantt(
     )
     noted = overview.assign(risks=risky)
     clash = noted.get("practice_clash", pd.Series(False, index=noted.index)).astype(bool)
-    noted = noted[noted["overrunning"] | (noted["risks"] > 0) | clash]
+    halted = noted.get("status", pd.Series("", index=noted.index)).isin([CANCELLED, ON_HOLD])
+    noted = noted[noted["overrunning"] | (noted["risks"] > 0) | clash | halted.fillna(False)]
     if not noted.empty:
         # the note sits just after the row's last bar: its last date, or the as-at date while
         # a phase is still running
         running = rows["actual_start"].notna() & rows["actual_end"].isna()
         ends = rows.assign(last=rows[["planned_end", "actual_end"]].max(axis=1))
-        ends.loc[running, "last"] = at
+        ends.loc[running, "last"] = rows.loc[running, "judged_at"]
         last = ends.groupby("migration_id")["last"].max().reindex(noted["migration_id"])
         fig.add_trace(
             go.Scatter(
@@ -220,6 +225,8 @@ def _row_note(row) -> str:
         parts.append(f"⚠ overrunning ({days} d)" if days else "⚠ overrunning (go live moved)")
     if row.risks:
         parts.append(f"⚑ {row.risks} risk{'s' if row.risks != 1 else ''}")
+    if getattr(row, "status", None) in (CANCELLED, ON_HOLD):
+        parts.append(STATUS_LABELS[row.status].lower())
     if getattr(row, "practice_clash", False):
         parts.append("⇄ another migration in another tracker")
     return "  " + " · ".join(parts)

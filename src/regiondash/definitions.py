@@ -20,14 +20,16 @@ TERMS: list[tuple[str, str]] = [
         "migration is then **judged as at the as-at date of the upload it comes from**, never "
         "later: a tracker last updated on 20 Nov is judged on 20 Nov, so time passing or another "
         "tracker's upload never makes its migrations overrun. Any actual date after that date is "
-        "treated as not yet happened. The wall clock is never used, so figures are reproducible.",
+        "treated as not yet happened. No figure uses the wall clock, so figures are "
+        "reproducible; only each tracker's age, shown beside them, is counted to today when no "
+        "date is picked.",
     ),
     (
         "Current picture",
         "A **tracker** is one CSU spreadsheet uploaded again and again. The current picture is, "
         "for each tracker, its latest upload; a migration absent from that upload has **left the "
         "picture** (Slippage and changes lists it with the date it left). A new file replaces "
-        "the tracker you choose on the Upload page (`--tracker`), else the one with the same file "
+        "the tracker you choose on the Upload page, else the one with the same file "
         'name once dates, versions and "Copy of" are left out, else the one of the same CSU '
         "holding at least half of its practices.",
     ),
@@ -135,11 +137,14 @@ RISK_TEXT = (
 )
 
 FORECAST_TEXT = (
-    "For a migration not yet live, regiondash looks at the region's own completed migrations: how "
+    "For a migration not yet live (and not on hold or cancelled), regiondash looks at the "
+    "region's own completed migrations: how "
     "many days each took from the milestone this migration last reached (registration, kickoff, "
     "technical survey, IDP, data sign-off or FDP) to its actual go live. The forecast is that "
     "milestone's date plus the median of those days, with an 80% range (10th to 90th "
-    "percentile), never earlier than the day after the as-at date. It uses migrations with the "
+    "percentile), never earlier than the day after its tracker's as-at date; a migration later "
+    "than even the range's end has no forecast (*later than the region's examples*). It uses "
+    "migrations with the "
     "same source and target system when there are at least 5, else all. A planned go live "
     "earlier than the range is marked **plan looks optimistic**."
 )

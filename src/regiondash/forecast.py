@@ -7,11 +7,11 @@ How the forecast is made:
    registration (procurement start), kickoff, technical survey, initial data production (IDP)
    start, data sign-off (end of data recheck and sign off) and final data production (FDP)
    start — we note how many calendar days it then took to go live.
-2. **Anchor.** For each migration not yet live (and not cancelled: its tracker status does not
-   say "cancelled"), the anchor is the last milestone in that order that has an actual date on
-   or before the as-at date, and the anchor date is that actual date. A migration with no actual
-   milestone yet is anchored at registration, on its planned registration date or the as-at
-   date, whichever is later.
+2. **Anchor.** For each migration not yet live (and neither cancelled nor on hold: a halted
+   migration has no date to forecast), the anchor is the last milestone in that order that has
+   an actual date on or before the as-at date, and the anchor date is that actual date. A
+   migration with no actual milestone yet is anchored at registration, on its planned
+   registration date or the as-at date, whichever is later.
 3. **Sample.** The sample is the examples' days from the same milestone to go live. When at least
    5 examples (the default; a setting) moved between the same two systems (e.g. EMIS Web to
    SystmOne), only those are used; otherwise all examples are. The basis column says which, and
@@ -19,7 +19,9 @@ How the forecast is made:
 4. **Range.** The forecast is the anchor date plus the 10th percentile (low), the median and the
    90th percentile (high) of the sample, with linear interpolation between examples and half
    days rounded up. A migration that is not live cannot go live in the past, so no forecast is
-   earlier than the day after the as-at date.
+   earlier than the day after the date it is judged at (its tracker's as-at date). When even
+   the high forecast would be in the past, the migration is already later than every example
+   allows: it has no forecast, and its basis says so ("later than the region's examples").
 5. **Against the plan.** A plan is *optimistic* when its planned go live is earlier than the low
    forecast; *days behind* is the median forecast minus the planned go live (negative: the plan
    is later than the median).
@@ -37,8 +39,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from regiondash.asat import judged_at
 from regiondash.phases import MILESTONE_PHASES
-from regiondash.statuses import CANCELLED, reported_state
+from regiondash.statuses import CANCELLED, ON_HOLD, reported_state
 
 # Milestone key -> (phase, date column) holding its actual date, in the order they happen.
 ANCHORS: dict[str, tuple[str, str]] = {
@@ -46,6 +49,7 @@ ANCHORS: dict[str, tuple[str, str]] = {
     for key in ("registration", "kickoff", "technical_survey", "idp", "data_signoff", "fdp")
 }
 NOT_ENOUGH_HISTORY = "not enough history"
+LATER_THAN_EXAMPLES = "later than the region's examples: no forecast from them"
 FORECAST_COLUMNS = [
     "anchor",
     "anchor_date",
@@ -141,18 +145,20 @@ def forecast_go_live(
         index=examples.index,
     )
     if "status" in info.columns:
-        cancelled = info["status"].astype("string") == CANCELLED
+        halted = info["status"].astype("string").isin([CANCELLED, ON_HOLD])
     else:
-        cancelled = info["reported_status"].astype(object).map(reported_state) == CANCELLED
-    open_ids = ids[~live & ~cancelled.fillna(False).to_numpy(dtype=bool)]
+        state = info["reported_status"].astype(object).map(reported_state)
+        halted = state.isin([CANCELLED, ON_HOLD])
+    open_ids = ids[~live & ~halted.fillna(False).to_numpy(dtype=bool)]
+    judged = pd.Series(judged_at(migrations, as_at).to_numpy(), index=ids)
     if open_ids.empty:
         return _empty_forecast()
 
-    floor = at + pd.Timedelta(days=1)
     quantiles = [config.low_quantile, 0.5, config.high_quantile]
     rows = []
     for mid in open_ids:
         row = table.loc[mid]
+        floor = judged[mid] + pd.Timedelta(days=1)
         reached = [key for key in ANCHORS if pd.notna(row[key])]
         if reached:
             anchor, anchor_date = reached[-1], row[reached[-1]]
@@ -173,6 +179,8 @@ def forecast_go_live(
         else:
             offsets = sample.astype("float64").quantile(quantiles, interpolation="linear")
             forecasts = [max(anchor_date + _round_days(q), floor) for q in offsets]
+            if anchor_date + _round_days(offsets.iloc[-1]) < floor:
+                forecasts, basis = [pd.NaT] * 3, LATER_THAN_EXAMPLES
         rows.append([mid, anchor, anchor_date, basis, len(sample), *forecasts])
 
     result = pd.DataFrame(

@@ -94,6 +94,7 @@ class TrackerChoice:
 
     name: str
     matched_by: str  # EXPLICIT, BY_FILE_NAME, BY_PRACTICES or NEW_TRACKER
+    is_new: bool = False  # no tracker of that name is stored yet
 
     def as_json(self) -> dict[str, str]:
         """The import JSON's `tracker` object."""
@@ -102,7 +103,8 @@ class TrackerChoice:
     def describe(self) -> str:
         """In words, for the upload page and the command line."""
         return {
-            EXPLICIT: f'Replaces tracker "{self.name}" (chosen)',
+            EXPLICIT: f'{"A new tracker" if self.is_new else "Replaces tracker"} "{self.name}" '
+            "(chosen)",
             BY_FILE_NAME: f'Replaces tracker "{self.name}" (same file name once dates and '
             "versions are left out)",
             BY_PRACTICES: f'Replaces tracker "{self.name}" (at least half of its practices are '
@@ -120,15 +122,16 @@ def choose_tracker(
 
     `known` is store.tracker_practices: each tracker's latest practices and CSUs.
     """
-    if explicit and explicit.strip():
-        return TrackerChoice(" ".join(explicit.split()), EXPLICIT)
-    name = tracker_name(file_name)
     by_folded = {str(n).casefold(): str(n) for n in known["tracker"].dropna().unique()}
+    if explicit and explicit.strip():
+        named = " ".join(explicit.split())
+        return TrackerChoice(named, EXPLICIT, is_new=named.casefold() not in by_folded)
+    name = tracker_name(file_name)
     if name.casefold() in by_folded:
         return TrackerChoice(by_folded[name.casefold()], BY_FILE_NAME)
     practices = set(migrations["ods_code"].dropna())
     if not practices or known.empty:
-        return TrackerChoice(name, NEW_TRACKER)
+        return TrackerChoice(name, NEW_TRACKER, is_new=True)
     csus = {str(c).casefold() for c in migrations["csu"].dropna() if str(c).strip()}
     best, best_share = None, 0.0
     for tracker, rows in known.groupby("tracker", sort=True):

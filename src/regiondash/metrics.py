@@ -103,7 +103,14 @@ def migration_status(
     # an earlier phase whose end milestone the tracker does not record (no data sign-off column)
     # stays open for ever, and must not pull a live migration back to it.
     reached = started_rows.groupby("migration_id")["phase_order"].max()
-    unfinished = table.loc[table["actual_end"].isna()].sort_values("phase_order")
+    went_live = table.loc[(table["phase"] == "go_live") & table["actual_start"].notna()]
+    # After go live, a phase the tracker gives no end for (no post go live end column) is not
+    # where the migration is: a live migration with nothing tracked left to do is completed.
+    untracked_after_live = table["migration_id"].isin(went_live["migration_id"]) & (
+        table["planned_end"].isna()
+    )
+    unfinished = table.loc[table["actual_end"].isna() & ~untracked_after_live]
+    unfinished = unfinished.sort_values("phase_order")
     ahead = unfinished["phase_order"] >= unfinished["migration_id"].map(reached).fillna(-1)
     current = unfinished[ahead].groupby("migration_id")["phase"].first()
     live_phase = table.loc[table["phase"] == "go_live"].set_index("migration_id")

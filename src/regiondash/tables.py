@@ -236,13 +236,14 @@ def change_tables(result: dict[str, list]) -> dict[str, pd.DataFrame]:
         "days": "Days moved",
         "phase": "Phase",
         "date": "Completed on",
+        "left_on": "Left on",
     }
     tables = {}
     for kind, items in result.items():
         frame = pd.DataFrame(items).drop(columns=["migration_id"], errors="ignore")
         if "phase" in frame:
             frame["phase"] = frame["phase"].map(phase_label)
-        if kind == "status_changed":
+        if kind == "status_changed" and not frame.empty:
             frame = frame.assign(**{c: frame[c].map(STATUS_LABELS) for c in ("from", "to")})
         tables[kind] = frame.rename(columns=names)
     return tables

@@ -89,8 +89,18 @@ def go_live_history(url: str, version: tuple[int, int]) -> pd.DataFrame:
 
 
 def risk_flags(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
-    """(flags, computed RAG, tracker RAG differs) for the migrations in view."""
-    return risks.assess(ctx.overview, ctx.phases, ctx.as_at)
+    """(flags, computed RAG, tracker RAG differs) for the migrations in view.
+
+    The rules are checked on the whole picture, then the migrations in view are taken: a rule
+    such as the go-live capacity clash counts every go-live that week, so a practice's RAG does
+    not change with the sidebar's filters."""
+    whole = _memo_store().get(
+        (ctx.url, ctx.version, ctx.as_at, "risk-flags-whole-picture"),
+        lambda: risks.assess(*picture(ctx.url, ctx.version, ctx.as_at), ctx.as_at),
+    )
+    ids = ctx.overview["migration_id"].tolist()
+    flags, computed, differs = whole
+    return flags.loc[ids], computed.loc[ids], differs.loc[ids]
 
 
 def overrunning_over_time(ctx: Context) -> pd.DataFrame:
@@ -434,14 +444,23 @@ def data_line(ctx: Context) -> None:
         return
     latest = ctx.uploads.iloc[0]
     when = pd.Timestamp(latest["uploaded_at"])
-    scope = "" if ctx.filters.is_default() else f" of {len(ctx.all_overview):,} (filtered)"
+    filtered = any(ctx.filters.selections().values())
+    scope = f" of {len(ctx.all_overview):,} (filtered)" if filtered else ""
     ages = ctx.tracker_ages()
     ages = ages[ages["migrations"] > 0]
+    # the newest date of the trackers in view: a view of one tracker is as at that tracker's date
+    shown_as_at = pd.Timestamp(ages["as_at"].max()).date() if len(ages) else ctx.as_at
+    picked = (
+        f" (each tracker's latest upload on or before {ctx.as_at:%-d %b %Y})"
+        if shown_as_at != ctx.as_at and ctx.picked_as_at
+        else ""
+    )
     shown = [freshness.age_words(row) for _, row in ages.assign(stale=False).head(4).iterrows()]
     if len(ages) > 4:
         shown.append(f"and {len(ages) - 4} more trackers (listed on Upload)")
     st.caption(
-        f"Data as at **{ctx.as_at:%-d %b %Y}** — {len(ctx.overview):,} migrations{scope}, each "
+        f"Data as at **{shown_as_at:%-d %b %Y}**{picked} — {len(ctx.overview):,} "
+        f"migrations{scope}, each "
         "judged as at its own tracker's date. " + "; ".join(shown) + ". Latest upload: "
         f"{latest['file_name']} by {latest['uploaded_by']} on {when:%-d %b %Y}."
     )
@@ -567,11 +586,14 @@ def download_table(table: pd.DataFrame, name: str, label: str, key: str) -> None
 
 def show_table(table: pd.DataFrame, height: int | str = "auto") -> None:
     """A table with dates shown as dd/mm/yyyy and empty cells left empty."""
-    config = {
+    config: dict[str, object] = {
         column: st.column_config.DateColumn(column, format="DD/MM/YYYY")
         for column in table.columns
         if pd.api.types.is_datetime64_any_dtype(table[column])
     }
+    for column in ("Problem", "Reasons"):  # the sentences people need to read whole
+        if column in table.columns:
+            config[column] = st.column_config.TextColumn(column, width="large")
     st.dataframe(table, hide_index=True, width="stretch", column_config=config, height=height)
 
 

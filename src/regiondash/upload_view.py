@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from regiondash.fields import FIELD_BY_KEY, FIELDS
-from regiondash.importing import EXPLICIT, NEW_TRACKER, TrackerChoice
+from regiondash.importing import EXPLICIT, NEW_TRACKER, TrackerChoice, tracker_name
 from regiondash.ingest import AS_AT_DEFAULT, AS_AT_TITLE, ParsedTracker
 from regiondash.ingest.columns import IGNORE
 
@@ -89,12 +89,27 @@ def history_table(uploads: pd.DataFrame) -> pd.DataFrame:
 
 
 def upload_label(uploads: pd.DataFrame) -> Callable[[int], str]:
-    """A selectbox label function: 'Upload 3 — file.xlsx, as at 20/11/2026'."""
-    names = dict(zip(uploads["upload_id"], uploads["file_name"], strict=True))
-    dates = dict(zip(uploads["upload_id"], pd.to_datetime(uploads["as_at"]), strict=True))
-    return lambda upload_id: (
-        f"Upload {upload_id} — {names[upload_id]}, as at {dates[upload_id]:%d/%m/%Y}"
-    )
+    """A selectbox label function: 'Upload 3 — SW tracker: file.xlsx, as at 20/11/2026'."""
+    by_id = uploads.set_index("upload_id")
+
+    def label(upload_id: int) -> str:
+        tracker = f"{by_id.at[upload_id, 'tracker']}: " if "tracker" in by_id.columns else ""
+        return (
+            f"Upload {upload_id} — {tracker}{by_id.at[upload_id, 'file_name']}, as at "
+            f"{pd.Timestamp(by_id.at[upload_id, 'as_at']):%d/%m/%Y}"
+        )
+
+    return label
+
+
+def comparison_pair(uploads: pd.DataFrame) -> tuple[int, int] | None:
+    """The two uploads to compare first: the newest upload and the one before it of the same
+    tracker (uploads newest first), or None when no tracker has two uploads."""
+    for tracker in uploads["tracker"]:
+        same = uploads[uploads["tracker"] == tracker]["upload_id"].tolist()
+        if len(same) >= 2:
+            return same[1], same[0]
+    return None
 
 
 def set_aside_table(aside: pd.DataFrame) -> pd.DataFrame:
@@ -115,17 +130,39 @@ def as_at_words(parsed: ParsedTracker) -> str:
     return "The date you chose."
 
 
-def tracker_options(choice: TrackerChoice, known: pd.DataFrame) -> tuple[list[str], dict[str, str]]:
+def tracker_options(
+    choice: TrackerChoice, known: pd.DataFrame, file_name: str
+) -> tuple[list[str], dict[str, str]]:
     """The trackers an upload can replace, the suggested one first, and their labels: every
-    stored tracker, and a new tracker named after the file."""
+    stored tracker, and always a new tracker named after the file."""
     stored = sorted({str(t) for t in known["tracker"].dropna()})
     options = [choice.name, *[t for t in stored if t != choice.name]]
-    labels = {t: f"Replaces {t}" for t in stored}
+    labels = {t: f'Replaces tracker "{t}"' for t in stored}
     if choice.matched_by in (NEW_TRACKER, EXPLICIT) and choice.name not in stored:
-        labels[choice.name] = f"A new tracker: {choice.name}"
+        labels[choice.name] = f'A new tracker, "{choice.name}"'
     else:
         labels[choice.name] = choice.describe()
+        new = tracker_name(file_name)
+        while new in stored:
+            new = f"{new} (new)"
+        options.append(new)
+        labels[new] = f'A new tracker, "{new}"'
     return options, labels
+
+
+def replacement_words(tracker: str, migrations: pd.DataFrame, known: pd.DataFrame) -> str | None:
+    """What replacing a stored tracker does to its migrations, in words (None for a new one)."""
+    theirs = known[known["tracker"] == tracker]
+    if theirs.empty:
+        return None
+    leaving = set(theirs["migration_id"]) - set(migrations["migration_id"])
+    text = f'"{tracker}" holds {len(theirs):,} migrations in its latest upload'
+    if not leaving:
+        return text + "; this file holds every one of them."
+    return (
+        text + f"; **{len(leaving):,} of them are not in this file and will leave the picture** "
+        "(listed on Slippage and changes)."
+    )
 
 
 def suggestions(parsed: ParsedTracker) -> list[tuple[str, str, str]]:

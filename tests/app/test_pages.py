@@ -55,7 +55,10 @@ def test_filters_come_from_the_link(fixture_db):
 def test_earlier_as_at_date_uses_earlier_upload(fixture_db):
     at = open_page(query={"as_at": "2026-02-15"})
     assert metric(at, "Migrations in scope") == "2"  # only the first upload existed then
-    assert "Data as at **15 Feb 2026**" in at.caption[0].value
+    # the only upload by 15 Feb is as at 1 Feb: the data is as at 1 Feb, and the line says why
+    assert at.caption[0].value.startswith(
+        "Data as at **1 Feb 2026** (each tracker's latest upload on or before 15 Feb 2026)"
+    )
 
 
 def test_reset_clears_filters(fixture_db):

@@ -116,3 +116,34 @@ def test_storing_replaces_the_chosen_tracker_and_every_page_moves_to_it(fixture_
     # migrations left out of the tracker's newest upload have left the picture
     assert "Data as at **20 Mar 2026** — 2 migrations" in at.caption[0].value
     assert metric(at, "Migrations in scope") == "2"
+
+
+def test_a_file_already_stored_is_said_before_storing(fixture_db):
+    content = tracker_xlsx()
+    at = upload(open_page("upload"), "wy.xlsx", content)
+    at.text_input(key="uploaded_by").input("WY lead").run()
+    next(b for b in at.button if b.label == "Store this upload").click().run()
+    upload_id = int(store.list_uploads(store.connect(fixture_db)).iloc[0]["upload_id"])
+    assert any('A new tracker "wy" (chosen)' in s.value for s in at.success)
+    at = upload(at, "wy again.xlsx", content)  # the same bytes under another name
+    said = [i.value for i in at.info if "identical" in i.value]
+    assert said == [
+        f"This file is identical to upload {upload_id}, already stored: storing it again "
+        "changes nothing."
+    ]
+    assert next(b for b in at.button if b.label == "Store this upload").disabled
+
+
+def test_replacing_a_tracker_says_what_leaves_and_a_new_tracker_is_always_offered(fixture_db):
+    rows = [["J81002", "EMIS", None, None, "02/03/2026", "Live", None]]
+    at = upload(open_page("upload"), "fixture tracker v9.xlsx", tracker_xlsx(rows))
+    picker = at.selectbox(key="tracker-fixture tracker v9.xlsx")
+    # the same name once the version is left out, and always a new tracker too
+    assert picker.options[0].startswith('Replaces tracker "fixture tracker" (same file name')
+    assert picker.options[-1] == 'A new tracker, "fixture tracker (new)"'
+    # the fixture tracker's latest upload holds 6 migrations; this file holds J81002 only
+    assert any(
+        '"fixture tracker" holds 6 migrations in its latest upload; **5 of them are not in this '
+        "file and will leave the picture**" in c.value
+        for c in at.caption
+    )

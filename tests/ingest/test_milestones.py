@@ -65,8 +65,8 @@ def resolved(state_text, mode=BY_DATE, **dates):
         ("Planned", (PAST, None)),
         ("Not started", (PAST, None)),
         ("On Hold", (PAST, None)),
-        # cancelled: dates by date (a cancelled migration counts in no figure anyway)
-        ("Cancelled", (PAST, PAST)),
+        # cancelled: it never went live, whatever the date says
+        ("Cancelled", (PAST, None)),
     ],
 )
 def test_a_passed_single_go_live_is_done_unless_the_status_says_not_live(status, expected_go_live):

@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 
 from regiondash.fields import header_says
 from regiondash.phases import MILESTONES
-from regiondash.statuses import IN_PROGRESS, LIVE, ON_HOLD, PLANNED, STATUS_LABELS, reported_state
+from regiondash.statuses import (
+    CANCELLED,
+    IN_PROGRESS,
+    LIVE,
+    ON_HOLD,
+    PLANNED,
+    STATUS_LABELS,
+    reported_state,
+)
 
 BY_DATE, PLANS, ACTUALS = "by-date", "plans", "actuals"
 SINGLE_DATE_MODES = (BY_DATE, PLANS, ACTUALS)
@@ -18,10 +26,10 @@ SINGLE_DATE_MODE_LABELS = {
     PLANS: "all plans",
     ACTUALS: "all done (actual)",
 }
-# Go live and the milestones after it: a row whose Status says it is not live has not reached
-# them, whatever their dates say (a passed go live that did not happen is overdue).
+# Go live and the milestones after it: a row whose Status says it is not live (or cancelled) has
+# not reached them, whatever their dates say (a passed go live that did not happen is overdue).
 AFTER_GO_LIVE = ("go_live", "post_go_live_end", "end_of_migration")
-NOT_LIVE_STATES = frozenset({PLANNED, IN_PROGRESS, ON_HOLD})
+NOT_LIVE_STATES = frozenset({PLANNED, IN_PROGRESS, ON_HOLD, CANCELLED})
 
 
 def single_date_milestones(columns: dict[int, str], headers: dict[int, str]) -> list[str]:

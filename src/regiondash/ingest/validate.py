@@ -249,7 +249,8 @@ class _Checker:
         resolve_single_dates(row.values, reading, state)
         why = status_disagreement(row.values, state, raw or "", self.as_at)
         if why:
-            self.problem(row, "warning", "reported_status", raw, why)
+            ods = row.values.get("ods_code")
+            self.problem(row, "warning", "reported_status", raw, f"{ods}: {why}" if ods else why)
 
     def future_actuals(self, row: _Row) -> None:
         """Warn on actual dates after the as-at date: recorded as done before they happened."""

@@ -36,6 +36,7 @@ from regiondash.store.uploads import (
     upload_content,
     upload_mapping,
     upload_problems,
+    upload_with_content,
 )
 
 __all__ = [
@@ -67,4 +68,5 @@ __all__ = [
     "upload_mapping",
     "upload_problems",
     "upload_rows",
+    "upload_with_content",
 ]

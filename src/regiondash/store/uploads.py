@@ -236,6 +236,11 @@ def _stored_moment(engine: Engine, moment: dt.datetime) -> dt.datetime:
     return moment.replace(tzinfo=None) if engine.dialect.name == "sqlite" else moment
 
 
+def upload_with_content(engine: Engine, sha256: str) -> int | None:
+    """The upload that holds a file with this SHA-256, or None."""
+    return _existing_upload(engine, sha256.lower())
+
+
 def _existing_upload(engine: Engine, sha256: str) -> int | None:
     with read_transaction(engine) as conn:
         return _upload_with_bytes(conn, sha256)
