@@ -104,7 +104,7 @@ def test_rules_are_in_the_tables_order_with_titles_and_guide_explanations():
         "extract_request_late", "decommission_schedule_a_missing", "cutover_planning_late",
         "data_checking_over_guide", "cutover_over_guide", "post_go_live_over_guide",
         "migration_over_16_weeks", "tracking_not_updated", "milestones_out_of_order",
-        "golive_capacity_clash",
+        "golive_capacity_clash", "golive_overdue",
     ]  # fmt: skip
     assert risks.RULES["golive_in_flu_season"].title == "Go live in flu season"
     assert "flu season (1 Sep – 31 Mar)" in risks.RULES["golive_in_flu_season"].explanation
@@ -156,7 +156,7 @@ def test_config_is_frozen_and_splits_the_rules_into_red_amber_and_notes():
         config.cutover_max_days = 20  # type: ignore[misc]
     assert config.red_rules == {
         "milestones_out_of_order", "extract_request_late", "decommission_schedule_a_missing",
-        "golive_capacity_clash", "migration_over_16_weeks",
+        "golive_capacity_clash", "migration_over_16_weeks", "golive_overdue",
     }  # fmt: skip
     busy = {"golive_in_flu_season", "golive_near_qof_year_end", "golive_in_holiday_period"}
     assert config.note_rules == busy
@@ -556,23 +556,47 @@ MIXED = {
         (
             "planned",
             None,
-            {"extract_request_late", "post_go_live_over_guide", "golive_in_flu_season"},
+            {
+                "extract_request_late",
+                "post_go_live_over_guide",
+                "golive_in_flu_season",
+                "golive_overdue",
+            },
         ),
         (
             "in_progress",
             None,
-            {"extract_request_late", "post_go_live_over_guide", "golive_in_flu_season"},
+            {
+                "extract_request_late",
+                "post_go_live_over_guide",
+                "golive_in_flu_season",
+                "golive_overdue",
+            },
         ),
         (
             "on_hold",
             None,
-            {"extract_request_late", "post_go_live_over_guide", "golive_in_flu_season"},
+            {
+                "extract_request_late",
+                "post_go_live_over_guide",
+                "golive_in_flu_season",
+                "golive_overdue",
+            },
         ),
         ("live", None, {"post_go_live_over_guide"}),  # only what looks back
         ("completed", None, {"post_go_live_over_guide"}),  # an older caller's word for live
         ("cancelled", None, set()),
         (None, "Cancelled", set()),  # no status column: the tracker's own words
-        (None, None, {"extract_request_late", "post_go_live_over_guide", "golive_in_flu_season"}),
+        (
+            None,
+            None,
+            {
+                "extract_request_late",
+                "post_go_live_over_guide",
+                "golive_in_flu_season",
+                "golive_overdue",
+            },
+        ),
     ],
 )
 def test_forward_looking_rules_are_for_open_migrations_only(state, reported, expected):
@@ -859,11 +883,13 @@ DEMO_COUNTS = {
     "tracking_not_updated": 7,
     "milestones_out_of_order": 1,
     "golive_capacity_clash": 4,
+    "golive_overdue": 3,  # open, planned go live passed, not live: the demo's "overdue now"
 }
-# 47 open migrations rated (busy periods are notes, so most open ones are Green), 71 live ones
-# Done, 1 cancelled; the tracker's own RAG disagrees on 18 of the open ones.
-DEMO_RAG = {"Red": 15, "Amber": 1, "Green": 31, "Done": 71, "Cancelled": 1}
-DEMO_DISAGREE = 18
+# 47 open migrations rated (busy periods are notes, so most open ones are Green; 2 of the 3
+# overdue go-lives were Green before that rule), 71 live ones
+# Done, 1 cancelled; the tracker's own RAG disagrees on 17 of the open ones.
+DEMO_RAG = {"Red": 17, "Amber": 1, "Green": 29, "Done": 71, "Cancelled": 1}
+DEMO_DISAGREE = 17  # the overdue go-lives are Red now, as their trackers say
 
 
 @pytest.fixture(scope="module")
@@ -931,3 +957,25 @@ def test_evaluate_is_fast_at_national_scale(demo_picture):
         == 52 * DEMO_COUNTS["golive_in_flu_season"]
     )
     assert elapsed < 1.0
+
+
+@pytest.mark.parametrize(
+    ("planned_go_live", "actual_go_live", "state", "overdue"),
+    [
+        ("2026-11-19", None, None, True),  # the day before the as-at date: overdue
+        ("2026-11-20", None, None, False),  # on the as-at date itself: due today, not late
+        ("2026-12-01", None, None, False),  # still to come
+        ("2026-11-01", "2026-11-01", None, False),  # it happened
+        ("2026-11-01", None, "on_hold", True),  # halted, but its plan has still passed
+        ("2026-11-01", None, "cancelled", False),
+    ],
+)
+def test_a_go_live_whose_planned_date_has_passed_is_overdue(
+    planned_go_live, actual_go_live, state, overdue
+):
+    case = {"planned": {"go_live": planned_go_live}}
+    if actual_go_live:
+        case["actual"] = {"go_live": actual_go_live}
+    if state:
+        case["state"] = state
+    assert bool(flags_for(as_at=dt.date(2026, 11, 20), **case)["golive_overdue"]) is overdue

@@ -49,6 +49,7 @@ RULE_KEYS: tuple[str, ...] = (
     "tracking_not_updated",
     "milestones_out_of_order",
     "golive_capacity_clash",
+    "golive_overdue",
 )
 _RED_DEFAULT = frozenset(
     {
@@ -57,6 +58,7 @@ _RED_DEFAULT = frozenset(
         "decommission_schedule_a_missing",
         "golive_capacity_clash",
         "migration_over_16_weeks",
+        "golive_overdue",
     }
 )
 # Busy periods are worth planning around but are no risk on their own: notes by default.
@@ -314,6 +316,13 @@ def rules_for(config: RiskConfig = DEFAULT_CONFIG) -> dict[str, Rule]:
             "target system fall in the same ISO week (Monday to Sunday) among the migrations "
             "shown (live ones included); each open one of them is flagged.",
         ),
+        "golive_overdue": (
+            "Go live overdue",
+            "Not a lesson from the guide but the plan itself: a go live whose planned date has "
+            "passed without the tracker recording it as done means the practice, the suppliers "
+            "and the third parties given notice are all waiting on a new date. Flagged when the "
+            "planned go live is before the tracker's as-at date and no go live has happened.",
+        ),
     }
     return {
         key: Rule(key, texts[key][0], f"{texts[key][1]} {how_it_counts(key, c)}", RULE_KINDS[key])
@@ -495,6 +504,7 @@ def evaluate(
         "golive_capacity_clash": _capacity_clash(
             go_live, target, counted, c.weekly_capacity_per_system
         ),
+        "golive_overdue": live.isna() & (go_live < at),
     }
     flags = {}
     for key in RULE_KEYS:

@@ -235,7 +235,7 @@ def test_risks_page_counts_rag_and_reasons(fixture_db):
     assert (flu["Counts as"], flu["Kind"]) == ("note", "forward-looking")
     assert rules.loc["Tracking record not updated", "Kind"] == "looks back"
     assert rules.loc["Decommission Schedule A missing", "Not assessed"] == 5
-    assert len(at.expander) == 13  # one per rule, each with its explanation
+    assert len(at.expander) == 14  # one per rule, each with its explanation
     assert at.expander[0].label.endswith("counts as note, forward-looking")
 
 
