@@ -21,11 +21,16 @@ if not images.chromium_available():
 
 levels = {"": "Everything stored", "region": "Region", "icb": "ICB", "sub_icb": "Sub-ICB location"}
 left, middle, right = st.columns([1, 2, 1])
-level = left.selectbox("Scope", list(levels), format_func=levels.get)
+# the sidebar's one chosen organisation, if there is one, is the pack's scope to begin with
+start_level, start_code = scope.single_organisation(ctx.filters)
+level = left.selectbox("Scope", list(levels), index=list(levels).index(start_level),
+                       format_func=levels.get)  # fmt: skip
 code = None
 if level:
     labels = scope.option_labels(ctx.all_overview, level)
-    code = middle.selectbox(levels[level], sorted(labels), format_func=labels.get)
+    codes = sorted(labels)
+    first = codes.index(start_code) if start_code in codes else 0
+    code = middle.selectbox(levels[level], codes, index=first, format_func=labels.get)
 as_at = right.date_input("As at", value=ctx.as_at, format="DD/MM/YYYY")
 chosen = data.Scope(level or None, code)
 

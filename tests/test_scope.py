@@ -362,3 +362,20 @@ def test_page_of(page, first, last, length):
 def test_page_past_the_end_is_empty():
     assert page_of(pd.DataFrame({"n": range(120)}), 4, 50).empty
     assert page_of(pd.DataFrame({"n": []}), 1, 50).empty
+
+
+@pytest.mark.parametrize(
+    ("chosen", "expected"),
+    [
+        ({}, ("", None)),
+        ({"icb": ("QJK",)}, ("icb", "QJK")),
+        ({"region": ("Y58",), "icb": ("QJK",)}, ("icb", "QJK")),
+        ({"icb": ("QJK", "QSL")}, ("", None)),  # two ICBs: no single organisation
+        ({"icb": ("QJK", "QSL"), "region": ("Y58",)}, ("region", "Y58")),
+        ({"sub_icb": ("15N",), "status": ("live",)}, ("sub_icb", "15N")),
+    ],
+)
+def test_the_single_organisation_the_filters_choose(chosen, expected):
+    from regiondash.scope import Filters, single_organisation
+
+    assert single_organisation(Filters(**chosen)) == expected

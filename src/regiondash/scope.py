@@ -153,6 +153,16 @@ def check_against_data(
     return Filters(**kept, as_at=filters.as_at), problems
 
 
+def single_organisation(filters: Filters) -> tuple[str, str | None]:
+    """The most specific organisation level with exactly one value chosen, and that value
+    ("sub_icb", "15N"), or ("", None) when the filters choose no single organisation."""
+    for level in ("sub_icb", "icb", "region"):
+        values = getattr(filters, level)
+        if len(values) == 1:
+            return level, values[0]
+    return "", None
+
+
 def apply_filters(overview: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """The migrations matching every chosen filter."""
     keep = pd.Series(True, index=overview.index)

@@ -92,7 +92,10 @@ def test_title_slide_says_what_when_and_from_how_many_uploads(pack):
     assert "Data as at 20 Nov 2026, each migration as at its own tracker's date" in title.bullets
     # ages are measured to the pack's date unless the page or command line says otherwise
     assert "SW GP migrations tracker: as at 20 Nov 2026, 0 days old" in title.bullets
-    assert "Prepared from 4 uploads by SCW CSU migration team" in title.bullets
+    assert (
+        "Prepared from 4 uploads by SCW CSU migration team: the latest of 1 tracker and the "
+        "earlier uploads their slippage is measured from"
+    ) in title.bullets
     assert any(b.startswith("DEMO DATA") for b in title.bullets)  # the demo never passes as real
     assert pack.source_line == images.source_line(["SCW CSU migration team"], pack.as_at)
 

@@ -62,7 +62,13 @@ def _title_slide(
     bullets = [
         f"Data as at {_day(as_at)}, each migration as at its own tracker's date",
         f"Prepared from {_plural(len(pack_uploads), 'upload')}"
-        + (f" by {', '.join(who)}" if who else ""),
+        + (f" by {', '.join(who)}" if who else "")
+        + (
+            f": the latest of {_plural(len(ages), 'tracker')} and the earlier uploads their "
+            "slippage is measured from"
+            if len(pack_uploads) > len(ages) > 0
+            else ""
+        ),
     ]
     bullets += [freshness.age_words(row) for _, row in ages.head(3).iterrows()]
     if len(ages) > 3:
