@@ -112,8 +112,16 @@ def gantt(
         )
     )  # fmt: skip
     at = pd.Timestamp(as_at)
-    # a running phase is drawn to the date its tracker is judged at, not past it
+    # a running phase is drawn to the date its tracker is judged at, not past it; a cancelled
+    # migration's phases stopped when it did, and overrun nothing
     rows["judged_at"] = judged_at(rows, as_at)
+    if "status" in overview.columns:
+        stopped = rows["migration_id"].isin(
+            overview.loc[overview["status"] == CANCELLED, "migration_id"]
+        )
+        rows.loc[stopped, "judged_at"] = rows.loc[stopped, "actual_start"]
+        if "overrun" in rows.columns:
+            rows.loc[stopped, "overrun"] = False
     actual = rows.dropna(subset=["actual_start"]).copy()
     actual["end"] = actual["actual_end"].fillna(actual["judged_at"])
     actual = actual[actual["end"] >= actual["actual_start"]]

@@ -243,6 +243,10 @@ def change_tables(result: dict[str, list]) -> dict[str, pd.DataFrame]:
         frame = pd.DataFrame(items).drop(columns=["migration_id"], errors="ignore")
         if "phase" in frame:
             frame["phase"] = frame["phase"].map(phase_label)
+        for column in ("from", "to", "date", "left_on"):
+            # ISO dates in the JSON; real dates in the table, shown dd/mm/yyyy like every other
+            if column in frame and kind != "status_changed":
+                frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
         if kind == "status_changed" and not frame.empty:
             frame = frame.assign(**{c: frame[c].map(STATUS_LABELS) for c in ("from", "to")})
         tables[kind] = frame.rename(columns=names)

@@ -3,6 +3,7 @@
 import io
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from regiondash import store
@@ -251,7 +252,7 @@ def test_changes_page_slippage_comparison_and_forecast(fixture_db):
     moved = next(d.value for d in at.dataframe if "Days moved" in d.value.columns and "From" in
                  d.value.columns)  # fmt: skip
     assert moved.iloc[0][["ODS code", "From", "To", "Days moved"]].tolist() == [
-        "L83002", "2026-03-16", "2026-03-30", 14
+        "L83002", pd.Timestamp("2026-03-16"), pd.Timestamp("2026-03-30"), 14
     ]  # fmt: skip
     outlook = at.dataframe[-1].value.set_index("ODS code")
     # J81006 reached IDP on 19 Jan; the only example (J81002) took 56 days from IDP to go live
