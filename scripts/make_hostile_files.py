@@ -70,6 +70,14 @@ class Formula:
 
 
 @dataclass(frozen=True)
+class CellError:
+    """A cell holding a formula error as Excel saves it: t="e" with the error text cached."""
+
+    code: str
+    formula: str | None = None
+
+
+@dataclass(frozen=True)
 class Deflated:
     """A part supplied already deflate-compressed: raw stream chunks, CRC-32 and inflated size."""
 
@@ -126,6 +134,9 @@ def cell_xml(
     ref: str, value: object, date1904: bool = False, sst: dict[str, int] | None = None
 ) -> str:
     """One <c> element for a Python value."""
+    if isinstance(value, CellError):
+        f = f"<f>{escape(value.formula)}</f>" if value.formula else ""
+        return f'<c r="{ref}" t="e">{f}<v>{escape(value.code)}</v></c>'
     if isinstance(value, Formula):
         f = f"<f>{escape(value.text)}</f>"
         cached = value.cached
@@ -691,6 +702,22 @@ def make_formula_cells(path: Path) -> Path:
     return write_package(path, Package(sheets=[Sheet("Tracker", sheet_xml(rows))]))
 
 
+SPREADSHEET_ERROR_CODES = ("#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!")
+
+
+def make_error_cells(path: Path) -> Path:
+    """A wide tracker whose mapped cells hold formula errors (cached, as Excel saves them): one
+    per error code in Go Live Date, one in the ODS code and one in the target system."""
+    rows: list[list[object]] = [["Practice Code", "Target System", "Go Live Date", "Status"]]
+    practices = ["A81001", "A81002", "A81004", "A81005", "A81006", "A81007", "A81009"]
+    for ods, code in zip(practices, SPREADSHEET_ERROR_CODES, strict=True):
+        rows.append([ods, "EMIS Web", CellError(code, "1/0"), "Planned"])
+    rows.append([CellError("#N/A", "VLOOKUP(B2,Codes!A:B,2,0)"), "EMIS Web", None, "Planned"])
+    rows.append(["A81011", CellError("#REF!"), dt.date(2026, 3, 2), "Planned"])
+    rows.append(["A81012", "EMIS Web", dt.date(2026, 3, 9), "Planned"])
+    return write_package(path, Package(sheets=[Sheet("Tracker", sheet_xml(rows))]))
+
+
 def make_hidden_sheets(path: Path) -> Path:
     """A hidden and a very hidden lookup sheet before the visible tracker sheet."""
     lookup = sheet_xml([["Code", "System"], ["EMIS", "EMIS Web"], ["TPP", "SystmOne"]])
@@ -1130,6 +1157,7 @@ def make_all(outdir: Path | str) -> dict[str, Path]:
     raw("utf16.csv", tracker_csv_text().encode("utf-16"))
     raw("html_renamed.xls", b"<html><body><table><tr><td>A81001</td></tr></table></body></html>")
     put("formula_cells.xlsx", make_formula_cells)
+    put("error_cells.xlsx", make_error_cells)
     put("hidden_sheets.xlsx", make_hidden_sheets)
     raw("cp1252.csv", tracker_csv_text().encode("cp1252"))
     raw("bom.csv", tracker_csv_text().encode("utf-8-sig"))

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from regiondash.ingest import worker
+from regiondash.ingest import parse_tracker, worker
 from regiondash.ingest.errors import UnreadableFile
 from regiondash.ingest.worker import (
     DEFAULT_LIMITS,
@@ -288,6 +288,38 @@ def test_formula_cells_give_cached_values(tmp_path):
             ["A81002", D(2026, 3, 16), 59.0, "Live"],
             ["A81003", None, None, "Planned"],  # never calculated: no cached value
         ]
+
+
+def test_formula_errors_read_the_same_whichever_reader_ran(tmp_path, fault, reference):
+    """calamine reads an error cell as blank; the sheet XML gives its code back, so both
+    readers yield the error text and the checks report each cell the same way."""
+    data = make(tmp_path, gen.make_error_cells)
+    results = {}
+    for reader_fault in (None, "abort:calamine"):
+        fault(reader_fault)
+        parsed = parse_tracker(data, "errors.xlsx", reference, default_as_at=D(2026, 1, 5))
+        results[parsed.workbook.reader] = parsed
+    calamine, openpyxl = results["calamine"], results["openpyxl"]
+    assert calamine.workbook.sheets == openpyxl.workbook.sheets
+    assert calamine.problems == openpyxl.problems
+    errors = [(p.row, p.column, p.value, p.message) for p in calamine.errors]
+    dates = [
+        (
+            row,
+            "Go Live Date",
+            code,
+            f"the cell holds the spreadsheet error {code} — fix the formula or type the date",
+        )
+        for row, code in enumerate(gen.SPREADSHEET_ERROR_CODES, start=2)
+    ]
+    value = "— fix the formula or type the value"
+    assert errors == [
+        *dates,
+        (9, "Practice Code", "#N/A", f"the cell holds the spreadsheet error #N/A {value}"),
+        (10, "Target System", "#REF!", f"the cell holds the spreadsheet error #REF! {value}"),
+    ]
+    assert calamine.warnings == []
+    assert list(calamine.rows.migrations["ods_code"]) == ["A81012"]
 
 
 def test_hidden_and_1904(tmp_path):

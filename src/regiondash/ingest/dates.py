@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from regiondash.ingest.errors import spreadsheet_error
+
 MISSING_WORDS = frozenset({"", "tbc", "tba", "n/a", "na", "-", "–", "—", "none"})
 ACCEPTED_FORMS = "dd/mm/yyyy, dd/mm/yy, yyyy-mm-dd or an Excel date"
 
@@ -67,10 +69,17 @@ def parse_date_text(text: str) -> dt.date | None:
     return _checked(parsed, cleaned)
 
 
+def cell_error_message(error: str, what: str) -> str:
+    """What to say about a cell holding a formula error instead of a value."""
+    return f"the cell holds the spreadsheet error {error} — fix the formula or type the {what}"
+
+
 def parse_date_cell(value: object, date1904: bool = False) -> dt.date | None:
     """A date from a spreadsheet cell (date, datetime, serial number or text); None if missing."""
     if value is None:
         return None
+    if error := spreadsheet_error(value):
+        raise DateProblem(cell_error_message(error, "date"))
     if isinstance(value, dt.datetime):
         return _checked(value.date(), value.date())
     if isinstance(value, dt.date):

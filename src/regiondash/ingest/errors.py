@@ -24,6 +24,31 @@ REASONS = frozenset(
     }
 )
 
+# What a formula error cell reads as, whichever reader ran: its error text. openpyxl gives that
+# text; calamine gives "" for every format, so the xlsx sheet XML is scanned for error cells.
+SPREADSHEET_ERRORS = frozenset(
+    {
+        "#DIV/0!",
+        "#REF!",
+        "#N/A",
+        "#VALUE!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+    }
+)
+
+
+def spreadsheet_error(value: object) -> str | None:
+    """The error code (e.g. "#DIV/0!") when a cell holds a formula error, else None."""
+    if isinstance(value, str) and value.strip().upper() in SPREADSHEET_ERRORS:
+        return value.strip().upper()
+    return None
+
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _MAX_NAME = 120
 

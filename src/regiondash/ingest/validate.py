@@ -19,7 +19,8 @@ from regiondash.fields import (
     phase_for_name,
 )
 from regiondash.ingest.columns import HeaderMatch
-from regiondash.ingest.dates import DateProblem, parse_date_cell
+from regiondash.ingest.dates import DateProblem, cell_error_message, parse_date_cell
+from regiondash.ingest.errors import spreadsheet_error
 from regiondash.ingest.milestones import (
     BY_DATE,
     DateReading,
@@ -147,7 +148,11 @@ class _Checker:
         """Convert each mapped cell to its field's type, noting problems."""
         for index, key in self.match.columns.items():
             raw = row.cells[index] if index < len(row.cells) else None
-            if key in DATE_FIELDS:
+            error = spreadsheet_error(raw)
+            if error and key not in DATE_FIELDS:
+                self.problem(row, "error", key, raw, cell_error_message(error, "value"))
+                row.values[key] = None
+            elif key in DATE_FIELDS:
                 try:
                     row.values[key] = parse_date_cell(raw, self.date1904)
                 except DateProblem as problem:
@@ -165,8 +170,10 @@ class _Checker:
         raw_ods = row.values.get("ods_code")
         ods = (raw_ods or "").strip().upper()
         row.values["ods_code"] = ods or None
+        ods_header = self.header_of.get("ods_code")
         if not ods:
-            self.problem(row, "error", "ods_code", raw_ods, "the practice ODS code is missing")
+            if not any(p.column == ods_header for p in row.problems):
+                self.problem(row, "error", "ods_code", raw_ods, "the practice ODS code is missing")
         elif not ODS_PATTERN.fullmatch(ods):
             self.problem(
                 row, "error", "ods_code", raw_ods,
@@ -191,7 +198,12 @@ class _Checker:
                     )  # fmt: skip
                 row.values[key] = system
         row.values["source_system_inferred"] = False
-        if "target_system" in self.header_of and not row.values.get("target_system"):
+        target_header = self.header_of.get("target_system")
+        if (
+            target_header
+            and not row.values.get("target_system")
+            and not any(p.column == target_header for p in row.problems)
+        ):
             self.problem(row, "error", "target_system", None, "the target system is missing")
         current = practice.get("source_system") if practice else None
         # The mapping gives today's system: once a practice has moved, that is the target.

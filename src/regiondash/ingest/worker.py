@@ -29,6 +29,7 @@ from typing import ClassVar
 
 from regiondash.ingest.errors import (
     SAVE_AS_XLSX,
+    SPREADSHEET_ERRORS,
     TRIM_ADVICE,
     UnreadableFile,
     display_name,
@@ -633,29 +634,65 @@ _ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _OUTLINE_ATTR = re.compile(rb"\soutlineLevel\s*=\s*[\"'](\d+)")
 _STYLED_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?\ss\s*=\s*[\"'](\d+)[\"'][^>]*)>")
 _ROW_REF = re.compile(rb"\sr\s*=\s*[\"'][A-Za-z]*(\d+)[\"']")
+_ERROR_CELL = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\b([^>]*?\st\s*=\s*[\"']e[\"'][^>/]*)>(.*?)"
+    rb"</(?:[A-Za-z_][\w.-]*:)?c>",
+    re.DOTALL,
+)
+_ERROR_TYPE = re.compile(rb"\st\s*=\s*[\"']e[\"']")
+_CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]{1,3})(\d+)[\"']")
+_CACHED = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)</")
+_ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row>")
 _SCAN_CHUNK = 4 * 2**20
 
 
 def _with_outline(data: bytes, sheets: list[tuple]) -> list[tuple]:
-    """Each sheet with its outline levels and indents added (when it has any). Only a hint for
-    reading plans, so any failure (not an xlsx, odd XML) leaves the sheets as they were."""
+    """Each sheet with its outline levels and indents added (when it has any), and its formula
+    error cells holding their error text (calamine reads them as blank). Any failure (not an
+    xlsx, odd XML) leaves the sheets as they were."""
     try:
         found = _scan_outline(data)
     except Exception:
         return sheets
     out = []
     for sheet in sheets:
-        levels, indents = found.get(sheet[0], ({}, {}))
+        levels, indents, errors = found.get(sheet[0], ({}, {}, {}))
         numbers = sheet[3]
+        if errors:
+            _put_errors(sheet[2], numbers, errors)
         level_list = [levels.get(n, 0) for n in numbers] if levels else None
         indent_list = [indents.get(n, 0) for n in numbers] if indents else None
         out.append((*sheet[:4], level_list, indent_list))
     return out
 
 
-def _scan_outline(data: bytes) -> dict[str, tuple[dict[int, int], dict[int, int]]]:
-    """Sheet name -> ({row: outline level}, {row: largest indent}) from the sheet XML, read in
-    chunks with regular expressions: cheap, and bounded like the readers' own pass."""
+def _put_errors(rows: list[list], numbers: list[int], errors: dict[tuple[int, int], str]) -> None:
+    """Write each error cell's text into the grid where the reader left it blank."""
+    index_of = {number: i for i, number in enumerate(numbers)}
+    for (number, column), text in errors.items():
+        i = index_of.get(number)
+        if i is None or column >= DEFAULT_LIMITS.max_sheet_columns:
+            continue  # a row the reader dropped as empty cannot hold a value it kept
+        row = rows[i]
+        if column < len(row):
+            if row[column] is None:
+                row[column] = text
+        else:
+            row.extend([None] * (column - len(row)))
+            row.append(text)
+
+
+def _column_index(letters: bytes) -> int:
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + letter - 64
+    return index - 1
+
+
+def _scan_outline(data: bytes) -> dict[str, tuple[dict, dict, dict]]:
+    """Sheet name -> ({row: outline level}, {row: largest indent}, {(row, column index): error
+    text}) from the sheet XML, read in chunks with regular expressions: cheap, and bounded like
+    the readers' own pass."""
     import posixpath
     import zipfile
 
@@ -696,13 +733,26 @@ def _scan_outline(data: bytes) -> dict[str, tuple[dict[int, int], dict[int, int]
 def _scan_sheet_xml(zf, info, indent_styles: dict[bytes, int]):
     levels: dict[int, int] = {}
     indents: dict[int, int] = {}
+    errors: dict[tuple[int, int], str] = {}
     tail = b""
     with zf.open(info) as stream:
         while True:
             chunk = stream.read(_SCAN_CHUNK)
             buffer = tail + chunk
-            cut = buffer.rfind(b">") + 1 if chunk else len(buffer)
+            # Cut after the last whole row, so no cell is split between two chunks.
+            ends = list(_ROW_END.finditer(buffer, max(0, len(buffer) - _SCAN_CHUNK // 4)))
+            cut = ends[-1].end() if ends else buffer.rfind(b">") + 1
+            if not chunk:
+                cut = len(buffer)
             text, tail = buffer[:cut], buffer[cut:]
+            if _ERROR_TYPE.search(text):
+                for cell in _ERROR_CELL.finditer(text):
+                    ref = _CELL_REF.search(cell.group(1))
+                    cached = _CACHED.search(cell.group(2))
+                    value = cached.group(1).decode("ascii", "replace").strip() if cached else ""
+                    if ref and value.upper() in SPREADSHEET_ERRORS:
+                        position = (int(ref.group(2)), _column_index(ref.group(1)))
+                        errors[position] = value.upper()
             if b"outlineLevel" in text:
                 for tag in _ROW_TAG.finditer(text):
                     level = _OUTLINE_ATTR.search(tag.group(1))
@@ -717,4 +767,4 @@ def _scan_sheet_xml(zf, info, indent_styles: dict[bytes, int]):
                         row = int(ref.group(1))
                         indents[row] = max(indents.get(row, 0), indent)
             if not chunk:
-                return levels, indents
+                return levels, indents, errors
