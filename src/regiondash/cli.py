@@ -11,8 +11,6 @@ import sys
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import exc as sa_exc
-from sqlalchemy import make_url
 
 from regiondash import changes, freshness, metrics, risks, store
 from regiondash.cli_reports import add_report_parsers
@@ -21,6 +19,7 @@ from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker, load
 from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
 from regiondash.ingest.milestones import BY_DATE, SINGLE_DATE_MODES
 from regiondash.reference import Reference, load_reference
+from regiondash.store.engine import DATABASE_ERRORS, database_problem
 
 REFERENCE_ENV = "REGIONDASH_REFERENCE_CSV"
 
@@ -275,13 +274,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (sa_exc.OperationalError, sa_exc.ArgumentError, store.SchemaTooNewError) as problem:
+    except DATABASE_ERRORS as problem:
         # No traceback and no password: say which database and why, in one line.
-        where = make_url(store.database_url(getattr(args, "db", None))).render_as_string(
-            hide_password=True
-        )
-        reason = str(getattr(problem, "orig", None) or problem).splitlines()[0]
-        return _usage_error(args, f"cannot use the database {where}: {reason}")
+        return _usage_error(args, database_problem(problem, getattr(args, "db", None)))
 
 
 if __name__ == "__main__":

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import exc as sa_exc
 
 from regiondash.store import schema
 
 DEFAULT_DATABASE_FILE = Path("data") / "regiondash.db"
 DATABASE_URL_ENV = "REGIONDASH_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_S = 30
+# A PostgreSQL host that drops packets fails within this many seconds instead of hanging for
+# minutes; a connect_timeout in the URL's query wins.
+PG_CONNECT_TIMEOUT_S = 10
 _WRITE_OPTION = "regiondash_write"
 # Any constant will do: it only has to be the same in every process that upgrades the schema.
 _PG_SCHEMA_LOCK = 7_318_274_001
@@ -33,19 +38,98 @@ def database_url(explicit: str | None = None) -> str:
     return f"sqlite:///{path}"
 
 
-def connect(url: str | None = None) -> Engine:
-    """Engine for url (database_url() if None) with its schema created or upgraded in place."""
-    parsed = make_url(database_url(url))
+class DatabaseURLError(sa_exc.ArgumentError):
+    """A database URL regiondash cannot use: not a URL, an unknown driver, or no database named."""
+
+
+_URL_EXAMPLE = (
+    "give e.g. sqlite:///data/regiondash.db or "
+    "postgresql+psycopg://user:password@host:5432/regiondash"
+)
+
+
+def parse_database_url(url: str) -> URL:
+    """url parsed, with plain postgresql:// meaning psycopg 3; DatabaseURLError if unusable."""
+    try:
+        parsed = make_url(url)
+    except (sa_exc.ArgumentError, ValueError):
+        raise DatabaseURLError(f"this is not a database URL; {_URL_EXAMPLE}") from None
     if parsed.drivername in ("postgresql", "postgres"):
         # Plain postgresql:// would pick psycopg2, which is not installed; psycopg 3 is.
         parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
-        _configure_sqlite(engine)
-    else:
-        engine = create_engine(parsed, pool_pre_ping=True)
+    try:
+        parsed.get_dialect()
+    except sa_exc.NoSuchModuleError:
+        raise _no_driver(parsed) from None
+    if parsed.get_backend_name() == "postgresql" and not parsed.database:
+        # libpq would quietly pick a default database on a local socket and we would create our
+        # tables there.
+        raise DatabaseURLError(f"the URL names no database; {_URL_EXAMPLE}")
+    return parsed
+
+
+def _no_driver(parsed: URL) -> DatabaseURLError:
+    return DatabaseURLError(
+        f"regiondash has no database driver for {parsed.drivername}://; {_URL_EXAMPLE}"
+    )
+
+
+def connect(url: str | None = None) -> Engine:
+    """Engine for url (database_url() if None) with its schema created or upgraded in place."""
+    parsed = parse_database_url(database_url(url))
+    try:
+        if parsed.get_backend_name() == "sqlite":
+            engine = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+            _configure_sqlite(engine)
+        else:
+            connect_args = {}
+            if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+                connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+            engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
+    except (sa_exc.NoSuchModuleError, ImportError):
+        raise _no_driver(parsed) from None
     _upgrade_schema(engine)
     return engine
+
+
+# The failures of opening or using a database that deserve one plain line, not a traceback.
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.ArgumentError,
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    schema.SchemaTooNewError,
+)
+
+
+def describe_url(url: str | None = None) -> str:
+    """url (database_url() if None) for people to read, with any password shown as ***."""
+    text_url = database_url(url)
+    try:
+        return make_url(text_url).render_as_string(hide_password=True)
+    except (sa_exc.ArgumentError, ValueError):
+        # Not a URL SQLAlchemy can read: mask whatever sits where a password would.
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text_url)
+
+
+def failure_reason(error: BaseException, url: str | None = None) -> str:
+    """One line saying why the database could not be used, never holding url's password."""
+    original = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    reason = lines[0] if lines else type(original).__name__
+    if "readonly database" in reason or "read-only" in reason:
+        reason = f"the database is read-only, so nothing can be stored ({reason})"
+    try:
+        password = make_url(database_url(url)).password
+    except (sa_exc.ArgumentError, ValueError):
+        password = None
+    if password:
+        reason = re.sub(rf"(?<!\w){re.escape(str(password))}(?!\w)", "***", reason)
+    return reason
+
+
+def database_problem(error: BaseException, url: str | None = None) -> str:
+    """'cannot use the database <url, password masked>: <one-line reason>'."""
+    return f"cannot use the database {describe_url(url)}: {failure_reason(error, url)}"
 
 
 def _configure_sqlite(engine: Engine) -> None:

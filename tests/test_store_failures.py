@@ -1,0 +1,136 @@
+"""Store connection failures: one plain line and exit 2, never a traceback, a hang or a password.
+
+Everything here stays on the loopback interface: a refused port, and a local server that accepts
+TCP connections but never answers the PostgreSQL handshake (what a blackholed host looks like to
+the client once the connection is made)."""
+
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from regiondash import store
+from regiondash.cli import main
+from regiondash.store import engine
+
+REGIONDASH = [sys.executable, "-c", "import sys; from regiondash.cli import main; sys.exit(main())"]
+
+
+def run_cli(*argv: str, timeout: float = 60) -> tuple[int, str, str, float]:
+    started = time.monotonic()
+    done = subprocess.run(
+        [*REGIONDASH, *argv], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    return done.returncode, done.stdout, done.stderr, time.monotonic() - started
+
+
+def assert_one_plain_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    assert lines[0].startswith("regiondash: cannot use the database ")
+    return lines[0]
+
+
+@pytest.fixture
+def silent_server():
+    """A loopback port that accepts connections and never says anything."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            accepted.append(conn)  # held open, never answered
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join(timeout=2)
+    for conn in accepted:
+        conn.close()
+    server.close()
+
+
+def test_a_host_that_never_answers_fails_within_the_connect_timeout(silent_server):
+    url = f"postgresql+psycopg://u:secret@127.0.0.1:{silent_server}/x"
+    code, _, err, took = run_cli("summary", "--db", url, timeout=90)
+    assert code == 2, err
+    line = assert_one_plain_line(err)
+    assert took < engine.PG_CONNECT_TIMEOUT_S + 5, took
+    assert f"u:***@127.0.0.1:{silent_server}/x" in line
+    assert "secret" not in err
+
+
+def test_a_refused_port_is_one_line_naming_the_host_without_the_password(capsys):
+    code = main(["summary", "--db", "postgresql+psycopg://u:secret@127.0.0.1:1/x"])
+    err = capsys.readouterr().err
+    assert code == 2
+    line = assert_one_plain_line(err)
+    assert "postgresql+psycopg://u:***@127.0.0.1:1/x" in line
+    assert "refused" in line.lower()
+    assert "secret" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("postgres://", "names no database"),
+        ("nonsense", "not a database URL"),
+        ("postgresql+nodriver://x", "no database driver for postgresql+nodriver://"),
+        ("mysql://u:hunter22@h/x", "no database driver for mysql://"),
+        ("postgresql://u:hunter22@h:notaport/x", "not a database URL"),
+    ],
+)
+def test_a_malformed_url_is_one_line_and_exit_2(capsys, url, says):
+    code = main(["summary", "--db", url])
+    err = capsys.readouterr().err
+    assert code == 2
+    line = assert_one_plain_line(err)
+    assert says in line
+    assert "hunter22" not in err
+
+
+def test_a_malformed_url_from_a_subprocess_has_no_traceback():
+    code, out, err, _ = run_cli("summary", "--db", "nonsense")
+    assert code == 2
+    assert out == ""
+    assert_one_plain_line(err)
+
+
+def test_the_postgresql_engine_pings_and_has_a_connect_timeout(monkeypatch):
+    made = {}
+
+    def fake_create_engine(url, **kwargs):
+        made.update(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(engine, "create_engine", fake_create_engine)
+    with pytest.raises(RuntimeError):
+        store.connect("postgresql://u:p@127.0.0.1:1/x")
+    assert made["pool_pre_ping"] is True
+    assert made["connect_args"] == {"connect_timeout": engine.PG_CONNECT_TIMEOUT_S}
+    made.clear()
+    with pytest.raises(RuntimeError):
+        store.connect("postgresql://u:p@127.0.0.1:1/x?connect_timeout=3")
+    assert made["connect_args"] == {}  # the URL's own timeout is used
+
+
+def test_describe_url_masks_a_password_even_when_the_url_does_not_parse():
+    assert engine.describe_url("postgresql://u:pw@h/x") == "postgresql://u:***@h/x"
+    assert (
+        engine.describe_url("postgresql://u:pw@h:notaport/x") == "postgresql://u:***@h:notaport/x"
+    )
