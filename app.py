@@ -1,8 +1,11 @@
 """regiondash: regional oversight of GP practice clinical-system migrations."""
 
+import logging
+
 import streamlit as st
 
 from regiondash import ui
+from regiondash.store.engine import DATABASE_ERRORS
 
 st.set_page_config(
     page_title="regiondash — GP system migrations",
@@ -33,5 +36,12 @@ PAGES = [
 
 page = st.navigation(PAGES)
 st.sidebar.caption("regiondash · GP practice system migrations")
-ui.build_context()
-page.run()
+try:
+    ui.build_context()
+    page.run()
+except DATABASE_ERRORS as problem:
+    # A wrong password, an unreachable host, a malformed URL or a read-only file: one plain
+    # message for every visitor, never a traceback or a credential.
+    message = ui.database_problem(problem)
+    logging.getLogger("regiondash.app").error(message)
+    st.error(message, icon=":material/error:")

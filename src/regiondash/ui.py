@@ -613,3 +613,16 @@ def configured_sources() -> tuple[dict, str | None]:
 def definitions_link(text: str = "What does this mean?") -> None:
     """A link to the definitions page."""
     st.page_link("app_pages/definitions.py", label=text, icon=":material/help:")
+
+
+def database_problem(error: BaseException) -> str:
+    """The one plain message every visitor sees when the database cannot be opened or used:
+    where (password masked), why in one line, and who can fix it."""
+    from regiondash.store.engine import describe_url, failure_reason
+
+    url = database_url()
+    return (
+        f"The dashboard cannot reach its database ({describe_url(url)}): "
+        f"{failure_reason(error, url).rstrip('.')}. "
+        "Ask whoever runs regiondash to check its database_url."
+    )
