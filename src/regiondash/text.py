@@ -1,0 +1,36 @@
+"""Text from trackers, file names, sheets, headers and uploaders, made safe to show as typed.
+
+Streamlit renders markdown (links, images, emphasis, code, :material/..: icons and $ maths) in
+st.markdown, captions and alert text, and Plotly renders a subset of HTML (<a href>, <span
+style>, <b>, <br>) in text, tick labels, legends and hovers. Text that came from outside goes
+through these before it reaches either, so it shows as typed and never becomes markup. Pure
+functions, no Streamlit: escape where the text is displayed, not in the domain.
+"""
+
+from __future__ import annotations
+
+import re
+
+# every ASCII punctuation character CommonMark lets a backslash escape that markdown, GitHub
+# extensions, Streamlit's directives (:red[..], :material/..:) or remark-math give a meaning to;
+# a backslash before any of them is always taken literally
+MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:&=\"'^%@/"
+_MARKDOWN = re.compile("([" + re.escape(MARKDOWN_SPECIALS) + "])")
+_LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]")
+
+PLOTLY_SPECIALS = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def for_markdown(text: object) -> str:
+    """Text shown as typed in st.markdown, captions and st.info/success/warning/error: every
+    markdown or HTML special is backslash-escaped and line breaks become spaces, so "[a](b)",
+    "![x](y)", "<img>", "**", "_", backticks, ":material/home:" and "$x$" stay plain text."""
+    text = "" if text is None else str(text)
+    return _MARKDOWN.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
+
+
+def for_plotly(text: object) -> str:
+    """Text shown as typed in a Plotly label, legend or hover: "<", ">" and "&" become entities,
+    so "<a href=..>" or "<span style=..>" is shown, not rendered."""
+    text = "" if text is None else str(text)
+    return "".join(PLOTLY_SPECIALS.get(ch, ch) for ch in text)
