@@ -477,6 +477,10 @@ def test_tracking_not_updated(planned, actual, updated, expected):
         ("fdp", "go_live", -1, True),
         ("go_live", "post_go_live_end", 0, False),
         ("go_live", "post_go_live_end", -1, True),
+        ("registration", "go_live", 0, False),
+        ("registration", "go_live", -1, True),  # go live before registration
+        ("kickoff", "go_live", 0, False),
+        ("kickoff", "go_live", -9, True),  # go live before kickoff
         ("go_live", None, -1, False),  # only one of the pair: nothing to compare
     ],
 )

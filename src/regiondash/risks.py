@@ -116,6 +116,8 @@ _ORDER = [
     ("data_signoff", "fdp", True),
     ("fdp", "go_live", True),
     ("go_live", "post_go_live_end", True),
+    ("registration", "go_live", True),
+    ("kickoff", "go_live", True),
 ]
 _SEASON = {kind: (label, first, last) for kind, label, first, last in SEASONAL_PERIODS}
 _HOLIDAY_KINDS = ("christmas", "summer")
@@ -306,7 +308,8 @@ def rules_for(config: RiskConfig = DEFAULT_CONFIG) -> dict[str, Rule]:
             "order usually mean a mistyped date or a re-plan not carried through, and make the "
             "other checks unreliable. Flagged when kickoff is after the technical survey, the "
             "extract request is on or after IDP, IDP is after data sign-off, sign-off is after "
-            "FDP, FDP is after go live, or go live is after the end of post go live.",
+            "FDP, FDP is after go live, go live is after the end of post go live, or go live is "
+            "before registration or kickoff.",
         ),
         "golive_capacity_clash": (
             "Go-live capacity clash",

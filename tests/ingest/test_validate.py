@@ -246,3 +246,50 @@ def test_no_target_column_is_one_file_level_error_and_every_row_set_aside():
     assert result.errors[0].message.startswith("the file has no column for the target system")
     assert result.migrations.empty
     assert list(result.set_aside["row"]) == [2, 3]
+
+
+ORDER_HEADER = ["Practice Code", "Current system", "New supplier", "Registration"]
+ORDER_HEADER += ["Kick off", "Go Live Date"]
+
+
+@pytest.mark.parametrize(
+    ("registration", "kickoff", "go_live", "expected"),
+    [
+        ("01/02/2026", "10/02/2026", "02/03/2026", None),
+        ("01/02/2026", "10/03/2026", "10/03/2026", None),  # the same day is not before
+        (
+            "01/02/2026",
+            "10/03/2026",
+            "01/03/2026",
+            "A81035: go live 01/03/2026 is before kickoff 10/03/2026; check the dates",
+        ),
+        (
+            "05/03/2026",
+            "10/03/2026",
+            "01/03/2026",
+            "A81035: go live 01/03/2026 is before registration 05/03/2026 and kickoff "
+            "10/03/2026; check the dates",
+        ),
+        (None, None, "01/03/2026", None),
+    ],
+)
+def test_go_live_before_registration_or_kickoff_is_a_warning(
+    registration, kickoff, go_live, expected
+):
+    rows = [["A81035", "EMIS", "TPP", registration, kickoff, go_live]]
+    result = checked(rows, header=ORDER_HEADER)
+    assert result.errors == []
+    assert len(result.migrations) == 1  # a warning: the row is kept
+    found = [(p.row, p.column, p.message) for p in result.warnings]
+    assert found == ([(2, "Go Live Date", expected)] if expected else [])
+
+
+def test_long_tracker_go_live_before_kickoff_is_a_warning():
+    rows = [
+        ["A81035", "EMIS", "TPP", "Kick off", "10/03/2026", "12/03/2026", None, None],
+        ["A81035", "EMIS", "TPP", "Go live", "01/03/2026", "01/03/2026", None, None],
+    ]
+    result = checked(rows, header=LONG_HEADER, as_at=D(2026, 1, 1))
+    assert [p.message for p in result.warnings] == [
+        "A81035: go live 01/03/2026 is before kickoff 10/03/2026; check the dates"
+    ]

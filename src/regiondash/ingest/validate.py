@@ -429,6 +429,8 @@ def check_rows(
         good, bad = _long_migrations(checker, rows)
     else:
         good, bad = _wide_migrations(checker, rows)
+    for row, spans in good:
+        _go_live_order(checker, row, spans)
     inferred = sum(1 for row, _ in good if row.values.get("source_system_inferred"))
     if inferred:
         notes.append(
@@ -440,6 +442,34 @@ def check_rows(
     migrations, phases, set_aside = _frames(good, bad, match)
     problems = [p for row in rows for p in row.problems]
     return TrackerRows(migrations, phases, set_aside, problems, len(rows), notes, reading)
+
+
+# Milestones go live must not come before: (label, phase whose start it is).
+_BEFORE_GO_LIVE = (("registration", "procurement"), ("kickoff", "kickoff"))
+_GO_LIVE_KEYS = ("go_live_actual", "go_live_planned", "actual_start", "planned_start")
+
+
+def _go_live_order(checker: _Checker, row: _Row, spans: list[dict[str, object]]) -> None:
+    """Warn when go live (actual, else planned) is before registration or kickoff."""
+    starts = {
+        span["phase"]: span["actual_start"] or span["planned_start"]
+        for span in spans
+        if span["actual_start"] or span["planned_start"]
+    }
+    go_live = starts.get("go_live")
+    if go_live is None:
+        return
+    before = [
+        f"{label} {starts[phase]:%d/%m/%Y}"
+        for label, phase in _BEFORE_GO_LIVE
+        if starts.get(phase) is not None and go_live < starts[phase]
+    ]
+    if not before:
+        return
+    key = next((k for k in _GO_LIVE_KEYS if k in checker.header_of), None)
+    ods = row.values.get("ods_code")
+    message = f"go live {go_live:%d/%m/%Y} is before {' and '.join(before)}; check the dates"
+    checker.problem(row, "warning", key, go_live, f"{ods}: {message}" if ods else message)
 
 
 def _reading_notes(reading: DateReading) -> list[str]:
