@@ -134,3 +134,44 @@ def test_describe_url_masks_a_password_even_when_the_url_does_not_parse():
     assert (
         engine.describe_url("postgresql://u:pw@h:notaport/x") == "postgresql://u:***@h:notaport/x"
     )
+
+
+# Read-only databases. The test process runs as root in CI, and root ignores file permissions, so
+# a chmod 0444 file would still be written to; these open the file read-only through SQLite's own
+# URI flag (?mode=ro), which refuses every write whoever the process runs as.
+
+
+def read_only_url(path) -> str:
+    return f"sqlite:///file:{path}?mode=ro&uri=true"
+
+
+@pytest.fixture
+def stored_db(tmp_path):
+    from tests.app.conftest import _load
+
+    path = tmp_path / "stored.db"
+    _load(f"sqlite:///{path}")
+    return path
+
+
+@pytest.mark.parametrize("journal", ["wal", "delete"])
+def test_a_read_only_database_still_answers_summary(capsys, stored_db, journal):
+    if journal == "delete":  # a file copied from elsewhere, never opened by regiondash for write
+        import sqlite3
+
+        with sqlite3.connect(stored_db) as conn:
+            conn.execute("PRAGMA journal_mode = DELETE")
+    code = main(["summary", "--db", read_only_url(stored_db), "--as-at", "2026-03-10"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert out.startswith("As at 10 Mar 2026: 6 migrations")
+
+
+def test_storing_into_a_read_only_database_says_so_in_one_line(capsys, stored_db, tmp_path):
+    tracker = tmp_path / "another tracker.csv"
+    tracker.write_text("Practice Code,New supplier,Go Live Date\nJ81002,EMIS,02/03/2026\n")
+    code = main(["import", str(tracker), "--db", read_only_url(stored_db), "--as-at", "2026-03-12"])
+    err = capsys.readouterr().err
+    assert code == 2
+    line = assert_one_plain_line(err)
+    assert "the database is read-only" in line

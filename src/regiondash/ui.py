@@ -621,8 +621,13 @@ def database_problem(error: BaseException) -> str:
     from regiondash.store.engine import describe_url, failure_reason
 
     url = database_url()
+    reason = failure_reason(error, url).rstrip(".")
+    if reason.startswith("the database is read-only"):
+        return (
+            f"The dashboard can read its database ({describe_url(url)}) but not store into it: "
+            f"{reason}. Ask whoever runs regiondash for a writable database_url to upload."
+        )
     return (
-        f"The dashboard cannot reach its database ({describe_url(url)}): "
-        f"{failure_reason(error, url).rstrip('.')}. "
+        f"The dashboard cannot reach its database ({describe_url(url)}): {reason}. "
         "Ask whoever runs regiondash to check its database_url."
     )

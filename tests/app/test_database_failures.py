@@ -4,7 +4,9 @@ masked), why, and who can fix it — never a traceback or a credential."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import APP
+from regiondash import store
+from tests.app.conftest import APP, metric, open_page
+from tests.app.test_upload_page import tracker_xlsx, upload
 
 PASSWORD = "hunter22secret"
 
@@ -70,3 +72,23 @@ def test_a_malformed_secret_is_one_plain_message(monkeypatch):
     monkeypatch.delenv("REGIONDASH_DATABASE_URL", raising=False)
     at = run_app(secret=f"postgres://user:{PASSWORD}@/")
     assert_plain_database_error(at, "postgres://user:***@/", "names no database")
+
+
+# The process runs as root in CI, where a chmod 0444 file is still writable; SQLite's own
+# read-only flag (?mode=ro) refuses writes whoever runs it.
+
+
+def test_a_read_only_database_is_read_and_an_upload_says_it_is_read_only(fixture_db, monkeypatch):
+    path = fixture_db.removeprefix("sqlite:///")
+    monkeypatch.setenv("REGIONDASH_DATABASE_URL", f"sqlite:///file:{path}?mode=ro&uri=true")
+    at = open_page()
+    assert metric(at, "Migrations in scope") == "6"
+    at.switch_page("app_pages/upload.py").run()
+    rows = [["J81002", "EMIS", None, None, "02/03/2026", "Live", None]]
+    upload(at, "another tracker.xlsx", tracker_xlsx(rows, "As at 20/03/2026"))
+    next(b for b in at.button if b.label == "Store this upload").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("the database is read-only" in e.value for e in at.error), [
+        e.value for e in at.error
+    ]
+    assert len(store.list_uploads(store.connect(fixture_db))) == 2  # nothing was stored

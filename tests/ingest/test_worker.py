@@ -158,8 +158,12 @@ def test_multiline_quoted_fields_and_blank_lines_keep_true_line_numbers():
     [
         ("Code\tName\tGo Live\nA81001\tSt Mary's, Annexe\t02/03/2026\n", "St Mary's, Annexe"),
         ("Code;Name;Go Live\nA81001;Café, Annexe;02/03/2026\n", "Café, Annexe"),
-        ("Code,Name;Other;x\nA81001,B;C;D\n", "B;C;D"),  # a comma in line 1: commas win
-        ("Code\tName;x\nA81001\tB;C\n", None),  # tab and semicolon mixed: comma (one column)
+        ("Code|Name|Go Live\nA81001|Café, Annexe|02/03/2026\n", "Café, Annexe"),
+        # a title line with a comma: the semicolons of the lines below win
+        ("Migrations, South West;;\nCode;Name;Go Live\nA81001;B;02/03/2026\n", "B"),
+        ('"Code;x",Name,Go Live\nA81001,"B;C;D",02/03/2026\n', "B;C;D"),  # quoted: not counted
+        ("Code,Name,Go Live\nA81001,B;C,02/03/2026\n", "B;C"),  # commas the commonest
+        ("Code\tName;x\nA81001\tB;C\n", None),  # tab and semicolon as common: comma
     ],
 )
 def test_delimiter_detection(text, expected):
@@ -167,7 +171,8 @@ def test_delimiter_detection(text, expected):
     if expected is None:
         assert rows[1] == ["A81001\tB;C"]
     else:
-        assert rows[1][1] == expected
+        assert rows[-1][1] == expected
+        assert rows[-1][0] == "A81001"
 
 
 def test_csv_limits_and_malformed():

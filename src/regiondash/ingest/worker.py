@@ -103,7 +103,9 @@ def read_spreadsheet(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMIT
 # --------------------------------------------------------------------------------------------
 # CSV (in process)
 
-_DELIMITERS = (",", "\t", ";")
+_DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_LINES = 20  # lines looked at to choose the delimiter
+_SNIFF_CHARS = 64 * 1024
 
 
 def decode_csv_bytes(data: bytes, file_name: str) -> tuple[str, str]:
@@ -125,15 +127,27 @@ def decode_csv_bytes(data: bytes, file_name: str) -> tuple[str, str]:
 
 
 def detect_delimiter(text: str) -> str:
-    """Comma, unless the first line has no commas and several tabs or semicolons only."""
-    first = re.split(r"\r\n|\r|\n", text, maxsplit=1)[0]
-    counts = {d: first.count(d) for d in _DELIMITERS}
-    if counts[","] == 0:
-        if counts["\t"] >= 2 and counts[";"] == 0:
-            return "\t"
-        if counts[";"] >= 2 and counts["\t"] == 0:
-            return ";"
-    return ","
+    """The commonest separator (comma, semicolon, tab or pipe) outside quotes over the first
+    lines, so a title line with a comma does not decide for a semicolon file; comma when none
+    is found or two separators are equally common."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted, lines = False, 0
+    for char in text[:_SNIFF_CHARS]:
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in counts:
+            counts[char] += 1
+        elif char == "\n":
+            lines += 1
+            if lines >= _SNIFF_LINES:
+                break
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    (best, most), (_, second) = ranked[0], ranked[1]
+    if most == 0 or most == second:
+        return ","
+    return best
 
 
 def read_csv(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> WorkbookGrid:

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import unquote
 
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy import exc as sa_exc
@@ -105,10 +106,13 @@ def describe_url(url: str | None = None) -> str:
     """url (database_url() if None) for people to read, with any password shown as ***."""
     text_url = database_url(url)
     try:
-        return make_url(text_url).render_as_string(hide_password=True)
+        parsed = make_url(text_url)
     except (sa_exc.ArgumentError, ValueError):
         # Not a URL SQLAlchemy can read: mask whatever sits where a password would.
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", text_url)
+    shown = parsed.render_as_string(hide_password=True)
+    # A SQLite URL holds no password; show its file path as written (file:, not file%3A).
+    return unquote(shown) if parsed.get_backend_name() == "sqlite" else shown
 
 
 def failure_reason(error: BaseException, url: str | None = None) -> str:
@@ -167,6 +171,8 @@ def _use_wal(cursor: sqlite3.Cursor) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as error:
+            if "readonly" in str(error):
+                return  # opened read-only (e.g. ?mode=ro): reading needs no WAL
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
