@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from regiondash import charts, forecast, risks, scope, tables, ui
+from regiondash.text import for_markdown
 
 PAGE_SIZE = 50
 
@@ -54,10 +55,16 @@ labels = dict(zip(shown["migration_id"], charts.migration_label(shown), strict=T
 picked = st.selectbox("Migration", list(labels), format_func=labels.get)
 detail = ctx.phases[ctx.phases["migration_id"] == picked]
 row = shown[shown["migration_id"] == picked].iloc[0]
-st.markdown(f"**{labels[picked]}** — {row['source_system'] or 'unknown'} → {row['target_system']}, "
-            f"{row['sub_icb_code'] or 'sub-ICB unknown'}. Go live "
-            f"{row['go_live_date']:%-d %b %Y}." if row["go_live_date"] == row["go_live_date"]
-            else f"**{labels[picked]}** — no go-live date recorded.")  # fmt: skip
+# names, systems and codes come from the tracker: shown as typed, never as markdown
+name = for_markdown(labels[picked])
+if row["go_live_date"] == row["go_live_date"]:
+    source = for_markdown(row["source_system"] or "unknown")
+    target = for_markdown(row["target_system"])
+    sub_icb = for_markdown(row["sub_icb_code"] or "sub-ICB unknown")
+    go_live = f"{row['go_live_date']:%-d %b %Y}"
+    st.markdown(f"**{name}** — {source} → {target}, {sub_icb}. Go live {go_live}.")
+else:
+    st.markdown(f"**{name}** — no go-live date recorded.")
 ui.show_table(tables.phase_detail(detail))
 flags, computed, _ = ctx.memo("risk-flags", lambda: ui.risk_flags(ctx))
 raised = [risks.RULES[k].title for k in flags.columns if flags.loc[picked, k]]
@@ -73,7 +80,8 @@ if picked in outlook.index and pd.notna(outlook.loc[picked, "forecast_median"]):
     verdict = " — **plan looks optimistic**" if f["optimistic"] else ""
     st.markdown(
         f"**Forecast go live** {f['forecast_median']:%-d %b %Y} (80% range "
-        f"{f['forecast_low']:%-d %b} – {f['forecast_high']:%-d %b %Y}; {f['basis']}){verdict}."
+        f"{f['forecast_low']:%-d %b} – {f['forecast_high']:%-d %b %Y}; "
+        f"{for_markdown(f['basis'])}){verdict}."
     )
 st.markdown("**Go live across uploads**")
 history = ui.go_live_history(ctx.url, ctx.version)

@@ -8,7 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from regiondash.text import MARKDOWN_SPECIALS, for_markdown, for_plotly
+from regiondash.text import LINE_START_SPECIALS, MARKDOWN_SPECIALS, for_markdown, for_plotly
 
 PAYLOADS = [
     "[Sign in](http://127.0.0.1:9/)",
@@ -23,7 +23,9 @@ PAYLOADS = [
 ]
 
 markup_text = st.text(
-    alphabet=st.one_of(st.sampled_from(list(MARKDOWN_SPECIALS + " \n\tab1")), st.characters()),
+    alphabet=st.one_of(
+        st.sampled_from(list(MARKDOWN_SPECIALS + LINE_START_SPECIALS + " \n\tab1")), st.characters()
+    ),
     max_size=80,
 )
 
@@ -35,6 +37,8 @@ def _unescape_markdown(escaped: str) -> str:
 def _unescaped_specials(escaped: str) -> list[str]:
     """Markup characters not preceded by their escaping backslash."""
     left, i = [], 0
+    if escaped.lstrip()[:1] in set(LINE_START_SPECIALS):
+        left.append(escaped.lstrip()[0])
     while i < len(escaped):
         if escaped[i] == "\\":
             i += 2
@@ -46,9 +50,11 @@ def _unescaped_specials(escaped: str) -> list[str]:
 
 
 def test_payloads_are_escaped_for_markdown():
-    assert for_markdown("[Sign in](http://x/)") == r"\[Sign in\]\(http\:\/\/x\/\)"
-    assert for_markdown("<img src=x>") == r"\<img src\=x\>"
-    assert for_markdown(":material/home:") == r"\:material\/home\:"
+    assert for_markdown("[Sign in](http://x/)") == r"\[Sign in\]\(http\://x/\)"
+    assert for_markdown("<img src=x>") == r"\<img src=x\>"
+    assert for_markdown("# 1. - x") == r"\# 1\. - x"
+    assert for_markdown("www.x.com a@b.co") == r"www\.x\.com a\@b\.co"
+    assert for_markdown(":material/home:") == r"\:material/home\:"
     assert for_markdown("a\nb") == "a b"
     assert for_markdown(None) == ""
     for payload in PAYLOADS:
@@ -78,3 +84,71 @@ def test_plotly_round_trips_visibly(text):
     assert "<" not in escaped and ">" not in escaped
     assert re.search(r"&(?!amp;|lt;|gt;)", escaped) is None
     assert html.unescape(escaped) == text
+
+
+# Plotly labels and hovers: what charts draw from tracker text carries no live HTML
+
+HTML_NAME = '<a href="http://127.0.0.1:9/">Sign in</a> <span style="color:red">X</span>'
+
+
+def _no_live_html(values) -> None:
+    for value in values:
+        assert "<a" not in str(value).lower() and "<span" not in str(value).lower(), value
+
+
+def test_gantt_labels_and_hovers_escape_practice_names():
+    import datetime as dt
+
+    from regiondash import charts, metrics
+    from tests import frames
+
+    as_at = dt.date(2026, 3, 10)
+    ids = ["A00001:EMIS Web>SystmOne"]
+    migrations = frames.migrations_frame(
+        [
+            {
+                "migration_id": ids[0],
+                "icb_code": "QVV",
+                "region_code": "Y58",
+                "practice_name": HTML_NAME,
+                "sub_icb_code": "11J",
+                "target_system": "SystmOne",
+                "source_system": "EMIS Web",
+            }
+        ]
+    )
+    phases = frames.phases_frame(
+        [
+            [ids[0], "data_checking", "2026-02-01", "2026-02-20", "2026-02-01", "2026-02-25"],
+            [ids[0], "go_live", "2026-04-01", "2026-04-01", None, None],
+        ]
+    )
+    overview = metrics.migration_overview(migrations, phases, as_at)
+    fig = charts.gantt(overview, metrics.phase_status(phases, as_at), as_at)
+    _no_live_html(fig.layout.yaxis.categoryarray)
+    for trace in fig.data:
+        _no_live_html(trace.y if trace.y is not None else [])
+        _no_live_html([trace.name, trace.hovertemplate])
+    assert any("&lt;a href" in label.lower() for label in fig.layout.yaxis.categoryarray)
+
+
+def test_count_bar_and_spread_escape_group_names():
+    import datetime as dt
+
+    import pandas as pd
+
+    from regiondash import charts, spread
+
+    as_at = dt.date(2026, 3, 10)
+    fig = charts.count_bar(pd.Series({HTML_NAME: 3, "Plain": 1}), "t", as_at, "Migrations")
+    _no_live_html(fig.data[0].y)
+    go_lives = pd.DataFrame(
+        {
+            "go_live_date": pd.to_datetime(["2026-04-01", "2026-05-01"]).astype("datetime64[us]"),
+            "target_system": pd.array([HTML_NAME, "SystmOne"], dtype="string"),
+        }
+    )
+    counts = spread.go_live_counts(go_lives, "month", "target_system", None)
+    fig = charts.go_live_spread_chart(counts, as_at, "month")
+    for trace in fig.data:
+        _no_live_html([trace.name, trace.hovertemplate])

@@ -26,6 +26,7 @@ from regiondash.style import (
     SYSTEM_COLOURS,
     name_case_series,
 )
+from regiondash.text import for_plotly
 
 DAY_MS = 86_400_000
 MAX_STACKS = spread.MAX_STACKS  # stacked series before the rest fold into "Others"
@@ -90,7 +91,8 @@ def gantt(
     """A tracking Gantt: actual phase bars over a thin planned baseline, milestone markers, the
     as-at line, and overruns flagged in words as well as colour. One row per migration in the
     order given (callers page through so a chart holds ~60 rows)."""
-    labels = migration_label(overview)
+    # practice names come from trackers: Plotly renders a subset of HTML in labels and hovers
+    labels = migration_label(overview).map(for_plotly)
     label_of = dict(zip(overview["migration_id"], labels, strict=True))
     rows = phases[phases["migration_id"].isin(label_of)].copy()
     rows["label"] = rows["migration_id"].map(label_of)
@@ -251,7 +253,7 @@ def count_bar(
     counts = counts.sort_values(ascending=True)
     fig = go.Figure(
         go.Bar(
-            x=counts.to_numpy(), y=[str(i) for i in counts.index], orientation="h",
+            x=counts.to_numpy(), y=[for_plotly(i) for i in counts.index], orientation="h",
             marker_color=colour, text=counts.to_numpy(), textposition="outside",
             cliponaxis=False, hovertemplate="%{y}: %{x}<extra></extra>",
         )
@@ -317,9 +319,9 @@ def go_live_spread_chart(
         part = part.sort_values("period_start")
         fig.add_trace(
             go.Bar(
-                name=str(name), x=part["period_start"], y=part["go_lives"].to_numpy(),
+                name=for_plotly(name), x=part["period_start"], y=part["go_lives"].to_numpy(),
                 marker_color=SYSTEM_COLOURS.get(name, SEQUENCE[index % len(SEQUENCE)]),
-                hovertemplate=f"{name}<br>%{{x|%d %b %Y}}: %{{y}}<extra></extra>",
+                hovertemplate=for_plotly(name) + "<br>%{x|%d %b %Y}: %{y}<extra></extra>",
             )
         )  # fmt: skip
     span = spread.in_range(counts, period)
@@ -441,7 +443,7 @@ def trend(series: pd.DataFrame, as_at: dt.date, title: str, y_title: str) -> go.
     for index, (name, part) in enumerate(series.groupby("series", sort=False)):
         fig.add_trace(
             go.Scatter(
-                name=str(name), x=part["as_at"], y=part["value"], mode="lines+markers+text",
+                name=for_plotly(name), x=part["as_at"], y=part["value"], mode="lines+markers+text",
                 text=part["value"], textposition="top center", cliponaxis=False,
                 line={"color": SEQUENCE[index % len(SEQUENCE)], "width": 3},
             )

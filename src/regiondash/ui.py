@@ -37,6 +37,7 @@ from regiondash.scope import (
     parse_query,
 )
 from regiondash.statuses import STATUSES
+from regiondash.text import for_markdown
 
 SECRET_KEY = "database_url"
 STALE_ENV = "REGIONDASH_STALE_AFTER_DAYS"
@@ -455,6 +456,8 @@ def data_line(ctx: Context) -> None:
         if shown_as_at != ctx.as_at and ctx.picked_as_at
         else ""
     )
+    # tracker and file names are as typed by whoever named the file: never markdown
+    ages = ages.assign(tracker=ages["tracker"].map(for_markdown))
     shown = [freshness.age_words(row) for _, row in ages.assign(stale=False).head(4).iterrows()]
     if len(ages) > 4:
         shown.append(f"and {len(ages) - 4} more trackers (listed on Upload)")
@@ -462,7 +465,8 @@ def data_line(ctx: Context) -> None:
         f"Data as at **{shown_as_at:%-d %b %Y}**{picked} — {len(ctx.overview):,} "
         f"migrations{scope}, each "
         "judged as at its own tracker's date. " + "; ".join(shown) + ". Latest upload: "
-        f"{latest['file_name']} by {latest['uploaded_by']} on {when:%-d %b %Y}."
+        f"{for_markdown(latest['file_name'])} by {for_markdown(latest['uploaded_by'])} "
+        f"on {when:%-d %b %Y}."
     )
     stale = ages[ages["stale"]]
     if not stale.empty:
