@@ -5,6 +5,8 @@ VENV ?= .venv
 PYTHON ?= python3
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8501
+# Loopback unless told otherwise (make run ADDRESS=0.0.0.0); see docs/deployment-checklist.md.
+ADDRESS ?= 127.0.0.1
 
 .PHONY: run test lint bench system-deps
 
@@ -17,7 +19,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(VENV)/bin/regiondash demo --if-empty
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(VENV)/bin/streamlit run app.py --server.address $(ADDRESS) --server.port $(PORT) \
+		--server.headless true
 
 system-deps:
 	bash scripts/install-system-deps.sh

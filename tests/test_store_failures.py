@@ -9,6 +9,8 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -175,3 +177,70 @@ def test_storing_into_a_read_only_database_says_so_in_one_line(capsys, stored_db
     assert code == 2
     line = assert_one_plain_line(err)
     assert "the database is read-only" in line
+
+
+# Safe defaults for a deployment (issue 10): what .streamlit/config.toml, the Makefile and
+# docs/deployment-checklist.md promise, checked against each other and the importer's limits.
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def streamlit_config() -> dict:
+    return tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+
+
+def test_the_upload_limit_in_streamlit_matches_the_importers_own():
+    from regiondash.ingest.worker import DEFAULT_LIMITS
+
+    # Streamlit's maxUploadSize is in megabytes of 1024 * 1024 bytes.
+    assert streamlit_config()["server"]["maxUploadSize"] * 2**20 == DEFAULT_LIMITS.max_file_bytes
+
+
+def test_streamlit_is_set_to_the_safe_options_the_checklist_promises():
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    config = streamlit_config()
+    assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value
+    assert config["server"]["enableXsrfProtection"] is True
+    assert config["server"]["enableCORS"] is True
+    assert config["server"]["enableStaticServing"] is False
+    assert config["server"]["headless"] is True
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        "TLS",
+        "HSTS",
+        "Strict-Transport-Security",
+        "Allowed hosts",
+        "server.allowedHosts",
+        "server.enableXsrfProtection = true",
+        "server.enableCORS = true",
+        "frame-ancestors",
+        'client.showErrorDetails = "none"',
+        "websocket timeouts",
+        "server.websocketPingInterval",
+        "server.maxUploadSize = 50",
+        "client_max_body_size",
+        "127.0.0.1",
+        "mode=ro",
+    ],
+)
+def test_the_deployment_checklist_names_each_item(item):
+    assert item in (ROOT / "docs" / "deployment-checklist.md").read_text()
+
+
+def test_make_run_listens_on_loopback_unless_told_otherwise():
+    def dry_run(*extra: str) -> str:
+        done = subprocess.run(
+            ["make", "-n", "-C", str(ROOT), "run", *extra],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        return done.stdout
+
+    assert "--server.address 127.0.0.1 " in dry_run()
+    assert "--server.address 0.0.0.0 " in dry_run("ADDRESS=0.0.0.0")
