@@ -734,6 +734,19 @@ def make_hidden_sheets(path: Path) -> Path:
     )
 
 
+def make_all_hidden_sheets(path: Path) -> Path:
+    """A workbook whose every sheet is hidden, the tracker one too."""
+    return write_package(
+        path,
+        Package(
+            sheets=[
+                Sheet("Lookups", sheet_xml([["Code"], ["EMIS"]]), state="hidden"),
+                Sheet("Tracker", sheet_xml(tracker_rows()), state="hidden"),
+            ]
+        ),
+    )
+
+
 def make_data_from_c5(path: Path) -> Path:
     """Used range starting at C5: title-free tracker offset from the corner."""
     xml = sheet_xml(tracker_rows(), origin=(5, 3))
@@ -1158,6 +1171,7 @@ def make_all(outdir: Path | str) -> dict[str, Path]:
     raw("html_renamed.xls", b"<html><body><table><tr><td>A81001</td></tr></table></body></html>")
     put("formula_cells.xlsx", make_formula_cells)
     put("error_cells.xlsx", make_error_cells)
+    put("all_hidden.xlsx", make_all_hidden_sheets)
     put("hidden_sheets.xlsx", make_hidden_sheets)
     raw("cp1252.csv", tracker_csv_text().encode("cp1252"))
     raw("bom.csv", tracker_csv_text().encode("utf-8-sig"))

@@ -218,3 +218,44 @@ def test_hostile_new_formats_are_refused_by_regiondash_import(
 
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from uploads").fetchone() == (0,)
+
+
+def test_all_hidden_sheets_message_names_each_hidden_sheet(files):
+    from regiondash.ingest import parse_tracker
+    from regiondash.reference import load_reference
+
+    parsed = parse_tracker(
+        files["all_hidden.xlsx"].read_bytes(), "all_hidden.xlsx", load_reference()
+    )
+    assert parsed.rows is None
+    assert parsed.header_problem == (
+        'all_hidden.xlsx: every sheet is hidden ("Lookups", "Tracker"), so there is no sheet to '
+        "read. In Excel right-click a sheet tab, choose Unhide and pick the tracker sheet, then "
+        'save and upload again, or name the sheet to read (e.g. --sheet "Tracker").'
+    )
+    named = parse_tracker(
+        files["all_hidden.xlsx"].read_bytes(), "all_hidden.xlsx", load_reference(), sheet="Tracker"
+    )
+    assert named.rows is not None and named.match.sheet.name == "Tracker"
+
+
+def test_no_header_message_names_the_hidden_sheets_not_read(tmp_path):
+    from regiondash.ingest import parse_tracker
+    from regiondash.reference import load_reference
+
+    path = gen.write_package(
+        tmp_path / "notes.xlsx",
+        gen.Package(
+            sheets=[
+                gen.Sheet("Notes", gen.sheet_xml([["Read me"], ["nothing here"]])),
+                gen.Sheet("Tracker", gen.sheet_xml(gen.tracker_rows()), state="hidden"),
+            ]
+        ),
+    )
+    parsed = parse_tracker(path.read_bytes(), "notes.xlsx", load_reference())
+    assert parsed.header_problem.startswith(
+        'notes.xlsx: no tracker header found in the first rows of "Notes".'
+    )
+    assert parsed.header_problem.endswith(
+        'Hidden sheets are not read: "Tracker" (name one with --sheet).'
+    )

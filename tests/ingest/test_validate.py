@@ -293,3 +293,40 @@ def test_long_tracker_go_live_before_kickoff_is_a_warning():
     assert [p.message for p in result.warnings] == [
         "A81035: go live 01/03/2026 is before kickoff 10/03/2026; check the dates"
     ]
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        (
+            "A81\u200b035",
+            "'A81\\u200b035' holds an invisible character (zero-width space) after 'A81', often "
+            "pasted from a web page or email; delete the cell and type the code (A81035) again",
+        ),
+        (
+            "A81\xa0035",
+            "'A81\\u00a0035' holds an invisible character (non-breaking space) after 'A81', often "
+            "pasted from a web page or email; delete the cell and type the code (A81035) again",
+        ),
+        (
+            "A8\ufeff10\u200b35",
+            "'A8\\ufeff10\\u200b35' holds an invisible character (byte order mark (BOM)) after "
+            "'A8' and 1 more, often pasted from a web page or email; delete the cell and type the "
+            "code (A81035) again",
+        ),
+    ],
+)
+def test_invisible_character_inside_an_ods_code_is_named(code, message):
+    result = checked([[code, None, None, "EMIS", "TPP", None, None, "02/03/2026", None]])
+    assert [(p.row, p.column, p.value, p.message) for p in result.errors] == [
+        (2, "Practice Code", code, message)
+    ]
+
+
+@pytest.mark.parametrize(
+    "code", ["\xa0A81035\xa0", "\u200bA81035", "A81035\ufeff ", " a81035\u202f"]
+)
+def test_invisible_characters_at_the_edges_of_an_ods_code_are_cleaned(code):
+    result = checked([[code, None, None, "EMIS", "TPP", None, None, "02/03/2026", None]])
+    assert result.problems == []
+    assert list(result.migrations["ods_code"]) == ["A81035"]

@@ -105,11 +105,22 @@ def parse_tracker(
     match = find_header(workbook, sheet, mapping)
     if match is None:
         looked = ", ".join(f'"{s.name}"' for s in workbook.sheets if s.visible or sheet)
-        message = (
-            f"{file_name}: no tracker header found in the first rows of {looked}. The header needs "
-            "a practice ODS code column (e.g. 'Practice Code' or 'ODS') and at least one other "
-            'known column; map other headers by hand (e.g. --map "Surgery ID=ods_code").'
-        )
+        hidden = ", ".join(f'"{s.name}"' for s in workbook.sheets if not s.visible)
+        if not looked:
+            message = (
+                f"{file_name}: every sheet is hidden ({hidden}), so there is no sheet to read. In "
+                "Excel right-click a sheet tab, choose Unhide and pick the tracker sheet, then "
+                'save and upload again, or name the sheet to read (e.g. --sheet "Tracker").'
+            )
+        else:
+            message = (
+                f"{file_name}: no tracker header found in the first rows of {looked}. The header "
+                "needs a practice ODS code column (e.g. 'Practice Code' or 'ODS') and at least one "
+                "other known column; map other headers by hand (e.g. --map "
+                '"Surgery ID=ods_code").'
+            )
+            if hidden and not sheet:
+                message += f" Hidden sheets are not read: {hidden} (name one with --sheet)."
         return ParsedTracker(file_name, sha256, workbook.file_kind, workbook, None, None, message)
     as_at_from = AS_AT_GIVEN
     if as_at is None:

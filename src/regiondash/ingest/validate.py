@@ -33,6 +33,40 @@ from regiondash.reference import Reference
 from regiondash.statuses import reported_state
 
 ODS_PATTERN = re.compile(r"[A-Z][0-9]{5}")
+# Characters that do not show in a cell but make a code differ from the one typed.
+INVISIBLE = {
+    "\u00a0": "non-breaking space",
+    "\u00ad": "soft hyphen",
+    "\u2007": "figure space",
+    "\u200b": "zero-width space",
+    "\u200c": "zero-width non-joiner",
+    "\u200d": "zero-width joiner",
+    "\u200e": "left-to-right mark",
+    "\u200f": "right-to-left mark",
+    "\u202f": "narrow non-breaking space",
+    "\u2060": "word joiner",
+    "\ufeff": "byte order mark (BOM)",
+}
+_EDGE_JUNK = "".join(INVISIBLE) + " \t\r\n"
+
+
+def invisible_problem(text: str) -> str | None:
+    """What to say when a code holds an invisible character, naming it and where it is."""
+    at = next((i for i, char in enumerate(text) if char in INVISIBLE), None)
+    if at is None:
+        return None
+    shown = "".join(f"\\u{ord(c):04x}" if c in INVISIBLE else c for c in text)
+    place = f"after '{text[:at]}'" if at else "at the start"
+    others = sum(1 for char in text[at + 1 :] if char in INVISIBLE)
+    more = f" and {others} more" if others else ""
+    cleaned = "".join(c for c in text if c not in INVISIBLE and not c.isspace()).upper()
+    typed = f" ({cleaned})" if ODS_PATTERN.fullmatch(cleaned) else ""
+    return (
+        f"'{shown}' holds an invisible character ({INVISIBLE[text[at]]}) {place}{more}, "
+        f"often pasted from a web page or email; delete the cell and type the code{typed} again"
+    )
+
+
 _TOTAL_WORDS = re.compile(r"(grand )?totals?\b|count\b|sum\b")
 _RAG = {"r": "Red", "red": "Red", "a": "Amber", "amber": "Amber", "g": "Green", "green": "Green"}
 
@@ -168,12 +202,15 @@ class _Checker:
     def identity(self, row: _Row) -> None:
         """ODS code, systems and organisations: checked, canonical, filled from the reference."""
         raw_ods = row.values.get("ods_code")
-        ods = (raw_ods or "").strip().upper()
+        # Non-breaking spaces and other invisible characters at the edges go, as spaces do.
+        ods = (raw_ods or "").strip(_EDGE_JUNK).upper()
         row.values["ods_code"] = ods or None
         ods_header = self.header_of.get("ods_code")
         if not ods:
             if not any(p.column == ods_header for p in row.problems):
                 self.problem(row, "error", "ods_code", raw_ods, "the practice ODS code is missing")
+        elif hidden := invisible_problem(ods):
+            self.problem(row, "error", "ods_code", raw_ods, hidden)
         elif not ODS_PATTERN.fullmatch(ods):
             self.problem(
                 row, "error", "ods_code", raw_ods,
