@@ -15,6 +15,7 @@ from regiondash.sources.spec import (
     SOURCES_FILE_ENV,
     SourceProblem,
     SourceSpec,
+    _dialect,
 )
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def _specs(section: object, where: str) -> dict[str, SourceSpec]:
             spec = SourceSpec(entry["url"], entry.get("table"), entry.get("query"), str(name),
                               tuple(hand.items()))  # fmt: skip
             if spec.query:
-                check_select(spec.query)
+                check_select(spec.query, _dialect(spec.url))
         except (MappingProblem, SourceProblem) as problem:
             raise SourceProblem(f'{where}: source "{name}": {problem}', "config") from None
         specs[str(name)] = spec

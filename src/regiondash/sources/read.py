@@ -28,6 +28,7 @@ from regiondash.sources.spec import (
     QUERY_SHEET,
     SourceProblem,
     SourceSpec,
+    _dialect,
     _safe_url,
     _table_parts,
     describe_url,
@@ -163,6 +164,8 @@ def _read_only(conn: Connection, timeout: float) -> Iterator[None]:
         if dialect == "postgresql":
             conn.exec_driver_sql("SET TRANSACTION READ ONLY")
             conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}")
+            # The server must split the query as check_select did: no backslash escapes in '...'.
+            conn.exec_driver_sql("SET LOCAL standard_conforming_strings = on")
         elif dialect == "sqlite":
             conn.exec_driver_sql("PRAGMA query_only = ON")
             deadline = time.monotonic() + timeout
@@ -173,6 +176,53 @@ def _read_only(conn: Connection, timeout: float) -> Iterator[None]:
         transaction.rollback()
         if dialect == "sqlite":
             raw.set_progress_handler(None, 0)
+
+
+# A right that lets a role change things a READ ONLY transaction does not protect: (test, what it
+# lets the role do). Superuser first: it holds every other right too.
+_ROLE_RIGHTS = (
+    ("rolsuper", "is a superuser (it can do anything on the server)"),
+    ("rolreplication", "has the REPLICATION right (it can create replication slots)"),
+    (
+        "pg_read_server_files",
+        "is a member of pg_read_server_files (it can read any file on the database server)",
+    ),
+    (
+        "pg_write_server_files",
+        "is a member of pg_write_server_files (it can write files on the database server)",
+    ),
+    (
+        "pg_execute_server_program",
+        "is a member of pg_execute_server_program (it can run programs on the database server)",
+    ),
+    (
+        "pg_signal_backend",
+        "is a member of pg_signal_backend (it can cancel or stop other sessions)",
+    ),
+)
+
+
+def _check_role(conn: Connection, where: str) -> None:
+    """Refuse a PostgreSQL role with a right beyond reading: a source is read as a reader."""
+    tests = ", ".join(
+        right
+        if right.startswith("rol")
+        else f"coalesce(to_regrole('{right}') IS NOT NULL "
+        f"AND pg_has_role(current_user, '{right}', 'member'), false)"
+        for right, _ in _ROLE_RIGHTS
+    )
+    row = conn.exec_driver_sql(
+        f"SELECT current_user, {tests} FROM pg_catalog.pg_roles WHERE rolname = current_user"
+    ).one()
+    held = [words for (_, words), has in zip(_ROLE_RIGHTS, row[1:], strict=True) if has]
+    if held:
+        raise SourceProblem(
+            f'The source {where} was refused: regiondash connects as "{row[0]}", which '
+            f"{held[0]}. A source must be read as a read-only role that can only SELECT the "
+            "tracking tables (the README shows how to create one: CREATE ROLE regiondash_reader "
+            "LOGIN ...; GRANT SELECT ...). Nothing was read or stored.",
+            "role",
+        )
 
 
 def _escaped(sql: str, conn: Connection) -> str:
@@ -248,7 +298,7 @@ def read_source(
     max_rows: int = DEFAULT_MAX_ROWS,
 ) -> WorkbookGrid:
     """The source's rows as a one-sheet grid: column names on row 0, result rows 1..n."""
-    query = check_select(spec.query) if spec.query else None
+    query = check_select(spec.query, _dialect(spec.url)) if spec.query else None
     parts = _table_parts(spec.table) if spec.table else ()
     where = describe_url(spec.url)
     url = _source_url(spec.url)
@@ -261,6 +311,8 @@ def read_source(
         raise problem from None
     try:
         with conn, _read_only(conn, timeout_seconds):
+            if conn.dialect.name == "postgresql":
+                _check_role(conn, where)
             if query is None:
                 schema, name = _resolve_table(conn, parts, where)
                 result = conn.execute(

@@ -31,7 +31,7 @@ class SourceProblem(Exception):
         super().__init__(message)
         self.message = message
         self.reason = reason  # usage, config, bad_url, not_select, bad_table, unreachable,
-        # credentials, no_table, permission, read_only, timeout, too_many_rows, query_failed
+        # credentials, role, no_table, permission, read_only, timeout, too_many_rows, query_failed
 
     def __str__(self) -> str:
         return self.message
@@ -89,6 +89,16 @@ def _safe_url(url: str) -> URL | None:
         return make_url(url)
     except Exception:
         return None
+
+
+def _dialect(url: str) -> str:
+    """The source's database kind ("sqlite", "postgresql"...), for splitting its query as it
+    will; PostgreSQL's rules when the URL cannot be read (check_select is then the stricter)."""
+    parsed = _safe_url(url)
+    try:
+        return parsed.get_backend_name() if parsed is not None else "postgresql"
+    except Exception:
+        return "postgresql"
 
 
 def tracker_of(source: SourceSpec | str) -> str:
