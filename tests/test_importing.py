@@ -150,3 +150,34 @@ def test_a_practice_another_tracker_moves_the_other_way_is_a_warning(sqlite_url,
     ]
     assert store.upload_problems(engine, second.upload_id)["value"].tolist()[-1] == "L81001"
     engine.dispose()
+
+
+def test_an_identical_reupload_with_a_newer_as_at_says_the_date_was_not_recorded(
+    sqlite_url, reference
+):
+    engine = store.connect(sqlite_url)
+    content = csv_tracker(("L81001", "SystmOne", "EMIS Web", "Planned"))
+    at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+
+    def upload(as_at):
+        return import_tracker(
+            engine, content, "south.csv", reference, uploaded_by="t", uploaded_at=at, as_at=as_at
+        )
+
+    first = upload(dt.date(2026, 11, 20))
+    same = upload(dt.date(2026, 11, 20))
+    newer = upload(dt.date(2026, 11, 27))
+    assert first.status == "stored"
+    assert (same.status, newer.status) == ("unchanged", "unchanged")
+    n = first.upload_id
+    assert (
+        same.message == f"south.csv is identical to upload {n} (as at 20/11/2026); nothing stored"
+    )
+    assert newer.as_json()["message"] == (
+        f"south.csv is identical to upload {n} (as at 20/11/2026); nothing stored — the as-at "
+        "date you gave, 27/11/2026, was not recorded. Change the file (e.g. its 'Last updated' "
+        "line) to record a new as-at"
+    )
+    uploads = store.list_uploads(engine)
+    assert len(uploads) == 1  # uploads are immutable: the stored one keeps its own date
+    assert pd.Timestamp(uploads.iloc[0]["as_at"]).date() == dt.date(2026, 11, 20)

@@ -255,19 +255,42 @@ def store_parsed(
         parsed.problems_frame(),
     )
     if saved.status == UNCHANGED:
-        return ImportOutcome(
-            UNCHANGED,
-            saved.upload_id,
-            parsed,
-            f"{parsed.file_name} is identical to upload {saved.upload_id}; nothing changed",
-            choice,
-        )
+        given = AS_AT_GIVEN if as_at != parsed.as_at else parsed.as_at_from
+        message = unchanged_message(engine, parsed.file_name, saved.upload_id, as_at, given)
+        return ImportOutcome(UNCHANGED, saved.upload_id, parsed, message, choice)
     aside = len(rows.set_aside)
     message = f"Stored {len(rows.migrations)} migrations from {parsed.file_name}" + (
         f"; {aside} row{'s' if aside != 1 else ''} set aside with their reasons" if aside else ""
     )
     message += f". {choice.describe()}"
     return ImportOutcome(STORED, saved.upload_id, parsed, message, choice)
+
+
+_AS_AT_SAID = {
+    AS_AT_GIVEN: "the as-at date you gave",
+    AS_AT_TITLE: "the as-at date in its title rows",
+    AS_AT_DEFAULT: "the as-at date (today)",
+}
+
+
+def unchanged_message(
+    engine: sa.Engine, file_name: str, upload_id: int, as_at: dt.date, as_at_from: str | None
+) -> str:
+    """What to say of a file whose bytes are already stored: uploads are immutable, so an as-at
+    date other than the stored upload's is not recorded, and the user is told so."""
+    uploads = store.list_uploads(engine)
+    stored = uploads.loc[uploads["upload_id"] == upload_id, "as_at"]
+    stored_as_at = pd.Timestamp(stored.iloc[0]).date() if len(stored) else None
+    if stored_as_at is None:
+        return f"{file_name} is identical to upload {upload_id}; nothing stored"
+    message = f"{file_name} is identical to upload {upload_id} (as at {stored_as_at:%d/%m/%Y})"
+    if stored_as_at == as_at:
+        return f"{message}; nothing stored"
+    said = _AS_AT_SAID.get(as_at_from or AS_AT_GIVEN, "the as-at date")
+    return (
+        f"{message}; nothing stored — {said}, {as_at:%d/%m/%Y}, was not recorded. Change the "
+        "file (e.g. its 'Last updated' line) to record a new as-at"
+    )
 
 
 def import_tracker(
