@@ -383,6 +383,152 @@ def test_a_table_name_in_another_case_is_found_and_names_are_quoted(pg_source, r
     assert odd.rows.rows_read == 1 and odd.errors == []
 
 
+def _server_state(engine: sa.Engine, victim_pid: int) -> dict:
+    """What a side effect would change: the source's rows, large objects, replication slots,
+    and whether another session is still there."""
+    with engine.connect() as conn:
+        one = conn.exec_driver_sql
+        return {
+            "rows": _fingerprint(engine),
+            "large_objects": one("SELECT count(*) FROM pg_largeobject_metadata").scalar(),
+            "slots": one("SELECT slot_name FROM pg_replication_slots ORDER BY 1").fetchall(),
+            "victim": one(
+                f"SELECT count(*) FROM pg_stat_activity WHERE pid = {victim_pid}"
+            ).scalar(),
+        }
+
+
+PROBE_FILE = f"/tmp/regiondash_probe_{uuid.uuid4().hex}"
+SIDE_EFFECTS = [
+    (
+        "SELECT \"dblink_exec\"('dbname=' || current_database(), "
+        "'DELETE FROM csu.migration_tracker')",
+        "dblink_exec",
+    ),
+    ("SELECT * FROM dblink_exec('dbname=x', 'DELETE FROM csu.migration_tracker')", "dblink_exec"),
+    (f"SELECT \"lo_export\"(lo_from_bytea(0, 'x'), '{PROBE_FILE}')", "lo_export"),
+    (f"SELECT pg_catalog.\"lo_export\"(1, '{PROBE_FILE}')", "pg_catalog.lo_export"),
+    ("SELECT lo_from_bytea(0, 'x')", "lo_from_bytea"),
+    ('SELECT "pg_terminate_backend"({victim})', "pg_terminate_backend"),
+    ("SELECT pg_catalog.pg_cancel_backend({victim})", "pg_catalog.pg_cancel_backend"),
+    ("SELECT \"pg_read_file\"('/etc/passwd')", "pg_read_file"),
+    (
+        "SELECT pg_create_physical_replication_slot('regiondash_probe')",
+        "pg_create_physical_replication_slot",
+    ),
+    (
+        "SELECT pg_catalog.\"set_config\"('transaction_read_only', 'off', true)",
+        "pg_catalog.set_config",
+    ),
+    ('SELECT U&"\\0070g_sleep"(0.1)', "pg_sleep"),
+    ("SELECT U&\"!0070g_sleep\" UESCAPE '!' (0.1)", "pg_sleep"),
+    ("SELECT pg_/**/sleep(0.1)", "sleep"),
+    ('SELECT lower(x) FROM (SELECT /* lower( */ "pg_sleep"(0.1)::text AS x) t', "pg_sleep"),
+    ("SELECT $$ a $$ AS a, -- pg_sleep(\n \"nextval\"('csu.migration_tracker_id_seq')", "nextval"),
+    ('SELECT "Practice Code" FROM csu.migration_tracker WHERE "like"(1)', "like"),
+]
+
+
+@pytest.fixture
+def victim(postgres_url):
+    """Another session on the server, which no source query may stop."""
+    plain = make_url(postgres_url).set(drivername="postgresql")
+    with psycopg.connect(plain.render_as_string(hide_password=False)) as conn:
+        yield conn.info.backend_pid
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("query", "name"), SIDE_EFFECTS)
+def test_a_query_calling_a_function_with_side_effects_is_refused_before_it_runs(
+    pg_source, victim, sqlite_url, capsys, monkeypatch, query, name
+):
+    url, source = pg_source
+    with source.begin() as conn:  # dblink, if this server has it, so a call would really write
+        try:
+            with conn.begin_nested():
+                conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS dblink")
+        except sa.exc.DBAPIError:
+            pass  # not installed here: the call is still refused by the allow-list
+    query = query.replace("{victim}", str(victim))
+    before = _server_state(source, victim)
+    connected = []
+    monkeypatch.setattr(source_read, "_engine", lambda *a: connected.append(a))  # never reached
+    code, out, err = run(capsys, url, "--query", query, "--db", sqlite_url, "--json")
+    result = json.loads(out)
+    assert (code, result["status"], connected) == (2, "unreadable", [])
+    assert result["errors"][0]["message"] == (
+        f"The source query was refused: it calls {name}, which regiondash does not allow in a "
+        "source query; only functions that just read, such as lower, coalesce and to_date, are "
+        "allowed. Nothing was read or stored."
+    )
+    assert PASSWORD not in out + err
+    assert _server_state(source, victim) == before
+    assert before["victim"] == 1 and not Path(PROBE_FILE).exists()
+    assert store.list_uploads(store.connect(sqlite_url)).empty
+
+
+LEGITIMATE = [
+    (
+        'WITH t AS (SELECT lower("Status") AS s, coalesce("Notes", \'-\') AS n, '
+        "to_date('02/03/2026', 'DD/MM/YYYY') AS d FROM csu.migration_tracker) "
+        "SELECT s, count(*) AS n, max(d) AS d FROM t GROUP BY s ORDER BY s",
+        3,
+    ),
+    (
+        'SELECT m."Practice Code", count(p.id) AS phases FROM csu.migration_tracker m '
+        'LEFT JOIN csu.migration_phases p ON upper(trim(m."Practice Code")) = p."Practice Code" '
+        'GROUP BY m."Practice Code" ORDER BY 1',
+        5,
+    ),
+    (
+        'WITH n(code, live) AS (SELECT "Practice Code", "Go Live Date" FROM csu.migration_tracker) '
+        "SELECT code, date_trunc('month', live)::date AS month, extract(year FROM live) AS y, "
+        "CAST(round(1.2345, 2) AS numeric(5, 2)) AS r, pg_catalog.upper(code) AS u, "
+        "row_number() OVER (ORDER BY code) AS k, "
+        "nullif(code, '') IN ('J81002') AS wanted FROM n WHERE EXISTS (SELECT 1) ORDER BY code",
+        5,
+    ),
+]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("query", "rows"), LEGITIMATE)
+def test_queries_calling_reading_functions_still_work(pg_source, query, rows):
+    grid = sources.read_source(SourceSpec(pg_source[0], query=query))
+    assert len(grid.sheets[0].rows) == rows + 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("grant", "words"),
+    [
+        (None, "is a superuser (it can do anything on the server)"),
+        ("ALTER ROLE {role} REPLICATION", "has the REPLICATION right"),
+        ("GRANT pg_read_server_files TO {role}", "is a member of pg_read_server_files"),
+        ("GRANT pg_write_server_files TO {role}", "is a member of pg_write_server_files"),
+        ("GRANT pg_execute_server_program TO {role}", "is a member of pg_execute_server_program"),
+        ("GRANT pg_signal_backend TO {role}", "is a member of pg_signal_backend (it can cancel"),
+    ],
+)
+def test_a_role_with_more_than_read_rights_is_refused(pg_source, postgres_url, grant, words):
+    url, source = pg_source
+    role = make_url(url).username
+    if grant is None:  # the test server's own user, a superuser
+        url = make_url(postgres_url).set(password=PASSWORD).render_as_string(hide_password=False)
+        role = make_url(postgres_url).username
+    else:
+        with source.begin() as conn:
+            conn.exec_driver_sql(grant.format(role=role))
+    for spec in (SourceSpec(url, table="csu.migration_tracker"), SourceSpec(url, query="SELECT 1")):
+        with pytest.raises(SourceProblem) as raised:
+            sources.read_source(spec)
+        assert raised.value.reason == "role"
+        message = raised.value.message
+        assert f'connects as "{role}", which {words}' in message, message
+        assert "read-only role that can only SELECT the tracking tables" in message
+        assert PASSWORD not in message
+
+
 # --------------------------------------------------------------------------------------------
 # SQLite, the checks themselves, configuration and the command line
 
