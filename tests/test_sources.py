@@ -692,6 +692,56 @@ def test_check_select_refuses_anything_that_could_write(query, why):
     assert raised.value.message.startswith("The source query was refused")
 
 
+NOT_ALLOWED = "which regiondash does not allow in a source query"
+
+
+@pytest.mark.parametrize(
+    ("query", "postgresql", "sqlite"),
+    [
+        # each database splits the query its own way, and the check splits it the same way
+        ("SELECT E'\\', load_extension('x') --'", None, "load_extension"),
+        ("SELECT 1 /* /* */ , load_extension('x') /* */ */", None, "load_extension"),
+        ("SELECT [load_extension(] FROM t", "load_extension", None),
+        ('SELECT `pg_sleep(`, "Go-live" FROM t', "pg_sleep", None),
+        ('SELECT "lower"(x), "LOWER"(x) FROM t', "LOWER", None),
+        ("SELECT strftime('%Y', d), ifnull(a, 'b'), iif(a, 1, 0) FROM t", None, None),
+        ('SELECT u&"pg\\005fsleep"(1)', "pg_sleep", "pg\\005fsleep"),
+        ("SELECT x FROM t AS a(x) WHERE x NOT LIKE ('a%') AND x IN (SELECT 1)", None, None),
+        ("SELECT x FROM generate_series(1, 3) g(x)", "g", "g"),
+        ("SELECT lower(x) FROM t WHERE like(x)", "like", "like"),
+        (
+            "SELECT filter(x), count(*) FILTER (WHERE x) OVER (ORDER BY x) FROM t",
+            "filter",
+            "filter",
+        ),
+        ("SELECT public.lower(x), csu.touch() FROM t", "public.lower", "public.lower"),
+    ],
+)
+def test_check_select_splits_a_query_as_its_database_does(query, postgresql, sqlite):
+    for dialect, refused in (("postgresql", postgresql), ("sqlite", sqlite)):
+        if refused is None:
+            assert check_select(query, dialect) == query
+            continue
+        with pytest.raises(SourceProblem) as raised:
+            check_select(query, dialect)
+        assert raised.value.reason == "not_select"
+        assert f"it calls {refused}, {NOT_ALLOWED}" in raised.value.message, (dialect, query)
+
+
+def test_a_sqlite_query_calling_an_unlisted_function_is_refused(sqlite_source, sqlite_url, capsys):
+    url, _ = sqlite_source
+    query = "SELECT ODS, load_extension('/tmp/evil.so') FROM tracker"
+    code, out, _ = run(capsys, url, "--query", query, "--db", sqlite_url, "--json")
+    result = json.loads(out)
+    assert (code, result["status"]) == (2, "unreadable")
+    assert f"it calls load_extension, {NOT_ALLOWED}" in result["errors"][0]["message"]
+    query = (
+        'SELECT upper([ODS]) AS ODS, "New supplier", strftime(\'%d/%m/%Y\', "Go-live (actual)") '
+    )
+    code, out, _ = run(capsys, url, "--query", query + "FROM tracker", "--db", sqlite_url, "--json")
+    assert (code, json.loads(out)["rows_read"]) == (0, 3)
+
+
 def test_refused_credentials_are_named_and_the_password_never_shown(
     monkeypatch, sqlite_url, capsys, caplog
 ):
