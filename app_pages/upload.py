@@ -1,6 +1,9 @@
 """Upload: a CSU lead adds a tracker, sees exactly what is wrong, and stores it or not."""
 
+import csv
 import datetime as dt
+import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +13,7 @@ from regiondash import exports, importing, sources, store, ui, upload_view
 from regiondash.ingest import MappingProblem, UnreadableFile, parse_tracker
 from regiondash.ingest.milestones import BY_DATE, SINGLE_DATE_MODE_LABELS
 from regiondash.template import template_workbook
+from regiondash.text import for_markdown
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-tracker.xlsx"
 
@@ -51,7 +55,8 @@ def tracker_picker(parsed, key: str) -> str | None:
                           "picture, so say which tracker this file replaces.")  # fmt: skip
     words = upload_view.replacement_words(picked, parsed.rows.migrations, known)
     if words:
-        st.caption(words)
+        # the tracker's name is as its file was named: shown as typed
+        st.caption(words.replace(f'"{picked}"', f'"{for_markdown(picked)}"', 1))
     return picked
 
 
@@ -59,11 +64,43 @@ def suggestion_buttons(parsed, mapping: dict, file_name: str) -> None:
     """One click to use a column the header matching did not, as the field it looks like."""
     for header, field_key, label in upload_view.suggestions(parsed):
         left, right = st.columns([3, 1])
-        left.markdown(f"Column **{header}** is not used — did you mean *{label}*?")
+        left.markdown(f"Column **{for_markdown(header)}** is not used — did you mean *{label}*?")
         if right.button(f"Use it as {label}", key=f"suggest-{file_name}-{header}"):
             chosen = {**(mapping or {}), header: field_key}
             st.session_state.setdefault("hand_mapping", {})[file_name] = chosen
             st.rerun()
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+class _Verbatim:
+    """A cell written as it is: a plain number, which no spreadsheet runs as a formula."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def original_file(content: bytes, file_kind: str) -> bytes:
+    """An upload's original file for download. A file someone uploaded is given back byte for
+    byte; a tracking database's rows were kept as CSV just as the source held them, so text a
+    spreadsheet would run as a formula (=HYPERLINK(..), +cmd|.., @SUM(..)) is written as plain
+    text, as in every CSV regiondash writes (exports.csv_bytes), header included."""
+    if file_kind != sources.FILE_KIND or not content:
+        return content
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    width = max((len(row) for row in rows), default=0)
+    cells = [
+        [_Verbatim(v) if _PLAIN_NUMBER.fullmatch(v) else v for v in row] + [""] * (width - len(row))
+        for row in rows
+    ]
+    written = exports.csv_bytes(pd.DataFrame(cells, columns=range(width), dtype=object))
+    # csv_bytes writes a header of its own (0,1,2..) after its byte order mark: the source's
+    # header is the first of the rows
+    return "\ufeff".encode() + written[written.index(b"\r\n") + 2 :]
 
 
 ctx = ui.context()
@@ -108,9 +145,9 @@ if configured:
             if outcome.exit_code == 0:
                 ui.picture.clear()
                 ui.go_live_history.clear()
-                st.success(outcome.message, icon=":material/check_circle:")
+                st.success(for_markdown(outcome.message), icon=":material/check_circle:")
             else:
-                st.error(outcome.message, icon=":material/block:")
+                st.error(for_markdown(outcome.message), icon=":material/block:")
                 if outcome.parsed is not None and outcome.parsed.problems:
                     ui.show_table(upload_view.report_table(outcome.parsed.problems_frame()))
                     st.checkbox("Store the valid rows next time", key=f"accept-{name}")
@@ -134,17 +171,17 @@ if file is not None:
         mapping = store.saved_header_mapping(ctx.engine, importing.tracker_name(file.name))
     choices = st.session_state.setdefault("upload_choices", {}).setdefault(file.name, {})
     try:
-        with st.spinner(f"Reading {file.name} safely and checking every row…"):
+        with st.spinner(f"Reading {for_markdown(file.name)} safely and checking every row…"):
             parsed = parse_tracker(
                 content, file.name, ui.reference_data(), mapping=mapping,
                 as_at=choices.get("as_at"), default_as_at=dt.date.today(),
                 single_dates=choices.get("single_dates", BY_DATE),
             )  # fmt: skip
     except UnreadableFile as problem:
-        st.error(problem.message, icon=":material/block:")
+        st.error(for_markdown(problem.message), icon=":material/block:")
         st.stop()
     except MappingProblem as problem:
-        st.error(str(problem), icon=":material/block:")
+        st.error(for_markdown(problem), icon=":material/block:")
         st.stop()
 
     as_at = as_at_picker(parsed, choices, key=f"as-at-{file.name}")
@@ -153,10 +190,10 @@ if file is not None:
 
     st.subheader("What was found")
     for note in parsed.notes:
-        st.markdown(f"- {note}")
+        st.markdown(f"- {for_markdown(note)}")
     if mapping:
         st.caption("Using your column mapping for this tracker: "
-                   + ", ".join(f"{h} → {k}" for h, k in mapping.items()))  # fmt: skip
+                   + ", ".join(f"{for_markdown(h)} → {k}" for h, k in mapping.items()))  # fmt: skip
     suggestion_buttons(parsed, mapping, file.name)
 
     with st.expander(
@@ -214,9 +251,11 @@ if file is not None:
     ):  # fmt: skip
         choice = "valid"
     if discard.button("Refuse and discard", icon=":material/delete:"):
-        st.info(f"{file.name} was not stored. Fix the cells listed and upload it again.")
+        st.info(
+            f"{for_markdown(file.name)} was not stored. Fix the cells listed and upload it again."
+        )
     if choice:
-        with st.status(f"Storing {file.name}…", expanded=True) as status:
+        with st.status(f"Storing {for_markdown(file.name)}…", expanded=True) as status:
             st.write("Writing the upload and its rows in one transaction…")
             outcome = importing.store_parsed(
                 ctx.engine, parsed, content, uploaded_by=uploaded_by.strip() or "unnamed",
@@ -225,16 +264,16 @@ if file is not None:
             )  # fmt: skip
             if outcome.status == importing.STORED and mapping:
                 store.save_header_mapping(ctx.engine, importing.tracker_name(file.name), mapping)
-            status.update(label=outcome.message, state="complete" if outcome.exit_code == 0
-                          else "error")  # fmt: skip
+            state = "complete" if outcome.exit_code == 0 else "error"
+            status.update(label=for_markdown(outcome.message), state=state)
         if outcome.exit_code == 0:
             ui.picture.clear()
             ui.go_live_history.clear()
-            st.session_state["upload_flash"] = outcome.message
+            st.session_state["upload_flash"] = for_markdown(outcome.message)
             st.session_state["upload_round"] = round_number + 1
             st.rerun()  # redraw the data line, banner and history with the new upload
         else:
-            st.error(outcome.message)
+            st.error(for_markdown(outcome.message))
 
 st.divider()
 st.subheader("Upload history")
@@ -246,8 +285,14 @@ ui.show_table(upload_view.history_table(uploads))
 picked = st.selectbox("Look at an upload", uploads["upload_id"].tolist(),
                       format_func=upload_view.upload_label(uploads))  # fmt: skip
 name, original = store.upload_content(ctx.engine, picked)
-st.download_button(f"Download the original file ({name})", original, name,
-                   icon=":material/download:", key="original")  # fmt: skip
+kind = uploads.set_index("upload_id").at[picked, "file_kind"]
+st.download_button(
+    f"Download the original file ({for_markdown(name)})",
+    original_file(original, kind),
+    name,
+    icon=":material/download:",
+    key="original",
+)
 aside = store.set_aside_rows(ctx.engine, picked)
 if aside.empty:
     st.caption("No rows were set aside from this upload.")
