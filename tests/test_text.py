@@ -24,7 +24,8 @@ PAYLOADS = [
 
 markup_text = st.text(
     alphabet=st.one_of(
-        st.sampled_from(list(MARKDOWN_SPECIALS + LINE_START_SPECIALS + " \n\tab1")), st.characters()
+        st.sampled_from(list(MARKDOWN_SPECIALS + LINE_START_SPECIALS + " \n\tab19w.)W")),
+        st.characters(),
     ),
     max_size=80,
 )
@@ -35,25 +36,32 @@ def _unescape_markdown(escaped: str) -> str:
 
 
 def _unescaped_specials(escaped: str) -> list[str]:
-    """Markup characters not preceded by their escaping backslash."""
-    left, i = [], 0
-    if escaped.lstrip()[:1] in set(LINE_START_SPECIALS):
-        left.append(escaped.lstrip()[0])
+    """Markup characters not preceded by their escaping backslash: anywhere, a line-start
+    special or ordered-list number at the start, and the dot of "www."."""
+    left = []
+    start = re.match(r"\s*\d*", escaped).end()
+    if escaped[start : start + 1] in set(LINE_START_SPECIALS + ".)"):
+        left.append(escaped[start])
+    i = 0
     while i < len(escaped):
         if escaped[i] == "\\":
             i += 2
             continue
-        if escaped[i] in MARKDOWN_SPECIALS:
+        if escaped[i] in MARKDOWN_SPECIALS or (
+            escaped[i] == "." and escaped[max(i - 3, 0) : i].lower() == "www"
+        ):
             left.append(escaped[i])
         i += 1
     return left
 
 
 def test_payloads_are_escaped_for_markdown():
-    assert for_markdown("[Sign in](http://x/)") == r"\[Sign in\]\(http\://x/\)"
+    assert for_markdown("[Sign in](http://x/)") == r"\[Sign in\](http\://x/)"
     assert for_markdown("<img src=x>") == r"\<img src=x\>"
-    assert for_markdown("# 1. - x") == r"\# 1\. - x"
-    assert for_markdown("www.x.com a@b.co") == r"www\.x\.com a\@b\.co"
+    assert for_markdown("# 1. - x") == r"\# 1. - x"
+    assert for_markdown(" 12. x") == r" 12\. x"
+    assert for_markdown("www.x.com a@b.co") == r"www\.x.com a\@b.co"
+    assert for_markdown("tracker.xlsx (chosen)!") == "tracker.xlsx (chosen)!"
     assert for_markdown(":material/home:") == r"\:material/home\:"
     assert for_markdown("a\nb") == "a b"
     assert for_markdown(None) == ""

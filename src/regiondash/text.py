@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 
-# the ASCII punctuation that markdown, GitHub's extensions (autolinked www. and a@b.c, ~~),
-# Streamlit's directives (:red[..], :material/..:, :smile:) or remark-math ($) give a meaning to
-# anywhere in a line; CommonMark takes a backslash before any of them literally
-MARKDOWN_SPECIALS = "\\`*_{}[]()<>!|~$:&.@"
-# and those that mean something only at the start of a line (headings, lists, rules)
-LINE_START_SPECIALS = "#+-="
+# the ASCII punctuation that markdown, GitHub's extensions (~~, autolinked a@b.c and http://),
+# Streamlit's directives and shortcodes (:red[..], :material/..:, :smile:) or remark-math ($)
+# give a meaning to anywhere in a line; CommonMark takes a backslash before any of them
+# literally. "(" and "." stay as typed: a link needs "[", an image "![", and "www." is broken
+# after its "www".
+MARKDOWN_SPECIALS = "\\`*_[]<>~$:&@"
+# what means something only at the start of a line (headings, quotes, lists, rules)
+LINE_START_SPECIALS = "#+-=>"
 _MARKDOWN = re.compile("([" + re.escape(MARKDOWN_SPECIALS) + "])")
-_LINE_START = re.compile(r"^(\s*)([" + re.escape(LINE_START_SPECIALS) + "])")
+_WWW = re.compile(r"(?i)(?<=www)\.")
+_LINE_START = re.compile(r"^(\s*)(\d*)([" + re.escape(LINE_START_SPECIALS) + ".)])")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]")
 
 PLOTLY_SPECIALS = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -29,8 +32,8 @@ def for_markdown(text: object) -> str:
     markdown or HTML special is backslash-escaped and line breaks become spaces, so "[a](b)",
     "![x](y)", "<img>", "**", "_", backticks, ":material/home:" and "$x$" stay plain text."""
     text = "" if text is None else str(text)
-    escaped = _MARKDOWN.sub(r"\\\1", _LINE_BREAKS.sub(" ", text))
-    return _LINE_START.sub(r"\1\\\2", escaped)
+    escaped = _WWW.sub(r"\\.", _MARKDOWN.sub(r"\\\1", _LINE_BREAKS.sub(" ", text)))
+    return _LINE_START.sub(r"\1\2\\\3", escaped)
 
 
 def for_plotly(text: object) -> str:
