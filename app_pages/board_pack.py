@@ -4,6 +4,7 @@ import streamlit as st
 
 from regiondash import scope, ui
 from regiondash.report import data, images, pack, pdf_writer, pptx_writer
+from regiondash.text import for_markdown
 
 ctx = ui.context()
 st.title("Board pack")
@@ -50,7 +51,7 @@ if st.button("Build the board pack", type="primary", icon=":material/slideshow:"
         document = pdf_writer.pack_to_pdf(board)
     except data.NothingToReport as problem:
         bar.empty()
-        st.warning(f"Nothing to report: {problem}", icon=":material/info:")
+        st.warning(f"Nothing to report: {for_markdown(problem)}", icon=":material/info:")
         st.stop()
     except images.ImageExportUnavailable:
         bar.empty()
