@@ -681,6 +681,18 @@ def tracker_csv_text(rows: Iterable[Sequence[str]] = TRACKER_ROWS) -> str:
     return "\r\n".join(lines) + "\r\n"
 
 
+# Codes of the right form that no practice has (no ODS practice code starts with Z).
+KNOWN_PRACTICES = ["A81001", "A81002", "A81004", "A81005", "A81006"]
+
+
+def absurd_tracker_csv(unknown: int, known: Sequence[str] = KNOWN_PRACTICES) -> bytes:
+    """A tracker CSV of `unknown` made-up practice codes (Z00000, Z00001...) and the known ones."""
+    codes = [*known, *(f"Z{n:05d}" for n in range(unknown))]
+    lines = ["Practice Code,Current System,New System,Go Live Date"]
+    lines += [f"{code},SystmOne,EMIS Web,02/03/2026" for code in codes]
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
 def make_formula_cells(path: Path) -> Path:
     """A tracker whose go-live cells are formulas with cached values (one never calculated)."""
     rows: list[list[object]] = [
@@ -1172,6 +1184,9 @@ def make_all(outdir: Path | str) -> dict[str, Path]:
     put("formula_cells.xlsx", make_formula_cells)
     put("error_cells.xlsx", make_error_cells)
     put("all_hidden.xlsx", make_all_hidden_sheets)
+    # more migrations than practices in England, and most codes not in the mapping
+    raw("too_many_migrations.csv", absurd_tracker_csv(7000))
+    raw("unknown_practices.csv", absurd_tracker_csv(25))
     put("hidden_sheets.xlsx", make_hidden_sheets)
     raw("cp1252.csv", tracker_csv_text().encode("cp1252"))
     raw("bom.csv", tracker_csv_text().encode("utf-8-sig"))

@@ -210,3 +210,52 @@ def test_import_store_read_round_trip(rows, tmp_path_factory):
         go_live = spans["planned_start"].get((key, "go_live"))
         assert (None if idp is None else idp.date()) == r["idp"]
         assert (None if go_live is None else go_live.date()) == r["go_live"]
+
+
+ABSURD = [
+    (
+        "too_many_migrations.csv",
+        "the file holds 7,005 migrations, more than the 6,171 practices in NHS England's "
+        "practice mapping (January 2026), so it cannot be a tracker of practice migrations. Check "
+        "you picked the right file and sheet",
+    ),
+    (
+        "unknown_practices.csv",
+        "25 of 30 practice codes (83%) are not in NHS England's practice mapping (January 2026), "
+        "so this is unlikely to be a tracker of GP practice migrations. Check you picked the "
+        "right file and that the practice code column is the ODS code; if the mapping is out of "
+        "date, import with a newer one (REGIONDASH_REFERENCE_CSV) or with "
+        "--allow-unknown-practices",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "message"), ABSURD, ids=[a[0] for a in ABSURD])
+@pytest.mark.parametrize("accept", [False, True])
+def test_absurd_trackers_are_refused_whole_with_the_share_and_store_nothing(
+    hostile, name, message, accept, sqlite_url, capsys
+):
+    args = ["import", str(hostile[name]), "--db", sqlite_url, "--json", "--as-at", "2026-01-05"]
+    code = main(args + (["--accept-valid-rows"] if accept else []))
+    result = json.loads(capsys.readouterr().out)
+    assert (code, result["status"]) == (1, "rejected")
+    assert [(e["row"], e["column"], e["message"]) for e in result["errors"]] == [
+        (None, None, message)
+    ]
+    assert result["warnings"] == []  # not one per unknown code
+    assert store.list_uploads(store.connect(sqlite_url)).empty
+
+
+def test_unknown_practices_import_with_the_override(hostile, sqlite_url, capsys):
+    args = ["import", str(hostile["unknown_practices.csv"]), "--db", sqlite_url, "--json"]
+    code = main([*args, "--as-at", "2026-01-05", "--allow-unknown-practices"])
+    result = json.loads(capsys.readouterr().out)
+    assert (code, result["status"], result["migrations"]) == (0, "stored", 30)
+    unknown = [
+        w for w in result["warnings"] if "is not in NHS England's practice mapping" in w["message"]
+    ]
+    assert len(unknown) == 25
+    # the override is for unknown codes only: more migrations than practices stays refused
+    args = ["import", str(hostile["too_many_migrations.csv"]), "--db", sqlite_url, "--json"]
+    code = main([*args, "--as-at", "2026-01-05", "--allow-unknown-practices"])
+    assert (code, json.loads(capsys.readouterr().out)["status"]) == (1, "rejected")

@@ -82,6 +82,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             accept_valid_rows=args.accept_valid_rows,
             single_dates=args.single_dates,
             tracker=args.tracker,
+            allow_unknown_practices=args.allow_unknown_practices,
         )
     except UnreadableFile as problem:
         outcome = ImportOutcome(UNREADABLE, None, None, problem.message)
@@ -234,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
                      help="map a header to a field; repeatable")  # fmt: skip
     imp.add_argument("--accept-valid-rows", action="store_true",
                      help="store the valid rows and set aside rows with errors")  # fmt: skip
+    imp.add_argument(
+        "--allow-unknown-practices",
+        action="store_true",
+        help="import even if most practice codes are not in the practice mapping (for "
+        "practices newer than the mapping file)",
+    )
     imp.add_argument("--json", action="store_true", help="print one JSON object")
     imp.set_defaults(func=cmd_import)
 

@@ -309,6 +309,7 @@ def import_tracker(
     single_dates: str = BY_DATE,
     tracker: str | None = None,
     is_demo: bool = False,
+    allow_unknown_practices: bool = False,
 ) -> ImportOutcome:
     """Parse, check and store one tracker file (UnreadableFile and MappingProblem propagate).
 
@@ -325,6 +326,7 @@ def import_tracker(
         as_at=as_at,
         default_as_at=default_as_at,
         single_dates=single_dates,
+        allow_unknown_practices=allow_unknown_practices,
     )
     outcome = store_parsed(
         engine,

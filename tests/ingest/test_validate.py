@@ -330,3 +330,41 @@ def test_invisible_characters_at_the_edges_of_an_ods_code_are_cleaned(code):
     result = checked([[code, None, None, "EMIS", "TPP", None, None, "02/03/2026", None]])
     assert result.problems == []
     assert list(result.migrations["ods_code"]) == ["A81035"]
+
+
+def absurd_rows(unknown: int, known: int):
+    """Rows of `known` practices in the mapping and `unknown` made-up codes (Z00000...)."""
+    codes = sorted(pytest.reference_data.practice_lookup)[:known]
+    codes += [f"Z{n:05d}" for n in range(unknown)]
+    return [[code, None, None, "EMIS", "TPP", None, None, "02/03/2026", None] for code in codes]
+
+
+@pytest.mark.parametrize(
+    ("unknown", "known", "refused"),
+    [
+        (20, 0, False),  # all unknown, but only 20: a small new tracker, warnings only
+        (21, 0, True),
+        (21, 8, True),  # 21 of 29 (72%)
+        (21, 21, False),  # exactly half is not more than half
+    ],
+)
+def test_a_file_mostly_of_unknown_practice_codes_is_refused_whole(unknown, known, refused):
+    rows = absurd_rows(unknown, known)
+    result = checked(rows)
+    if refused:
+        share = f"{unknown} of {unknown + known} practice codes ({unknown / (unknown + known):.0%})"
+        assert [(p.row, p.column) for p in result.problems] == [(None, None)]
+        assert result.errors[0].message.startswith(
+            f"{share} are not in NHS England's practice mapping (January 2026)"
+        )
+        assert result.migrations.empty and len(result.set_aside) == len(rows)
+    else:
+        assert result.errors == []
+        assert len(result.migrations) == len(rows)
+
+
+def test_allow_unknown_practices_keeps_the_rows():
+    grid = sheet([HEADER, *absurd_rows(30, 0)])
+    match = find_header(workbook(grid))
+    result = check_rows(match, False, pytest.reference_data, AS_AT, allow_unknown_practices=True)
+    assert result.errors == [] and len(result.migrations) == 30

@@ -92,11 +92,14 @@ def parse_tracker(
     default_as_at: dt.date | None = None,
     single_dates: str = BY_DATE,
     limits: Limits = DEFAULT_LIMITS,
+    allow_unknown_practices: bool = False,
 ) -> ParsedTracker:
     """Read and check a tracker; raises UnreadableFile (unsafe/unreadable) or MappingProblem.
 
     The rows are checked as at `as_at`; without one, as at the date the title rows give ("Last
     updated: 03/11/2026"), else `default_as_at` (the caller's today: the domain has no clock).
+    A file whose practice codes are mostly not in the mapping is refused whole unless
+    `allow_unknown_practices` (validate.absurd_tracker).
     """
     sha256 = hashlib.sha256(data).hexdigest()
     workbook = read_spreadsheet(data, file_name, limits)
@@ -128,9 +131,11 @@ def parse_tracker(
         if as_at is None:
             as_at, as_at_from = default_as_at, AS_AT_DEFAULT
     if isinstance(match, PlanMatch):
-        rows = check_plan(match, workbook.date1904, reference, as_at)
+        rows = check_plan(match, workbook.date1904, reference, as_at, allow_unknown_practices)
     else:
-        rows = check_rows(match, workbook.date1904, reference, as_at, single_dates)
+        rows = check_rows(
+            match, workbook.date1904, reference, as_at, single_dates, allow_unknown_practices
+        )
     return ParsedTracker(
         file_name, sha256, workbook.file_kind, workbook, match, rows, None, as_at, as_at_from
     )

@@ -589,13 +589,19 @@ def _display(text: object) -> object:
 
 
 def check_plan(
-    match: PlanMatch, date1904: bool, reference: Reference, as_at: dt.date | None = None
+    match: PlanMatch,
+    date1904: bool,
+    reference: Reference,
+    as_at: dt.date | None = None,
+    allow_unknown_practices: bool = False,
 ) -> TrackerRows:
     """Check a plan export as the long tracker it describes, every problem on the plan's own
     rows and columns: practice-level problems on the practice's task row, once."""
     long_match, extra = to_long(match, date1904, as_at)
     long: _Long = extra["long"]
-    rows = check_rows(long_match, date1904, reference, as_at)
+    rows = check_rows(
+        long_match, date1904, reference, as_at, allow_unknown_practices=allow_unknown_practices
+    )
     identity = {h for h, k in zip(long.header, long.keys, strict=True) if k not in _PHASE_KEYS}
     problems: list[Problem] = []
     for problem in [*rows.problems, *long.problems]:

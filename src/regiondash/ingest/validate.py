@@ -443,10 +443,14 @@ def check_rows(
     reference: Reference,
     as_at: dt.date | None = None,
     single_dates: str = BY_DATE,
+    allow_unknown_practices: bool = False,
 ) -> TrackerRows:
     """Check every data row of the matched sheet and build the canonical tables.
 
-    `single_dates` says how milestones with one date column are read (ingest.milestones)."""
+    `single_dates` says how milestones with one date column are read (ingest.milestones). A
+    file that cannot be a tracker of practice migrations (absurd_tracker) is refused whole;
+    `allow_unknown_practices` lets through one whose codes are mostly not in the mapping (for
+    a mapping newer than the reference)."""
     checker = _Checker(match, date1904, reference, as_at)
     rows, notes = _data_rows(match)
     if "target_system" not in match.columns.values():
@@ -462,6 +466,9 @@ def check_rows(
         if reading is not None:
             checker.milestones(row, reading)
         checker.future_actuals(row)
+    absurd = absurd_tracker(rows, match.layout, reference, allow_unknown_practices)
+    if absurd:
+        return _refused_whole(match, rows, notes, absurd)
     if match.layout == "long":
         good, bad = _long_migrations(checker, rows)
     else:
@@ -525,6 +532,82 @@ NO_TARGET = (
     "headed e.g. 'Target system' or 'New system', or map an existing column to target_system "
     '(--map "HEADER=target_system")'
 )
+
+
+UNKNOWN_SHARE = 0.5  # more than this share of a file's practice codes unknown: refused
+UNKNOWN_MIN = 20  # ...when more than this many are unknown
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def mapping_label(reference: Reference) -> str:
+    """The mapping's month as people say it ("January 2026"), else its file name."""
+    found = re.search(r"(\d{4})-(\d{2})", reference.source)
+    if found and 1 <= int(found.group(2)) <= 12:
+        return f"{_MONTHS[int(found.group(2)) - 1]} {found.group(1)}"
+    return reference.source
+
+
+def absurd_tracker(
+    rows: list[_Row], layout: str, reference: Reference, allow_unknown: bool = False
+) -> str | None:
+    """Why a file cannot be a tracker of practice migrations, or None: more migrations than
+    there are practices in England, or most of its practice codes not in NHS England's mapping
+    (unless allowed, for a mapping newer than the reference)."""
+    practices = len(reference.practices)
+    label = mapping_label(reference)
+    if layout == "long":
+        keys = {
+            (r.values.get("ods_code"), r.values.get("source_system"), r.values.get("target_system"))
+            for r in rows
+        }
+        migrations = len(keys)
+    else:
+        migrations = len(rows)
+    if migrations > practices:
+        return (
+            f"the file holds {migrations:,} migrations, more than the {practices:,} practices in "
+            f"NHS England's practice mapping ({label}), so it cannot be a tracker of practice "
+            "migrations. Check you picked the right file and sheet"
+        )
+    if allow_unknown:
+        return None
+    codes = {r.values.get("ods_code") for r in rows}
+    codes = {c for c in codes if c and ODS_PATTERN.fullmatch(c)}
+    unknown = [c for c in codes if c not in reference.practice_lookup]
+    if len(unknown) > UNKNOWN_MIN and len(unknown) > UNKNOWN_SHARE * len(codes):
+        return (
+            f"{len(unknown):,} of {len(codes):,} practice codes ({len(unknown) / len(codes):.0%}) "
+            f"are not in NHS England's practice mapping ({label}), so this is unlikely to be a "
+            "tracker of GP practice migrations. Check you picked the right file and that the "
+            "practice code column is the ODS code; if the mapping is out of date, import with a "
+            "newer one (REGIONDASH_REFERENCE_CSV) or with --allow-unknown-practices"
+        )
+    return None
+
+
+def _refused_whole(
+    match: HeaderMatch, rows: list[_Row], notes: list[str], message: str
+) -> TrackerRows:
+    """One file-level error, every row set aside with it and no other problem listed."""
+    problem = Problem("error", match.sheet.name, None, None, None, message)
+    for row in rows:
+        row.problems = [problem]
+    _, _, set_aside = _frames([], rows, match)
+    empty, phases, _ = _frames([], [], match)
+    return TrackerRows(empty, phases, set_aside, [problem], len(rows), notes)
 
 
 def _without_target(match: HeaderMatch, rows: list[_Row], notes: list[str]) -> TrackerRows:
