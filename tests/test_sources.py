@@ -499,6 +499,28 @@ def test_queries_calling_reading_functions_still_work(pg_source, query, rows):
 
 
 @pytest.mark.postgres
+def test_a_listed_name_the_source_overloads_must_be_called_as_the_built_in(pg_source):
+    url, source = pg_source
+    with source.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE FUNCTION public.lower(varchar) RETURNS text LANGUAGE sql "
+            "AS $$ SELECT 'not the built-in' $$"
+        )
+    query = (
+        'SELECT {}("Practice Code"::varchar) AS "Practice Code" FROM csu.migration_tracker '
+        "ORDER BY id"
+    )
+    with pytest.raises(SourceProblem) as raised:
+        sources.read_source(SourceSpec(url, query=query.format("lower")))
+    assert raised.value.reason == "not_select"
+    assert "it calls lower, and " in raised.value.message
+    assert "has a function public.lower of its own" in raised.value.message
+    assert "write pg_catalog.lower(…) to call the built-in" in raised.value.message
+    grid = sources.read_source(SourceSpec(url, query=query.format("pg_catalog.lower")))
+    assert grid.sheets[0].rows[1] == ["j81002"]
+
+
+@pytest.mark.postgres
 @pytest.mark.parametrize(
     ("grant", "words"),
     [

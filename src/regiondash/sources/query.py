@@ -297,6 +297,11 @@ def called_functions(found: list[Token]) -> list[tuple[str, ...]]:
     return calls
 
 
+def unqualified_calls(sql: str, dialect: str = "postgresql") -> set[str]:
+    """The functions a (checked) query calls by bare name, which the search path resolves."""
+    return {call[0] for call in called_functions(tokens(sql, dialect)) if len(call) == 1}
+
+
 def _allowed(call: tuple[str, ...]) -> bool:
     *schema, name = call
     return name in PURE_FUNCTIONS and schema in ([], ["pg_catalog"])

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection
 
 from regiondash.ingest.worker import SheetGrid, WorkbookGrid
-from regiondash.sources.query import check_select
+from regiondash.sources.query import check_select, unqualified_calls
 from regiondash.sources.spec import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT_SECONDS,
@@ -225,6 +225,30 @@ def _check_role(conn: Connection, where: str) -> None:
         )
 
 
+def _check_shadowing(conn: Connection, query: str, where: str) -> None:
+    """Refuse a bare call a function of the source's own could answer instead of the built-in:
+    PostgreSQL picks the best match of a name among every schema in the search path."""
+    names = sorted(unqualified_calls(query))
+    if not names:
+        return
+    found = conn.execute(
+        sa.text(
+            "SELECT n.nspname, p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n"
+            " ON n.oid = p.pronamespace WHERE p.proname = ANY(:names) AND n.nspname <>"
+            " 'pg_catalog' AND n.nspname = ANY(current_schemas(false)) ORDER BY 2, 1 LIMIT 1"
+        ),
+        {"names": names},
+    ).first()
+    if found is not None:
+        schema, name = found
+        raise SourceProblem(
+            f"The source query was refused: it calls {name}, and {where} has a function "
+            f"{schema}.{name} of its own that could be run in place of the built-in one; write "
+            f"pg_catalog.{name}(…) to call the built-in. Nothing was read or stored.",
+            "not_select",
+        )
+
+
 def _escaped(sql: str, conn: Connection) -> str:
     # format-style drivers (psycopg) read % as a placeholder even with no parameters.
     return sql.replace("%", "%%") if conn.dialect.paramstyle in ("format", "pyformat") else sql
@@ -313,6 +337,8 @@ def read_source(
         with conn, _read_only(conn, timeout_seconds):
             if conn.dialect.name == "postgresql":
                 _check_role(conn, where)
+                if query is not None:
+                    _check_shadowing(conn, query, where)
             if query is None:
                 schema, name = _resolve_table(conn, parts, where)
                 result = conn.execute(
