@@ -13,9 +13,11 @@ import streamlit
 from regiondash import sources, store
 from regiondash.importing import import_tracker
 from regiondash.reference import load_reference
+from regiondash.text import JOINER
 from tests.app.conftest import open_page
 
 BEACON = "http://127.0.0.1:9"
+HOSTILE_AS_AT = dt.date(2026, 11, 24)
 PRACTICE = f"[Sign in]({BEACON}/) <img src={BEACON}/x> :material/home:"
 NOTES = f'<a href={BEACON}/n>n</a> <span style="color:red">red</span> ![x]({BEACON}/y.png)'
 SHEET = "<span style=color red>Sheet"  # Excel allows no ":" or "/" in a sheet name
@@ -49,9 +51,10 @@ def hostile_xlsx() -> bytes:
 
 
 def store_hostile_tracker(url: str) -> None:
-    """Store the hostile tracker as at 3 Nov 2026, uploaded by a hostile name."""
+    """Store the hostile tracker as at 24 Nov 2026 (after the demo's and the fixture's latest
+    upload, so the data line names it), uploaded by a hostile name."""
     engine = store.connect(url)
-    as_at = dt.date(2026, 11, 3)
+    as_at = HOSTILE_AS_AT
     outcome = import_tracker(
         engine,
         hostile_xlsx(),
@@ -70,6 +73,8 @@ LIVE_MARKUP = [
     re.compile(r"(?i)(?<!\\)<(img|a|span)\b"),  # HTML
     re.compile(r"(?<!\\)\*\*bold"),
     re.compile(r"(?i)(?<!\\):material/home:"),
+    # found after parsing, where no backslash is left: autolinks and shortcodes
+    re.compile(r"(?i)https?://|:material/"),
 ]
 
 
@@ -90,7 +95,8 @@ def test_hostile_text_shows_as_typed_on_every_page(fixture_db):
     at = open_page()
     assert_text_is_text(at)
     # the data line still names the file and the uploader, escaped
-    assert any(r"\[Sign in\](http\://127.0.0.1\:9/)" in c.value for c in at.caption)
+    shown = [c.value.replace(JOINER, "") for c in at.caption]
+    assert any(r"\[Sign in\](http\://127.0.0.1\:9/)" in c for c in shown)
     for page in ("timeline", "changes", "risks", "upload", "overruns", "go_live"):
         at.switch_page(f"app_pages/{page}.py")
         at.run()
@@ -98,7 +104,7 @@ def test_hostile_text_shows_as_typed_on_every_page(fixture_db):
         assert_text_is_text(at)
         if page == "timeline":
             engine = store.connect(fixture_db)
-            migrations = store.current_picture(engine, dt.date(2026, 11, 3))[0]
+            migrations = store.current_picture(engine, HOSTILE_AS_AT)[0]
             picked = next(m for m in migrations["migration_id"] if m.startswith("J81009"))
             at.selectbox[1].set_value(picked).run()
             assert_text_is_text(at)
@@ -111,7 +117,7 @@ def test_the_upload_page_shows_sheet_and_header_names_as_typed(fixture_db):
     uploader.set_value((FILE_NAME, hostile_xlsx(), "application/octet-stream")).run()
     assert not at.exception
     assert_text_is_text(at)
-    notes = " ".join(m.value for m in at.markdown)
+    notes = " ".join(m.value for m in at.markdown).replace(JOINER, "")
     assert r"\<span style=color red\>Sheet" in notes
     assert r"\<img src=http\://127.0.0.1\:9/h\>" in notes
 
