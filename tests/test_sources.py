@@ -737,6 +737,7 @@ NOT_ALLOWED = "which regiondash does not allow in a source query"
             "filter",
         ),
         ("SELECT public.lower(x), csu.touch() FROM t", "public.lower", "public.lower"),
+        ("SELECT lower\u00a0(x) FROM t", "lower\u00a0", "lower\u00a0"),  # one name to both
     ],
 )
 def test_check_select_splits_a_query_as_its_database_does(query, postgresql, sqlite):

@@ -168,7 +168,7 @@ def tokens(sql: str, dialect: str = "postgresql") -> list[Token]:
     i, n = 0, len(sql)
     while i < n:
         ch, pair = sql[i], sql[i : i + 2]
-        if ch.isspace():
+        if ch in " \t\n\r\f\v":  # the databases' only spaces: others are name characters
             i += 1
         elif pair == "--":
             end = sql.find("\n", i)
