@@ -43,6 +43,11 @@ class DatabaseURLError(sa_exc.ArgumentError):
     """A database URL regiondash cannot use: not a URL, an unknown driver, or no database named."""
 
 
+class SQLiteUnreadableError(Exception):
+    """A SQLite file regiondash may not write that SQLite cannot even read (WAL in a folder we
+    cannot write, so no -shm file can be made)."""
+
+
 _URL_EXAMPLE = (
     "give e.g. sqlite:///data/regiondash.db or "
     "postgresql+psycopg://user:password@host:5432/regiondash"
@@ -99,6 +104,7 @@ DATABASE_ERRORS: tuple[type[Exception], ...] = (
     sa_exc.OperationalError,
     sa_exc.InterfaceError,
     schema.SchemaTooNewError,
+    SQLiteUnreadableError,
 )
 
 
@@ -207,9 +213,24 @@ def _describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
+def _first_version(engine: Engine) -> int:
+    try:
+        return schema_version(engine)
+    except sa_exc.OperationalError as error:
+        if engine.dialect.name != "sqlite" or "readonly database" not in str(error.orig):
+            raise
+        engine.dispose()
+        raise SQLiteUnreadableError(
+            "SQLite cannot read this file: it is in WAL mode and its folder is not writable, so "
+            "the -shm file SQLite reads through cannot be made. Make the folder writable, or, if "
+            "nothing changes the file while regiondash reads it, open it as "
+            "sqlite:///file:/path/to/file.db?mode=ro&immutable=1&uri=true"
+        ) from None
+
+
 def _upgrade_schema(engine: Engine) -> None:
     target = len(schema.UPGRADE_STEPS)
-    if _checked_version(engine, schema_version(engine), target) == target:
+    if _checked_version(engine, _first_version(engine), target) == target:
         return
     with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
