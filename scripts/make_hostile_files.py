@@ -717,9 +717,9 @@ def make_formula_cells(path: Path) -> Path:
 SPREADSHEET_ERROR_CODES = ("#DIV/0!", "#REF!", "#N/A", "#VALUE!", "#NAME?", "#NUM!", "#NULL!")
 
 
-def make_error_cells(path: Path) -> Path:
-    """A wide tracker whose mapped cells hold formula errors (cached, as Excel saves them): one
-    per error code in Go Live Date, one in the ODS code and one in the target system."""
+def error_cell_rows() -> list[list[object]]:
+    """A wide tracker whose mapped cells hold formula errors: one per error code in Go Live
+    Date, one in the ODS code and one in the target system, then one good row."""
     rows: list[list[object]] = [["Practice Code", "Target System", "Go Live Date", "Status"]]
     practices = ["A81001", "A81002", "A81004", "A81005", "A81006", "A81007", "A81009"]
     for ods, code in zip(practices, SPREADSHEET_ERROR_CODES, strict=True):
@@ -727,7 +727,22 @@ def make_error_cells(path: Path) -> Path:
     rows.append([CellError("#N/A", "VLOOKUP(B2,Codes!A:B,2,0)"), "EMIS Web", None, "Planned"])
     rows.append(["A81011", CellError("#REF!"), dt.date(2026, 3, 2), "Planned"])
     rows.append(["A81012", "EMIS Web", dt.date(2026, 3, 9), "Planned"])
-    return write_package(path, Package(sheets=[Sheet("Tracker", sheet_xml(rows))]))
+    return rows
+
+
+def make_error_cells(path: Path) -> Path:
+    """The error-cell tracker as Excel saves it: t="e" cells with the error text cached."""
+    sheet = Sheet("Tracker", sheet_xml(error_cell_rows()))
+    return write_package(path, Package(sheets=[sheet]))
+
+
+def make_error_cells_ods(path: Path) -> Path:
+    """The error-cell tracker as LibreOffice saves it in .ods, with two blank rows (one row
+    element repeated) after the header, so error cells are placed by counting repeats."""
+    rows = error_cell_rows()
+    blank = '<table:table-row table:number-rows-repeated="2"><table:table-cell/></table:table-row>'
+    body = ods_rows(rows[:1]) + blank + ods_rows(rows[1:])
+    return write_ods(path, ods_content({"Tracker": body}))
 
 
 def make_hidden_sheets(path: Path) -> Path:
@@ -821,10 +836,21 @@ ODS_MANIFEST = (
 )
 
 
+ODS_CALCEXT = "urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"
+
+
 def ods_cell(value: object) -> str:
     """One <table:table-cell> for a Python value."""
     if value is None:
         return "<table:table-cell/>"
+    if isinstance(value, CellError):
+        # As LibreOffice saves a formula error: an empty string value marked calcext "error".
+        formula = quoteattr(f"of:={value.formula or 'NA()'}")
+        return (
+            f'<table:table-cell xmlns:calcext="{ODS_CALCEXT}" table:formula={formula} '
+            'office:value-type="string" office:string-value="" calcext:value-type="error">'
+            f"<text:p>{escape(value.code)}</text:p></table:table-cell>"
+        )
     if isinstance(value, dt.date):
         if isinstance(value, dt.datetime) and value.time() == dt.time():
             value = value.date()
@@ -1183,6 +1209,7 @@ def make_all(outdir: Path | str) -> dict[str, Path]:
     raw("html_renamed.xls", b"<html><body><table><tr><td>A81001</td></tr></table></body></html>")
     put("formula_cells.xlsx", make_formula_cells)
     put("error_cells.xlsx", make_error_cells)
+    put("error_cells.ods", make_error_cells_ods)
     put("all_hidden.xlsx", make_all_hidden_sheets)
     # more migrations than practices in England, and most codes not in the mapping
     raw("too_many_migrations.csv", absurd_tracker_csv(7000))

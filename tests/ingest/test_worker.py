@@ -325,6 +325,15 @@ def test_formula_errors_read_the_same_whichever_reader_ran(tmp_path, fault, refe
     ]
     assert calamine.warnings == []
     assert list(calamine.rows.migrations["ods_code"]) == ["A81012"]
+    # the same cells saved by LibreOffice as .ods (two blank rows after the header)
+    fault(None)
+    ods = parse_tracker(
+        make(tmp_path, gen.make_error_cells_ods, "errors.ods"),
+        "errors.ods",
+        reference,
+        default_as_at=D(2026, 1, 5),
+    )
+    assert [(p.row - 2, p.column, p.value, p.message) for p in ods.errors] == errors
 
 
 def test_hidden_and_1904(tmp_path):

@@ -482,6 +482,8 @@ def _child_read(request: dict) -> dict:
         else:
             sheets = _read_openpyxl(request["data"], limits)
         sheets = _with_outline(request["data"], sheets)
+        if reader == "calamine" and request.get("kind") == "ods":
+            sheets = _with_ods_errors(request["data"], sheets)
     except MemoryError:
         return {"status": "memory"}
     except _TooLarge as exc:
@@ -782,3 +784,72 @@ def _scan_sheet_xml(zf, info, indent_styles: dict[bytes, int]):
                         indents[row] = max(indents.get(row, 0), indent)
             if not chunk:
                 return levels, indents, errors
+
+
+# --------------------------------------------------------------------------------------------
+# ods: formula error cells (child side), which calamine reads as blank
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+_ODS_MAX_REPEAT = 1000  # a repeated error cell marks at most this many rows and columns
+_ODS_MAX_ERRORS = 200_000  # error cells marked per sheet at most
+
+
+def _with_ods_errors(data: bytes, sheets: list[tuple]) -> list[tuple]:
+    """The sheets with each formula error cell holding its error text, as for xlsx. Any
+    failure leaves the sheets as they were (the cells then read as blank)."""
+    try:
+        found = _scan_ods_errors(data)
+    except Exception:
+        return sheets
+    for sheet in sheets:
+        errors = found.get(sheet[0])
+        if errors:
+            _put_errors(sheet[2], sheet[3], errors)
+    return sheets
+
+
+def _scan_ods_errors(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name -> {(row, column index): error text} from content.xml, streamed; repeated
+    rows and columns are counted, never expanded."""
+    import zipfile
+
+    from defusedxml.ElementTree import iterparse
+
+    zf = zipfile.ZipFile(io.BytesIO(data))
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    errors: dict[tuple[int, int], str] = {}
+    row = column = 0
+    row_repeat = 1
+    cells = (f"{_ODS_TABLE}table-cell", f"{_ODS_TABLE}covered-table-cell")
+    with zf.open("content.xml") as stream:
+        for event, element in iterparse(stream, events=("start", "end"), forbid_dtd=True):
+            tag = element.tag
+            if event == "start":
+                if tag == f"{_ODS_TABLE}table":
+                    errors = found.setdefault(element.get(f"{_ODS_TABLE}name") or "", {})
+                    row = 0
+                elif tag == f"{_ODS_TABLE}table-row":
+                    column = 0
+                    row_repeat = int(element.get(f"{_ODS_TABLE}number-rows-repeated") or 1)
+                continue
+            if tag in cells:
+                repeat = int(element.get(f"{_ODS_TABLE}number-columns-repeated") or 1)
+                is_error = element.get(f"{_ODS_CALCEXT}value-type") == "error" or (
+                    element.get(f"{_ODS_TABLE}formula") is not None
+                    and element.get(f"{_ODS_OFFICE}value-type") in (None, "string")
+                )
+                if is_error:
+                    text = "".join(element.itertext()).strip().upper()
+                    if text in SPREADSHEET_ERRORS and len(errors) < _ODS_MAX_ERRORS:
+                        # A repeated error cell marks each cell it stands for, within bounds.
+                        for r in range(row, row + min(row_repeat, _ODS_MAX_REPEAT)):
+                            for c in range(column, column + min(repeat, _ODS_MAX_REPEAT)):
+                                errors[(r + 1, c)] = text
+                column += repeat
+                element.clear()
+            elif tag == f"{_ODS_TABLE}table-row":
+                row += row_repeat
+                element.clear()
+    return {name: errors for name, errors in found.items() if errors}
