@@ -518,6 +518,12 @@ def test_a_listed_name_the_source_overloads_must_be_called_as_the_built_in(pg_so
     assert "write pg_catalog.lower(…) to call the built-in" in raised.value.message
     grid = sources.read_source(SourceSpec(url, query=query.format("pg_catalog.lower")))
     assert grid.sheets[0].rows[1] == ["j81002"]
+    with source.begin() as conn:  # an extension's overloads are the server's, not the source's
+        conn.exec_driver_sql("DROP FUNCTION public.lower(varchar)")
+        conn.exec_driver_sql("CREATE EXTENSION citext SCHEMA public")  # has public.replace
+    citext = query.replace("{}(", "replace(").replace("::varchar)", ", 'J', 'j')")
+    grid = sources.read_source(SourceSpec(url, query=citext))
+    assert grid.sheets[0].rows[1] == ["j81002"]
 
 
 @pytest.mark.postgres

@@ -227,7 +227,8 @@ def _check_role(conn: Connection, where: str) -> None:
 
 def _check_shadowing(conn: Connection, query: str, where: str) -> None:
     """Refuse a bare call a function of the source's own could answer instead of the built-in:
-    PostgreSQL picks the best match of a name among every schema in the search path."""
+    PostgreSQL picks the best match of a name among every schema in the search path. An
+    installed extension's overloads (citext's lower(citext)) are the server's, so not counted."""
     names = sorted(unqualified_calls(query))
     if not names:
         return
@@ -235,7 +236,9 @@ def _check_shadowing(conn: Connection, query: str, where: str) -> None:
         sa.text(
             "SELECT n.nspname, p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n"
             " ON n.oid = p.pronamespace WHERE p.proname = ANY(:names) AND n.nspname <>"
-            " 'pg_catalog' AND n.nspname = ANY(current_schemas(false)) ORDER BY 2, 1 LIMIT 1"
+            " 'pg_catalog' AND n.nspname = ANY(current_schemas(false)) AND NOT EXISTS (SELECT"
+            " FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND"
+            " d.objid = p.oid AND d.deptype = 'e') ORDER BY 2, 1 LIMIT 1"
         ),
         {"names": names},
     ).first()
