@@ -37,7 +37,7 @@ from regiondash.scope import (
     parse_query,
 )
 from regiondash.statuses import STATUSES
-from regiondash.text import for_markdown
+from regiondash.text import for_markdown, for_plotly
 
 SECRET_KEY = "database_url"
 STALE_ENV = "REGIONDASH_STALE_AFTER_DAYS"
@@ -557,9 +557,9 @@ def slide_images(fig: go.Figure, name: str, key: str) -> None:
         if not st.button("Make the images", key=f"make-{key}", icon=":material/image:"):
             st.caption("16:9 slide size, NHS palette, with a title and a source line.")
             return
-        slide = images.slide_figure(
-            fig, name, ctx.as_at, images.source_line(ctx.uploads, ctx.as_at)
-        )
+        # the source line names the uploaders: Plotly draws it, so their names are escaped
+        source = for_plotly(images.source_line(ctx.uploads, ctx.as_at))
+        slide = images.slide_figure(fig, name, ctx.as_at, source)
         with st.spinner("Drawing the images…"):
             try:
                 made = (images.render([slide], "png")[0], images.render([slide], "svg")[0])

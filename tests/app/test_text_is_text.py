@@ -185,3 +185,23 @@ def test_an_uploaded_files_original_is_given_back_byte_for_byte(fixture_db, monk
     engine = store.connect(fixture_db)
     picked = int(store.list_uploads(engine).iloc[0]["upload_id"])
     assert downloads["original"] == store.upload_content(engine, picked)[1]
+
+
+def test_a_charts_slide_image_draws_the_uploaders_as_typed(fixture_db, monkeypatch):
+    from regiondash.report import images
+
+    store_hostile_tracker(fixture_db)
+    drawn = []
+    real = images.slide_figure
+
+    def recording(fig, name, as_at, source):
+        drawn.append(source)
+        return real(fig, name, as_at, source)
+
+    monkeypatch.setattr(images, "chromium_available", lambda: True)
+    monkeypatch.setattr(images, "slide_figure", recording)
+    monkeypatch.setattr(images, "render", lambda figures, kind: [b"image"] * len(figures))
+    at = open_page()
+    next(b for b in at.button if b.label == "Make the images").click().run()
+    assert not at.exception
+    assert drawn and "<img" not in drawn[0] and "&lt;img src=" in drawn[0]
