@@ -398,7 +398,8 @@ def _server_state(engine: sa.Engine, victim_pid: int) -> dict:
         }
 
 
-PROBE_FILE = f"/tmp/regiondash_probe_{uuid.uuid4().hex}"
+# fixed, so every xdist worker collects the same test ids; the query is refused before it runs
+PROBE_FILE = "/tmp/regiondash_probe_lo_export_must_not_exist"
 SIDE_EFFECTS = [
     (
         "SELECT \"dblink_exec\"('dbname=' || current_database(), "
