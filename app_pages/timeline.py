@@ -55,12 +55,19 @@ labels = dict(zip(shown["migration_id"], charts.migration_label(shown), strict=T
 picked = st.selectbox("Migration", list(labels), format_func=labels.get)
 detail = ctx.phases[ctx.phases["migration_id"] == picked]
 row = shown[shown["migration_id"] == picked].iloc[0]
+
+
+def known(value, fallback: str) -> str:
+    """A tracker's value, or the fallback words where it is empty or missing (NA included)."""
+    return fallback if pd.isna(value) or not str(value).strip() else str(value)
+
+
 # names, systems and codes come from the tracker: shown as typed, never as markdown
 name = for_markdown(labels[picked])
 if row["go_live_date"] == row["go_live_date"]:
-    source = for_markdown(row["source_system"] or "unknown")
-    target = for_markdown(row["target_system"])
-    sub_icb = for_markdown(row["sub_icb_code"] or "sub-ICB unknown")
+    source = for_markdown(known(row["source_system"], "unknown"))
+    target = for_markdown(known(row["target_system"], "unknown"))
+    sub_icb = for_markdown(known(row["sub_icb_code"], "sub-ICB unknown"))
     go_live = f"{row['go_live_date']:%-d %b %Y}"
     st.markdown(f"**{name}** — {source} → {target}, {sub_icb}. Go live {go_live}.")
 else:
