@@ -219,6 +219,8 @@ def test_streamlit_is_set_to_the_safe_options_the_checklist_promises():
     assert config["server"]["enableCORS"] is True
     assert config["server"]["enableStaticServing"] is False
     assert config["server"]["headless"] is True
+    # no table toolbar download: it would write formula text raw
+    assert config["client"]["disableDataExport"] is True
 
 
 @pytest.mark.parametrize(
