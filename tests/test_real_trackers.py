@@ -78,8 +78,20 @@ def trackers(result: dict) -> dict[str, tuple[str, int]]:
 def migration_table(capsys, url: str, tmp_path: Path, *extra: str) -> pd.DataFrame:
     """`regiondash export --table migrations` as a frame indexed by ODS code."""
     out = tmp_path / "migrations.csv"
-    code = main(["export", "--table", "migrations", "--format", "csv", "--out", str(out),
-                 "--db", url, *extra])  # fmt: skip
+    code = main(
+        [
+            "export",
+            "--table",
+            "migrations",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+            "--db",
+            url,
+            *extra,
+        ]
+    )
     capsys.readouterr()
     assert code == 0
     return pd.read_csv(out, dtype={"ODS code": str}).set_index("ODS code")
@@ -221,8 +233,12 @@ def test_single_dates_summary(capsys, url, folder):
     # assessed for its 10 migrations that are not cancelled (11 less B86011: no rule is evaluated
     # for a cancelled migration, so it is not "not assessed" either), and flag none of them. The
     # rules on milestone dates are assessed: a missing date just does not fire.
-    event_rules = ("extract_request_late", "decommission_schedule_a_missing",
-                   "cutover_planning_late", "tracking_not_updated")  # fmt: skip
+    event_rules = (
+        "extract_request_late",
+        "decommission_schedule_a_missing",
+        "cutover_planning_late",
+        "tracking_not_updated",
+    )
     assert not_assessed(result) == dict.fromkeys(event_rules, 10)
     for rule in event_rules:
         assert result["risks"][rule] == 0, rule
@@ -271,8 +287,9 @@ def test_mixed_tracker_as_at_from_its_title_row(capsys, url, folder):
 
 
 def test_as_at_given_wins_over_the_title_row(capsys, url, folder):
-    result = do_import(capsys, url, build.build("single_dates_wy.xlsx", folder),
-                       "--as-at", "2026-11-05")  # fmt: skip
+    result = do_import(
+        capsys, url, build.build("single_dates_wy.xlsx", folder), "--as-at", "2026-11-05"
+    )
     assert (result["as_at"], result["as_at_from"]) == ("2026-11-05", "--as-at")
 
 
@@ -284,13 +301,25 @@ def test_as_at_is_today_without_a_date_anywhere(capsys, url, folder):
 
 def test_single_dates_as_plans_reproduces_the_old_reading(capsys, url, folder):
     """--single-dates plans: every single date is a plan, as the code read them before."""
-    do_import(capsys, url, build.build("single_dates_wy.xlsx", folder),
-              "--as-at", "2026-11-03", "--single-dates", "plans")  # fmt: skip
+    do_import(
+        capsys,
+        url,
+        build.build("single_dates_wy.xlsx", folder),
+        "--as-at",
+        "2026-11-03",
+        "--single-dates",
+        "plans",
+    )
     result = summary(capsys, url)
     # nothing actually happened, so nothing is in progress or live; on hold and cancelled from
     # the Status column
-    assert statuses(result) == {"planned": 9, "in_progress": 0, "live": 0, "on_hold": 1,
-                                "cancelled": 1}  # fmt: skip
+    assert statuses(result) == {
+        "planned": 9,
+        "in_progress": 0,
+        "live": 0,
+        "on_hold": 1,
+        "cancelled": 1,
+    }
     # every row whose kick off (the end of procurement, a plan now) is before 03/11 overruns:
     # B86002, B86004, B86003, B86005, B86006, B86007, B86010 (on hold still counts), B86008 = 8;
     # not B86011 (cancelled), B86012 (KO 16/11), B86013 (KO 07/12)
@@ -301,8 +330,15 @@ def test_single_dates_as_plans_reproduces_the_old_reading(capsys, url, folder):
 def test_single_dates_as_actuals(capsys, url, folder):
     """--single-dates actuals: every single date is what happened; dates after the as-at date
     have not happened yet, so no unfinished phase has a passed plan: nothing overruns."""
-    do_import(capsys, url, build.build("single_dates_wy.xlsx", folder),
-              "--as-at", "2026-11-03", "--single-dates", "actuals")  # fmt: skip
+    do_import(
+        capsys,
+        url,
+        build.build("single_dates_wy.xlsx", folder),
+        "--as-at",
+        "2026-11-03",
+        "--single-dates",
+        "actuals",
+    )
     result = summary(capsys, url)
     assert result["migrations"] == 11
     assert result["overrunning"] == 0
@@ -373,8 +409,13 @@ def test_mixed_kinds_in_one_tracker(capsys, url, folder, tmp_path):
     assert result["single_dates"] == {"mode": "by-date", "milestones": ["kickoff", "idp", "fdp"]}
     result = summary(capsys, url)
     assert result["migrations"] == 6
-    assert statuses(result) == {"planned": 1, "in_progress": 2, "live": 3, "on_hold": 0,
-                                "cancelled": 0}  # fmt: skip
+    assert statuses(result) == {
+        "planned": 1,
+        "in_progress": 2,
+        "live": 3,
+        "on_hold": 0,
+        "cancelled": 0,
+    }
     assert result["overrunning"] == 2  # B86004 (went live 7 days late), B86006 (overdue)
     assert result["go_lives_by_month"] == {
         "2026-07": 2,  # B86002 13/07 actual, B86004 27/07 actual
@@ -414,26 +455,38 @@ def test_each_tracker_is_judged_at_its_own_as_at(capsys, url, folder, as_at_from
     def given(day: str) -> list[str]:
         return ["--as-at", day] if as_at_from == "--as-at" else []
 
-    sw = do_import(capsys, url, build.build("sw_tracker_2026-11-20.xlsx", folder),
-                   *given("2026-11-20"))  # fmt: skip
+    sw = do_import(
+        capsys, url, build.build("sw_tracker_2026-11-20.xlsx", folder), *given("2026-11-20")
+    )
     assert sw["as_at"] == "2026-11-20"
     assert sw["tracker"] == {"name": "sw tracker", "matched_by": "new"}
     before = summary(capsys, url)
     assert before["as_at"] == "2026-11-20"
-    assert statuses(before) == {"planned": 1, "in_progress": 2, "live": 1, "on_hold": 0,
-                                "cancelled": 0}  # fmt: skip
+    assert statuses(before) == {
+        "planned": 1,
+        "in_progress": 2,
+        "live": 1,
+        "on_hold": 0,
+        "cancelled": 0,
+    }
     assert before["overrunning"] == 1  # L85003
 
-    wy = do_import(capsys, url, build.build("wy_tracker_2026-12-03.xlsx", folder),
-                   *given("2026-12-03"))  # fmt: skip
+    wy = do_import(
+        capsys, url, build.build("wy_tracker_2026-12-03.xlsx", folder), *given("2026-12-03")
+    )
     assert wy["as_at"] == "2026-12-03"
     # WY's practices are none of SW's: a tracker of its own
     assert wy["tracker"] == {"name": "wy tracker", "matched_by": "new"}
 
     after = summary(capsys, url, "--as-at", "2026-12-03")
     assert after["migrations"] == 7  # 4 SW (as at 20 Nov) + 3 WY (as at 3 Dec)
-    assert statuses(after) == {"planned": 2, "in_progress": 3, "live": 2, "on_hold": 0,
-                               "cancelled": 0}  # fmt: skip
+    assert statuses(after) == {
+        "planned": 2,
+        "in_progress": 3,
+        "live": 2,
+        "on_hold": 0,
+        "cancelled": 0,
+    }
     # still only L85003: L85002's FDP 25/11 and go live 02/12 are after SW's own as-at date
     # 20/11, so SW is judged at 20 Nov even though the summary is as at 3 Dec
     assert after["overrunning"] == 1
@@ -509,29 +562,44 @@ RECOGNISED = [
 def test_a_renamed_tracker_replaces_its_earlier_upload(
     capsys, url, folder, second_name, extra, matched_by
 ):
-    first = do_import(capsys, url, build.build("SW tracker 2026-10-30.xlsx", folder),
-                      "--as-at", "2026-10-30")  # fmt: skip
+    first = do_import(
+        capsys, url, build.build("SW tracker 2026-10-30.xlsx", folder), "--as-at", "2026-10-30"
+    )
     assert first["tracker"] == {"name": "SW tracker", "matched_by": "new"}
     assert first["as_at"] == "2026-10-30"  # (as_at_from is checked on its own below)
     # (the 6 practices of the second upload all belong to "SW tracker": 6/6 >= 50%)
-    second = do_import(capsys, url,
-                       build.build_as("Copy of SW tracker v2 2026-11-20.xlsx", folder,
-                                      second_name),
-                       "--as-at", "2026-11-20", *extra)  # fmt: skip
+    second = do_import(
+        capsys,
+        url,
+        build.build_as("Copy of SW tracker v2 2026-11-20.xlsx", folder, second_name),
+        "--as-at",
+        "2026-11-20",
+        *extra,
+    )
     assert second["migrations"] == 6
     assert second["tracker"] == {"name": "SW tracker", "matched_by": matched_by}
 
     at_first = summary(capsys, url, "--as-at", "2026-10-30")
     assert at_first["migrations"] == 8
-    assert statuses(at_first) == {"planned": 3, "in_progress": 3, "live": 2, "on_hold": 0,
-                                  "cancelled": 0}  # fmt: skip
+    assert statuses(at_first) == {
+        "planned": 3,
+        "in_progress": 3,
+        "live": 2,
+        "on_hold": 0,
+        "cancelled": 0,
+    }
     assert at_first["overrunning"] == 1  # L81014
 
     now = summary(capsys, url)
     assert now["as_at"] == "2026-11-20"
     assert now["migrations"] == 6
-    assert statuses(now) == {"planned": 2, "in_progress": 2, "live": 2, "on_hold": 0,
-                             "cancelled": 0}  # fmt: skip
+    assert statuses(now) == {
+        "planned": 2,
+        "in_progress": 2,
+        "live": 2,
+        "on_hold": 0,
+        "cancelled": 0,
+    }
     assert now["overrunning"] == 1  # L81012: go live moved 11/01 -> 25/01
     assert now["go_lives_by_month"] == {
         "2026-08": 2,  # L81004 17/08, L81007 24/08 actual
@@ -544,8 +612,17 @@ def test_a_renamed_tracker_replaces_its_earlier_upload(
         "SW tracker": ("2026-11-20", 0)
     }
 
-    code, changed = run_json(capsys, "changes", "--from", str(first["upload_id"]),
-                             "--to", str(second["upload_id"]), "--db", url, "--json")  # fmt: skip
+    code, changed = run_json(
+        capsys,
+        "changes",
+        "--from",
+        str(first["upload_id"]),
+        "--to",
+        str(second["upload_id"]),
+        "--db",
+        url,
+        "--json",
+    )
     assert code == 0
     assert changed["added"] == []
     assert [(r["ods_code"], r["left_on"]) for r in changed["removed"]] == [
@@ -561,10 +638,12 @@ def test_a_renamed_tracker_replaces_its_earlier_upload(
 
 
 def test_a_different_tracker_is_not_taken_for_the_renamed_one(capsys, url, folder):
-    do_import(capsys, url, build.build("SW tracker 2026-10-30.xlsx", folder),
-              "--as-at", "2026-10-30")  # fmt: skip
-    other = do_import(capsys, url, build.build("glos_tracker.xlsx", folder),
-                      "--as-at", "2026-11-03")  # fmt: skip
+    do_import(
+        capsys, url, build.build("SW tracker 2026-10-30.xlsx", folder), "--as-at", "2026-10-30"
+    )
+    other = do_import(
+        capsys, url, build.build("glos_tracker.xlsx", folder), "--as-at", "2026-11-03"
+    )
     # none of Gloucestershire's practices are in "SW tracker": a new tracker, and SW stays
     assert other["tracker"] == {"name": "glos tracker", "matched_by": "new"}
     result = summary(capsys, url, "--as-at", "2026-11-03")
@@ -598,11 +677,15 @@ def test_rules_without_their_column_are_not_assessed(capsys, url, folder):
     do_import(capsys, url, build.build("glos_tracker.xlsx", folder), "--as-at", "2026-11-03")
     result = summary(capsys, url)
     assert result["migrations"] == 5
-    assert statuses(result) == {"planned": 1, "in_progress": 2, "live": 2, "on_hold": 0,
-                                "cancelled": 0}  # fmt: skip
+    assert statuses(result) == {
+        "planned": 1,
+        "in_progress": 2,
+        "live": 2,
+        "on_hold": 0,
+        "cancelled": 0,
+    }
     assert result["overrunning"] == 0  # every passed plan has its actual, on the day
-    assert not_assessed(result) == {"tracking_not_updated": 5,
-                                    "decommission_schedule_a_missing": 5}  # fmt: skip
+    assert not_assessed(result) == {"tracking_not_updated": 5, "decommission_schedule_a_missing": 5}
     assert result["risks"]["tracking_not_updated"] == 0
     assert result["risks"]["decommission_schedule_a_missing"] == 0
     # the rules whose columns are there still work
@@ -621,12 +704,20 @@ def test_the_installed_command_reads_a_real_tracker(tmp_path, folder):
     regiondash = Path(sys.executable).with_name("regiondash")
     db = f"sqlite:///{tmp_path / 'sub.db'}"
     path = build.build("single_dates_wy.xlsx", folder)
-    imported = subprocess.run([str(regiondash), "import", str(path), "--db", db, "--json"],
-                              capture_output=True, text=True, check=False)  # fmt: skip
+    imported = subprocess.run(
+        [str(regiondash), "import", str(path), "--db", db, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert imported.returncode == 0, imported.stderr
     assert json.loads(imported.stdout)["as_at"] == "2026-11-03"  # from "Last updated: 03/11/2026"
-    shown = subprocess.run([str(regiondash), "summary", "--db", db, "--json"],
-                           capture_output=True, text=True, check=False)  # fmt: skip
+    shown = subprocess.run(
+        [str(regiondash), "summary", "--db", db, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert shown.returncode == 0, shown.stderr
     result = json.loads(shown.stdout)
     assert (result["migrations"], result["overrunning"]) == (11, 1)  # B86007 only
