@@ -22,3 +22,9 @@ def judged_at(frame: pd.DataFrame, as_at: dt.date) -> pd.Series:
         return pd.Series(view, index=frame.index, dtype="datetime64[us]")
     own = pd.to_datetime(frame[UPLOAD_AS_AT]).astype("datetime64[us]")
     return own.where(own.notna() & (own < view), view).astype("datetime64[us]")
+
+
+def judged_at_by_migration(migrations: pd.DataFrame, as_at: dt.date) -> pd.Series:
+    """judged_at for a migrations frame, indexed by migration_id."""
+    index = pd.Index(migrations["migration_id"], name="migration_id")
+    return pd.Series(judged_at(migrations, as_at).to_numpy(), index=index, dtype="datetime64[us]")

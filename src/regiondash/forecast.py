@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from regiondash.asat import judged_at
+from regiondash.asat import judged_at_by_migration
 from regiondash.phases import MILESTONE_PHASES
 from regiondash.statuses import CANCELLED, ON_HOLD, reported_state
 
@@ -150,7 +150,7 @@ def forecast_go_live(
         state = info["reported_status"].astype(object).map(reported_state)
         halted = state.isin([CANCELLED, ON_HOLD])
     open_ids = ids[~live & ~halted.fillna(False).to_numpy(dtype=bool)]
-    judged = pd.Series(judged_at(migrations, as_at).to_numpy(), index=ids)
+    judged = judged_at_by_migration(migrations, as_at)
     if open_ids.empty:
         return _empty_forecast()
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from regiondash.asat import judged_at
+from regiondash.asat import judged_at_by_migration
 from regiondash.calendar import SEASONAL_PERIODS, england_bank_holidays
 from regiondash.fields import PHASE_COLUMNS
 from regiondash.phases import (
@@ -341,17 +341,11 @@ def _happened(actual: pd.Series, planned: pd.Series, at: pd.Series) -> pd.Series
     return actual.where(actual <= at, planned)
 
 
-def _judged_at(migrations: pd.DataFrame, as_at: dt.date) -> pd.Series:
-    """asat.judged_at indexed by migration_id: each migration's own upload as-at, at the latest."""
-    index = pd.Index(migrations["migration_id"], name="migration_id")
-    return pd.Series(judged_at(migrations, as_at).to_numpy(), index=index, dtype="datetime64[us]")
-
-
 def milestone_dates(migrations: pd.DataFrame, phases: pd.DataFrame, as_at: dt.date) -> pd.DataFrame:
     """Per migration (index migration_id, in the migrations' order): each milestone as at the
     date the migration is judged at (actual on or before it, else planned), the actual go live
     alone, and the event dates."""
-    at = _judged_at(migrations, as_at)
+    at = judged_at_by_migration(migrations, as_at)
     index = at.index
     # only the date columns: callers may pass phase tables carrying flag columns as well
     rows = phases[PHASE_COLUMNS].drop_duplicates(["migration_id", "phase"])
@@ -470,7 +464,7 @@ def evaluate(
     c = config
     m = milestone_dates(migrations, phases, as_at)
     index = m.index
-    at = _judged_at(migrations, as_at)
+    at = judged_at_by_migration(migrations, as_at)
     state = _states(migrations, m["go_live_actual"])
     counted = (state != CANCELLED).astype(bool)
     still_open = (state == OPEN).astype(bool)

@@ -15,8 +15,6 @@ from regiondash.statuses import (
     LIVE,
     ON_HOLD,
     PLANNED,
-    STATUS_LABELS,
-    reported_state,
 )
 
 BY_DATE, PLANS, ACTUALS = "by-date", "plans", "actuals"
@@ -146,16 +144,6 @@ def status_disagreement(
     done = _first_done(values, as_at)
     detail = f": {done[0]} was on {done[1]:%d/%m/%Y}" if done else ""
     return f"{said} but its dates say work has started{detail}; it is counted as in progress"
-
-
-def row_state(raw: object) -> str | None:
-    """The state a Status cell names (see statuses.reported_state)."""
-    return reported_state(raw)
-
-
-def state_label(state: str) -> str:
-    """A state's label for people."""
-    return STATUS_LABELS[state]
 
 
 _TITLE_LABEL = re.compile(
