@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from regiondash.ingest import parse_tracker, worker
+from regiondash.ingest import child, parse_tracker, worker
 from regiondash.ingest.errors import UnreadableFile
 from regiondash.ingest.worker import (
     DEFAULT_LIMITS,
@@ -422,19 +422,24 @@ def test_result_unpickler_refuses_code():
             return (os.system, ("echo pwned",))
 
     payload = pickle.dumps({"status": "ok", "sheets": [Evil()]})
-    attempt = worker._classify("calamine", 0, payload, b"", 0.1)
-    assert attempt.status == "crashed"
-    assert worker._classify("calamine", 0, b"not a pickle", b"", 0.1).status == "crashed"
+    assert child.read_reply(payload) is None
+    assert child.read_reply(b"not a pickle") is None
     dates = pickle.dumps({"status": "ok", "sheets": [("S", True, [[D(2026, 1, 1)]], [1])]})
-    assert worker._classify("calamine", 0, dates, b"", 0.1).status == "ok"
+    assert child.read_reply(dates)["sheets"][0][2] == [[D(2026, 1, 1)]]
+    died = worker._classify("calamine", child.ChildRun("died", None, 0, b"", 0.1))
+    assert died.status == "crashed"
+
+
+def _died(code: int, err: bytes = b"") -> child.ChildRun:
+    return child.ChildRun("died", None, code, err, 1.0)
 
 
 def test_exit_classification():
     rust_oom = b"memory allocation of 549755813888 bytes failed\n"
-    assert worker._classify("calamine", -signal.SIGABRT, b"", rust_oom, 1).status == "memory"
-    assert worker._classify("calamine", -signal.SIGSEGV, b"", b"", 1).status == "crashed"
-    assert worker._classify("calamine", -signal.SIGKILL, b"", b"", 1).status == "memory"
-    assert worker._classify("openpyxl", 1, b"", b"MemoryError\n", 1).status == "memory"
+    assert worker._classify("calamine", _died(-signal.SIGABRT, rust_oom)).status == "memory"
+    assert worker._classify("calamine", _died(-signal.SIGSEGV)).status == "crashed"
+    assert worker._classify("calamine", _died(-signal.SIGKILL)).status == "memory"
+    assert worker._classify("openpyxl", _died(1, b"MemoryError\n")).status == "memory"
 
 
 # ---------------------------------------------------------------------------- xls, xlsb, ods

@@ -21,6 +21,8 @@ REASONS = frozenset(
         "timeout",
         "memory",
         "reader_crashed",
+        "too_much_text",
+        "reply_too_large",
     }
 )
 

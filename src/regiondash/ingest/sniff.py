@@ -30,7 +30,7 @@ from regiondash.ingest.errors import (
 )
 
 if TYPE_CHECKING:
-    from regiondash.ingest.worker import Limits
+    from regiondash.ingest.limits import Limits
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")

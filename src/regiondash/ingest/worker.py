@@ -1,10 +1,12 @@
-"""Turn untrusted spreadsheet bytes into plain cell grids, parsing workbooks in a limited child.
+"""Turn untrusted spreadsheet bytes into plain cell grids, parsing every format in a limited child.
 
-The server process only sniffs (sniff.py) and decodes CSV (pure Python, size-bounded). Workbooks
-(.xlsx, .xlsb, .xls, .ods) are parsed by python-calamine in a fresh `python -I` child with an
-address-space limit and a wall-clock deadline; if calamine fails or its child dies on an .xlsx,
-one fresh child retries with openpyxl. openpyxl reads no other format, so a failure on .xlsb,
-.xls or .ods is refused with a message naming the format.
+The server process only sniffs (sniff.py). Workbooks (.xlsx, .xlsb, .xls, .ods) are parsed by
+python-calamine, and CSV by the csv module, in a fresh `python -I` child (child.py) with an
+address-space limit, a wall-clock deadline and a bounded reply; if calamine fails or its child
+dies on an .xlsx, one fresh child retries with openpyxl. openpyxl reads no other format, so a
+failure on .xlsb, .xls or .ods is refused with a message naming the format. Text is bounded in
+the child too: each cell is cut to Limits.max_cell_chars and a file holding more text than
+Limits.max_text_chars is refused, so no file can grow the server by more than its reply.
 The child imports only this module, errors.py, sniff.py and the reader: never pandas or
 streamlit, so it starts in a few tens of milliseconds.
 """
@@ -17,16 +19,15 @@ import datetime as dt
 import io
 import logging
 import os
-import pickle
 import re
 import signal
-import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
-from pathlib import Path, PurePosixPath
-from typing import ClassVar
+from dataclasses import dataclass
+from pathlib import PurePosixPath
 
+from regiondash.ingest.child import ChildRun, limit_self, serve
+from regiondash.ingest.child import run_child as run_limited_child
 from regiondash.ingest.errors import (
     SAVE_AS_XLSX,
     SPREADSHEET_ERRORS,
@@ -36,6 +37,8 @@ from regiondash.ingest.errors import (
     refuse,
     size_text,
 )
+from regiondash.ingest.grid import SheetGrid, WorkbookGrid
+from regiondash.ingest.limits import DEFAULT_LIMITS, Limits
 from regiondash.ingest.sniff import (
     SniffResult,
     check_extent,
@@ -46,50 +49,9 @@ from regiondash.ingest.sniff import (
     xml_entities_refusal,
 )
 
+__all__ = ["DEFAULT_LIMITS", "Limits", "SheetGrid", "WorkbookGrid", "read_spreadsheet"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Limits:
-    """Resource limits for one upload."""
-
-    max_file_bytes: int = 50 * 2**20
-    max_uncompressed_bytes: int = 400 * 2**20
-    max_compression_ratio: float = 200.0  # per zip entry, only checked for entries > 1 MiB
-    max_zip_entries: int = 5000
-    max_sheet_rows: int = 200_000
-    max_sheet_columns: int = 1_000
-    max_sheet_cells: int = 5_000_000
-    worker_memory_bytes: int = 3 * 2**30  # RLIMIT_AS of the child
-    worker_seconds: float = 120.0  # wall clock for both attempts together
-
-
-DEFAULT_LIMITS = Limits()
-
-
-@dataclass
-class SheetGrid:
-    """One sheet's cells; rows[i][0] is column A and row_numbers[i] the row the user sees."""
-
-    name: str
-    visible: bool
-    rows: list[list[object]]
-    row_numbers: list[int]
-    # xlsx only, per row, None when the sheet has none: Excel row grouping (outline) level, and
-    # the largest cell alignment indent. Project-plan exports mark their task hierarchy so.
-    outline_levels: list[int] | None = None
-    indents: list[int] | None = None
-
-
-@dataclass
-class WorkbookGrid:
-    """Every sheet of a workbook (or the one sheet of a CSV) as plain Python values."""
-
-    file_kind: str  # "xlsx" | "xlsb" | "xls" | "ods" | "csv"
-    sheets: list[SheetGrid]
-    date1904: bool
-    encoding: str | None  # csv: "utf-8", "utf-8-sig" or "cp1252"; None for workbooks
-    reader: str  # "calamine", "openpyxl" or "csv"
 
 
 def read_spreadsheet(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> WorkbookGrid:
@@ -151,8 +113,20 @@ def detect_delimiter(text: str) -> str:
 
 
 def read_csv(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> WorkbookGrid:
-    """Decode and split a CSV upload into a one-sheet grid named after the file."""
+    """Decode and split a CSV upload into a one-sheet grid named after the file, in a limited
+    child like every other format."""
+    deadline = time.monotonic() + limits.worker_seconds
+    attempt = run_child(data, "csv", limits, deadline, "csv", file_name)
+    if attempt.status == "ok":
+        sheets = [SheetGrid(*sheet) for sheet in attempt.result["sheets"]]
+        return WorkbookGrid("csv", sheets, False, attempt.result["encoding"], "csv")
+    raise _failure(file_name, limits, attempt, attempt, "csv")
+
+
+def _split_csv(data: bytes, file_name: str, limits: Limits) -> tuple[list[tuple], str]:
+    """(sheets, encoding) of a CSV: child side; raises UnreadableFile."""
     text, encoding = decode_csv_bytes(data, file_name)
+    del data
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=detect_delimiter(text))
     rows: list[list[object]] = []
     row_numbers: list[int] = []
@@ -170,7 +144,7 @@ def read_csv(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> Wo
             # line_num counts physical lines consumed, so a quoted multi-line field moves it on
             # by more than one and the next record starts after it.
             start = reader.line_num + 1
-            # Checked as we go so a huge CSV is refused before it fills the server's memory.
+            # Checked as we go so a huge CSV is refused before it fills the reader's memory.
             check_extent(sheet, len(rows), width, file_name, limits)
     except csv.Error:
         raise refuse(
@@ -186,31 +160,13 @@ def read_csv(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> Wo
             "empty",
             "has no data in it. Check you picked the right file and upload it again.",
         )
-    return WorkbookGrid(
-        file_kind="csv",
-        sheets=[SheetGrid(name=sheet, visible=True, rows=rows, row_numbers=row_numbers)],
-        date1904=False,
-        encoding=encoding,
-        reader="csv",
-    )
+    return [(sheet, True, rows, row_numbers)], encoding
 
 
 # --------------------------------------------------------------------------------------------
 # xlsx: parent side
 
-# The child must not import the real package: regiondash.ingest/__init__.py pulls in pandas,
-# which would add about a second to every upload and hundreds of MB to the limited child.
-# Registering bare package modules with the right __path__ lets it import just this file.
-_BOOTSTRAP = (
-    "import sys, types\n"
-    "for name, path in (('regiondash', sys.argv[1]), ('regiondash.ingest', sys.argv[2])):\n"
-    "    module = types.ModuleType(name)\n"
-    "    module.__path__ = [path]\n"
-    "    sys.modules[name] = module\n"
-    "from regiondash.ingest.worker import child_main\n"
-    "child_main()\n"
-)
-_INGEST_DIR = Path(__file__).resolve().parent
+_ENTRY = "regiondash.ingest.worker:child_main"
 # Test-only fault injection, sent to the child: "abort:<reader>", "exit:<reader>" or
 # "raise:<reader>" (reader "calamine", "openpyxl" or "any") makes that child die or fail
 # before parsing. Always None outside tests.
@@ -233,23 +189,6 @@ class _Attempt:
     status: str  # ok | error | crashed | memory | timeout | sheet_too_large | xml_entities | ...
     result: dict
     seconds: float
-
-
-class _ResultUnpickler(pickle.Unpickler):
-    """Unpickles a child's result allowing nothing but plain data and dates."""
-
-    # The child has just parsed hostile bytes; should a reader bug ever let a file take it
-    # over, its reply must still not be able to run code in the server.
-    _ALLOWED: ClassVar[dict[tuple[str, str], type]] = {
-        ("datetime", "date"): dt.date,
-        ("datetime", "datetime"): dt.datetime,
-    }
-
-    def find_class(self, module: str, name: str):
-        try:
-            return self._ALLOWED[(module, name)]
-        except KeyError:
-            raise pickle.UnpicklingError(f"{module}.{name} not allowed") from None
 
 
 def read_xlsx(
@@ -309,10 +248,38 @@ def _failure(
             limits,
             at_least=info["partial"],
         )
+    if status == "refused":
+        return UnreadableFile(last.result["message"], last.result["reason"])
+    if status == "too_much_text":
+        info = last.result
+        return refuse(
+            file_name,
+            "too_much_text",
+            f"holds more than {limits.max_text_chars:,} characters of text, more than one "
+            "upload may hold (a tracker of every practice in England holds about 4 million). "
+            f'Most of it is in column {info["column"]} of sheet "{info["sheet"]}": '
+            f"{info['cells']:,} cells of text, the longest {info['longest']:,} characters. "
+            "Delete the text that does not belong there (a note pasted into every row?) and "
+            "upload it again. Nothing was stored.",
+        )
+    if status == "reply_too_large":
+        return refuse(
+            file_name,
+            "reply_too_large",
+            f"holds more than the {size_text(limits.max_reply_bytes)} of cell data one upload "
+            f"may hold, so reading was stopped. {TRIM_ADVICE}",
+        )
     if status == "xml_entities":
         return xml_entities_refusal(file_name)
     if status == "no_sheets":
         return no_sheets_refusal(file_name)
+    if kind == "csv":
+        return refuse(
+            file_name,
+            "reader_crashed",
+            "made the CSV reader stop unexpectedly, so it could not be read. Open it in Excel "
+            "and save it again as 'CSV UTF-8 (Comma delimited)'.",
+        )
     if kind != "xlsx":
         # No second reader for these formats: say which format it was read as and why not.
         log.warning("calamine could not read %r as %s: %s", file_name, kind, last.result)
@@ -336,71 +303,38 @@ def _failure(
 
 
 def run_child(
-    data: bytes, reader: str, limits: Limits, deadline: float, kind: str = "xlsx"
+    data: bytes,
+    reader: str,
+    limits: Limits,
+    deadline: float,
+    kind: str = "xlsx",
+    file_name: str = "",
 ) -> _Attempt:
-    """Run one reader over data (a sniffed `kind` of workbook) in a fresh limited child and
+    """Run one reader over data (a sniffed `kind` of file) in a fresh limited child and
     classify how it ended."""
-    started = time.monotonic()
-    remaining = deadline - started
-    if remaining <= 0:
-        return _Attempt(reader, "timeout", {}, 0.0)
-    request = pickle.dumps(
-        {"data": data, "reader": reader, "kind": kind, "limits": asdict(limits), "fault": _FAULT},
-        protocol=pickle.HIGHEST_PROTOCOL,
-    )
-    command = [
-        sys.executable,
-        "-I",  # no PYTHON* variables, user site or script directory: only the venv's packages
-        "-c",
-        _BOOTSTRAP,
-        str(_INGEST_DIR.parent),
-        str(_INGEST_DIR),
-    ]
-    try:
-        # No preexec_fn: the server is threaded. The child limits itself before parsing.
-        proc = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            close_fds=True,
-            # Rust's allocation-failure handler otherwise prints a long backtrace.
-            env={**os.environ, "RUST_BACKTRACE": "0"},
-        )
-    except OSError as exc:
-        log.error("could not start the spreadsheet reader: %s", exc)
-        return _Attempt(reader, "crashed", {"detail": f"start failed: {exc}"}, 0.0)
-    try:
-        out, err = proc.communicate(request, timeout=remaining)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
-        return _Attempt(reader, "timeout", {}, time.monotonic() - started)
-    except BaseException:
-        # Never leave a reader running behind us (e.g. the server is shutting down).
-        proc.kill()
-        proc.wait()
-        raise
-    seconds = time.monotonic() - started
-    return _classify(reader, proc.returncode, out, err, seconds)
+    request = {
+        "data": data,
+        "reader": reader,
+        "kind": kind,
+        "file_name": file_name,
+        "fault": _FAULT,
+    }
+    run = run_limited_child(_ENTRY, request, limits, deadline - time.monotonic())
+    return _classify(reader, run)
 
 
-def _classify(reader: str, code: int, out: bytes, err: bytes, seconds: float) -> _Attempt:
-    result: dict | None = None
-    if code == 0 and out:
-        try:
-            loaded = _ResultUnpickler(io.BytesIO(out)).load()
-            result = loaded if isinstance(loaded, dict) and "status" in loaded else None
-        except Exception as exc:  # any garbage from a compromised or broken child
-            log.error("%s child sent an unreadable result: %s", reader, type(exc).__name__)
-    if result is not None:
-        return _Attempt(reader, result["status"], result, seconds)
-    detail = f"exit {code}" if code >= 0 else f"signal {-code}"
+def _classify(reader: str, run: ChildRun) -> _Attempt:
+    if run.status in ("timeout", "reply_too_large"):
+        return _Attempt(reader, run.status, {}, run.seconds)
+    if run.reply is not None:
+        return _Attempt(reader, run.reply["status"], run.reply, run.seconds)
+    code, err = run.code, run.stderr
+    detail = "did not start" if code is None else f"exit {code}" if code >= 0 else f"signal {-code}"
     log.error("%s child died (%s): %s", reader, detail, err[:1000].decode("utf-8", "replace"))
     memory = any(word in err for word in _MEMORY_WORDS) or code == -signal.SIGKILL
     # SIGKILL that we did not send is the kernel's out-of-memory killer.
     status = "memory" if memory else "crashed"
-    return _Attempt(reader, status, {"detail": detail}, seconds)
+    return _Attempt(reader, status, {"detail": detail}, run.seconds)
 
 
 # --------------------------------------------------------------------------------------------
@@ -422,19 +356,77 @@ class _TooLarge(Exception):
         }
 
 
+class _TooMuchText(Exception):
+    def __init__(self, total: int, sheet: str, column: int, cells: int, longest: int):
+        super().__init__(sheet)
+        self.info = {
+            "status": "too_much_text",
+            "chars": total,  # at least: counting stops at the limit
+            "sheet": sheet,
+            "column": column_letters(column),
+            "cells": cells,
+            "longest": longest,
+        }
+
+
+_MAX_CUT_LISTED = 10_000  # cut cells listed per sheet; more are cut all the same
+
+
+def bound_text(sheets: list[tuple], limits: Limits) -> tuple[list[tuple], int]:
+    """(sheets, characters of text): each text cell cut to max_cell_chars (the cuts listed with
+    the sheet) and equal texts shared, so the reply holds each once; raises _TooMuchText when
+    the cells hold more than max_text_chars in all."""
+    cap, most = limits.max_cell_chars, limits.max_text_chars
+    shared: dict[str, str] = {}
+    total = 0
+    out = []
+    for sheet in sheets:
+        rows = sheet[2]
+        cut: list[tuple[int, int, int]] = []
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                if value.__class__ is not str:
+                    continue
+                length = len(value)  # type: ignore[arg-type]
+                if length > cap:
+                    if len(cut) < _MAX_CUT_LISTED:
+                        cut.append((i, j, length))
+                    value = value[:cap]  # type: ignore[index]
+                    length = cap
+                row[j] = shared.setdefault(value, value)  # type: ignore[arg-type]
+                total += length
+            if total > most:
+                raise _TooMuchText(total, sheet[0], *_wordiest_column(rows[: i + 1]))
+        levels, indents = (sheet[4], sheet[5]) if len(sheet) > 4 else (None, None)
+        out.append((sheet[0], sheet[1], rows, sheet[3], levels, indents, cut))
+    return out, total
+
+
+def _wordiest_column(rows: list[list[object]]) -> tuple[int, int, int]:
+    """(column index, text cells, longest text) of the column holding the most text."""
+    chars: dict[int, int] = {}
+    for row in rows:
+        for j, value in enumerate(row):
+            if value.__class__ is str:
+                chars[j] = chars.get(j, 0) + len(value)  # type: ignore[arg-type]
+    column = max(chars, key=chars.__getitem__)
+    texts = [len(row[column]) for row in rows if len(row) > column and row[column].__class__ is str]  # type: ignore[arg-type]
+    return column, len(texts), max(texts)
+
+
+def column_letters(index: int) -> str:
+    """A 0-based column index as the spreadsheet's letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def child_main() -> None:
     """Entry point of the reader child: request on stdin, pickled result on stdout."""
-    # Keep the result channel for ourselves; anything a library prints goes to stderr instead.
-    result_fd = os.dup(1)
-    os.dup2(2, 1)
-    request = pickle.load(sys.stdin.buffer)  # from our own parent, not from the upload
-    memory_reply = pickle.dumps({"status": "memory"})
-    try:
-        reply = pickle.dumps(_child_read(request), protocol=pickle.HIGHEST_PROTOCOL)
-    except MemoryError:
-        reply = memory_reply
-    with os.fdopen(result_fd, "wb") as out:
-        out.write(reply)
+    serve(_child_read)
 
 
 def _fault(request: dict, reader: str) -> None:
@@ -450,15 +442,13 @@ def _fault(request: dict, reader: str) -> None:
 
 
 def _child_read(request: dict) -> dict:
-    import resource  # POSIX only, and only needed here
-
     reader = request["reader"]
     limits = Limits(**request["limits"])
     started = time.perf_counter()
     # Import before limiting: a shared library mapped under RLIMIT_AS fails as ImportError.
     if reader == "calamine":
         import python_calamine  # noqa: F401
-    else:
+    elif reader == "openpyxl":
         for name in _HEAVY_MODULES:
             # openpyxl imports numpy and PIL when it can find them; we need neither.
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]
@@ -467,27 +457,29 @@ def _child_read(request: dict) -> dict:
         warnings.simplefilter("ignore")
         import openpyxl  # noqa: F401
     imported = time.perf_counter()
-    limit = limits.worker_memory_bytes
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    # The hard limit too, so nothing the reader runs can lift it again.
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    # A crash must not leave a core file holding someone's uploaded data (or take seconds).
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    limit_self(limits)
+    encoding = None
     try:
         _fault(request, reader)
-        if reader == "calamine":
+        if reader == "csv":
+            sheets, encoding = _split_csv(request.pop("data"), request["file_name"], limits)
+        elif reader == "calamine":
             sheets = _read_calamine(request["data"], limits, request.get("kind", "xlsx"))
         else:
             sheets = _read_openpyxl(request["data"], limits)
-        sheets = _with_outline(request["data"], sheets)
+        if reader != "csv":
+            sheets = _with_outline(request["data"], sheets)
         if reader == "calamine" and request.get("kind") == "ods":
             sheets = _with_ods_errors(request["data"], sheets)
+        sheets, total = bound_text(sheets, limits)
     except MemoryError:
         return {"status": "memory"}
     except _TooLarge as exc:
         return exc.info
+    except _TooMuchText as exc:
+        return exc.info
+    except UnreadableFile as exc:
+        return {"status": "refused", "message": exc.message, "reason": exc.reason}
     except BaseException as exc:  # pyo3 panics derive from BaseException
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
@@ -497,6 +489,8 @@ def _child_read(request: dict) -> dict:
     return {
         "status": "ok",
         "sheets": sheets,
+        "encoding": encoding,
+        "text_chars": total,
         "timings": {"import": imported - started, "parse": parsed - imported},
         "heavy_modules": [m for m in _HEAVY_MODULES if sys.modules.get(m) is not None],
     }
