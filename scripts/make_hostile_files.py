@@ -1147,6 +1147,64 @@ def make_xlsb_tracker(path: Path, **kw) -> Path:
     return write_xlsb(path, [("Tracker", tracker_rows(), 0), ("Lookups", lookups, 1)], **kw)
 
 
+# ---------------------------------------------------------------------------- text amplification
+# Small files that unpack to far more text than any tracker holds: one long text reused in every
+# row. Each must be refused by the reader before the text reaches the server.
+MAX_EXCEL_TEXT = 32_767  # the longest text an Excel cell holds
+
+
+def amplified_rows(n_rows: int, note: str) -> list[list[object]]:
+    """A wide tracker of n_rows made-up practices, each with the same long note."""
+    rows: list[list[object]] = [
+        ["Practice Code", "Practice Name", "Current System", "Go Live Date", "Notes"]
+    ]
+    for i in range(n_rows):
+        rows.append([f"A{81001 + i:05d}", f"Practice {i + 1}", "EMIS Web", "02/03/2026", note])
+    return rows
+
+
+def make_shared_note_amplifier(path: Path, n_rows: int = 20_000) -> Path:
+    """An xlsx whose notes are one 32,767-character shared string, used by every row."""
+    sst: dict[str, int] = {}
+    xml = sheet_xml(amplified_rows(n_rows, "N" * MAX_EXCEL_TEXT), sst=sst)
+    package = Package(sheets=[Sheet("Tracker", xml)], shared_strings=shared_strings_xml(sst))
+    return write_package(path, package)
+
+
+def make_repeated_note_ods(path: Path, n_rows: int = 20_000) -> Path:
+    """An .ods of one row repeated n_rows times whose note is 32,767 characters."""
+    header, row = amplified_rows(1, "N" * MAX_EXCEL_TEXT)
+    repeated = "".join(ods_cell(v) for v in row)
+    rows = (
+        ods_rows([header])
+        + f'<table:table-row table:number-rows-repeated="{n_rows}">{repeated}</table:table-row>'
+    )
+    return write_ods(path, ods_content({"Tracker": rows}))
+
+
+def long_text_csv(n_rows: int = 1_100, columns: int = 8, chars: int = 2_000) -> bytes:
+    """A CSV with more text than an upload may hold: every cell of every row 2,000 characters."""
+    header = ["Practice Code", "Go Live Date", *(f"Notes {n}" for n in range(1, columns + 1))]
+    lines = [",".join(header)]
+    for i in range(n_rows):
+        lines.append(",".join([f"A{81001 + i:05d}", "02/03/2026", *(["T" * chars] * columns)]))
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def make_long_cells(path: Path) -> Path:
+    """A small tracker with a 5,000-character note, a 300-character practice name and a note
+    of Excel's longest text: kept, cut to the field limits with warnings naming the cells."""
+    header = ["Practice Code", "Practice Name", "New System", "Go Live Date", "Notes"]
+    go_live = dt.datetime(2026, 3, 2)
+    rows: list[list[object]] = [
+        header,
+        ["A81001", "Practice 1", "EMIS Web", go_live, "Long note. " + "x" * 4_989],
+        ["A81002", "P" * 300, "EMIS Web", go_live, None],
+        ["A81004", "Practice 3", "EMIS Web", go_live, "n" * MAX_EXCEL_TEXT],
+    ]
+    return simple_xlsx(path, rows)
+
+
 def make_all(outdir: Path | str) -> dict[str, Path]:
     """Write every fixture into outdir and return file name -> path."""
     out = Path(outdir)
@@ -1215,6 +1273,10 @@ def make_all(outdir: Path | str) -> dict[str, Path]:
     raw("too_many_migrations.csv", absurd_tracker_csv(7000))
     raw("unknown_practices.csv", absurd_tracker_csv(25))
     put("hidden_sheets.xlsx", make_hidden_sheets)
+    put("shared_note.xlsx", make_shared_note_amplifier)
+    put("repeated_note.ods", make_repeated_note_ods)
+    raw("long_text.csv", long_text_csv())
+    put("long_cells.xlsx", make_long_cells)
     raw("cp1252.csv", tracker_csv_text().encode("cp1252"))
     raw("bom.csv", tracker_csv_text().encode("utf-8-sig"))
     put("data_from_c5.xlsx", make_data_from_c5)

@@ -69,6 +69,19 @@ DATE_FIELDS = frozenset(f.key for f in FIELDS if f.kind == "date")
 WIDE_DATE_FIELDS = [f.key for f in MILESTONE_FIELDS]
 EVENT_DATE_FIELDS = [f.key for f in EVENT_FIELDS]
 
+# The most characters a text field keeps: longer text is cut, with a warning naming the cell.
+# Free-text notes keep as much as the reader passes on (Limits.max_cell_chars); a name or a code
+# longer than a line is not a name.
+NOTES_MAX_CHARS = 2_000
+TEXT_MAX_CHARS = 200
+TEXT_LIMITS: dict[str, int] = {"notes": NOTES_MAX_CHARS}
+
+
+def text_limit(key: str) -> int:
+    """How many characters a text field keeps."""
+    return TEXT_LIMITS.get(key, TEXT_MAX_CHARS)
+
+
 # Columns of a stored migration row (one per migration per upload).
 MIGRATION_COLUMNS = [
     "migration_id",

@@ -84,6 +84,14 @@ REFUSED = [
     ("bad_encoding.csv", "text_encoding", ["UTF-8", "CSV UTF-8 (Comma delimited)"]),
     ("utf16.csv", "text_encoding", ["UTF-16", "CSV UTF-8 (Comma delimited)"]),
     ("html_renamed.xls", "not_spreadsheet", ["web page", "Save As"]),
+    # Text amplification: one long text in every row, worked out by hand from the generator.
+    # 20,000 rows x (code 6 + system 8 + date 10 + note cut to 2,000) + names 268,894 + 1,001
+    # seven-character codes (A100000 on) + header 57.
+    ("shared_note.xlsx", "too_much_text", ["40,749,952 characters", "column E", "32,767"]),
+    # One row repeated 20,000 times: 20,000 x (6 + "Practice 1" 10 + 8 + 10 + 2,000) + 57.
+    ("repeated_note.ods", "too_much_text", ["40,680,057 characters", "column E", "20,001"]),
+    # 1,100 rows x (6 + 10 + 8 x 2,000) + header 81.
+    ("long_text.csv", "too_much_text", ["17,617,681 characters", "column C", "1,101 cells"]),
 ]
 
 
@@ -114,7 +122,9 @@ def test_brief_fixture_list_is_complete_and_small(files):
     }  # fmt: skip
     assert required <= set(files)
     sizes = {name: path.stat().st_size for name, path in files.items()}
-    assert max(sizes.values()) < 2 * 2**20
+    # A CSV holds its text one to one, so the one with too much text is as large as its text.
+    assert max(size for name, size in sizes.items() if name != "long_text.csv") < 2 * 2**20
+    assert sizes["shared_note.xlsx"] < 600_000 and sizes["repeated_note.ods"] < 2_000
     assert sizes["empty.xlsx"] == sizes["empty.csv"] == 0
     assert files["macro_renamed.xlsx"].read_bytes() == files["macro_enabled.xlsm"].read_bytes()
     assert b"\x81" in files["bad_encoding.csv"].read_bytes()
@@ -259,3 +269,65 @@ def test_no_header_message_names_the_hidden_sheets_not_read(tmp_path):
     assert parsed.header_problem.endswith(
         'Hidden sheets are not read: "Tracker" (name one with --sheet).'
     )
+
+
+AMPLIFIERS = ["shared_note.xlsx", "repeated_note.ods", "long_text.csv"]
+
+
+@pytest.mark.parametrize("name", AMPLIFIERS)
+def test_text_amplifier_is_refused_by_regiondash_import_and_nothing_is_stored(
+    files, tmp_path, capsys, name
+):
+    import sqlite3
+
+    from regiondash import cli
+
+    db = tmp_path / "t.db"
+    code = cli.main(
+        ["import", str(files[name]), "--db", f"sqlite:///{db}", "--as-at", "2026-11-20", "--json"]
+    )
+    result = json.loads(capsys.readouterr().out)
+    assert code == 2
+    assert result["errors"][0]["message"].startswith(f"{name} holds ")
+    assert "more than the 16,000,000 one upload may hold" in result["errors"][0]["message"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("select count(*) from uploads").fetchone() == (0,)
+
+
+def test_long_cells_are_cut_to_their_field_limits_with_warnings_naming_the_cells(files):
+    from regiondash.ingest import parse_tracker
+    from regiondash.reference import load_reference
+
+    parsed = parse_tracker(
+        files["long_cells.xlsx"].read_bytes(),
+        "long_cells.xlsx",
+        load_reference(),
+        as_at=dt.date(2026, 11, 20),
+    )
+    migrations = parsed.rows.migrations.set_index("ods_code")
+    assert migrations.loc["A81001", "notes"] == "Long note. " + "x" * 1_989
+    assert migrations.loc["A81002", "practice_name"] == "P" * 200
+    # The reader cut the 32,767-character note to 2,000; the warning says how long it was.
+    assert migrations.loc["A81004", "notes"] == "n" * 2_000
+    cut = [(p.row, p.column, p.message) for p in parsed.problems if "characters" in p.message]
+    assert cut == [
+        (
+            2,
+            "Notes",
+            "cell E2 holds 5,000 characters, more than the 2,000 a notes may hold: the first "
+            "2,000 were kept",
+        ),
+        (
+            3,
+            "Practice Name",
+            "cell B3 holds 300 characters, more than the 200 a practice name may hold: the "
+            "first 200 were kept",
+        ),
+        (
+            4,
+            "Notes",
+            "cell E4 holds 32,767 characters, more than the 2,000 a notes may hold: the first "
+            "2,000 were kept",
+        ),
+    ]
+    assert all(p.severity == "warning" for p in parsed.problems if "characters" in p.message)

@@ -9,6 +9,8 @@ import os
 import pickle
 import re
 import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -104,7 +106,8 @@ def test_utf8_text_round_trips(text):
 
 
 FIELD = st.text(
-    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\t;"),
+    # The other separators are left out: a field of them would rightly make one the delimiter.
+    alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\t;|"),
     max_size=12,
 )
 
@@ -133,8 +136,11 @@ def test_csv_records_and_line_numbers_round_trip(rows, dialect, bom):
         expected_rows.append(cleaned)
     assume(any(expected_rows))
     data = text.encode("utf-8-sig" if bom else "utf-8")
-    grid = read_csv(data, "t.csv")
-    assert grid.sheets[0].rows == expected_rows
+    # The child's own splitting, in process: read_csv runs it in a child (tested below).
+    ((_name, _visible, got_rows, got_numbers),), _ = worker._split_csv(
+        data, "t.csv", DEFAULT_LIMITS
+    )
+    assert got_rows == expected_rows
     # Each record starts one line after the line breaks (quoted ones included) before it.
     expected_numbers, line = [], 1
     for row in rows:
@@ -142,7 +148,7 @@ def test_csv_records_and_line_numbers_round_trip(rows, dialect, bom):
         one = io.StringIO(newline="")
         csv.writer(one, lineterminator=newline, quoting=quoting).writerow(row)
         line += len(re.findall(r"\r\n|\r|\n", one.getvalue()))
-    assert grid.sheets[0].row_numbers == expected_numbers
+    assert got_numbers == expected_numbers
 
 
 def test_multiline_quoted_fields_and_blank_lines_keep_true_line_numbers():
@@ -468,3 +474,61 @@ def test_ods_long_durations_and_xls_whole_numbers_match_xlsx():
     assert worker._ods_text("PT30H00M00S") == "30:00:00"
     assert worker._ods_text("-PT01H30M00S") == "-1:30:00"
     assert worker._ods_text("PT text") == "PT text"
+
+
+# ---------------------------------------------------------------------------- bounded text
+
+
+def test_bound_text_cuts_long_cells_lists_them_and_shares_equal_texts():
+    limits = Limits(max_cell_chars=5, max_text_chars=100)
+    rows = [["code", "abcdefgh", 1.0], ["code", "xy", None, "abcdefgh"]]
+    (sheet,), total = worker.bound_text([("S", True, rows, [1, 2])], limits)
+    name, visible, cut_rows, numbers, levels, indents, cut = sheet
+    assert cut_rows == [["code", "abcde", 1.0], ["code", "xy", None, "abcde"]]
+    assert cut == [(0, 1, 8), (1, 3, 8)]
+    assert total == 4 + 5 + 4 + 2 + 5
+    assert cut_rows[0][0] is cut_rows[1][0]  # one object, pickled once
+    assert (name, visible, numbers, levels, indents) == ("S", True, [1, 2], None, None)
+
+
+def test_bound_text_refuses_more_text_than_an_upload_holds_naming_the_column():
+    limits = Limits(max_cell_chars=10, max_text_chars=50)
+    rows = [["Code", "Notes"], *([f"A8100{i}", "n" * 40] for i in range(4))]
+    with pytest.raises(worker._TooMuchText) as caught:
+        worker.bound_text([("Tracker", True, rows, [1, 2, 3, 4, 5])], limits)
+    # Counted over every cell as cut: 4 + 5 header, 4 x (6 + 10).
+    assert caught.value.info == {
+        "status": "too_much_text",
+        "chars": 73,
+        "sheet": "Tracker",
+        "column": "B",
+        "cells": 5,
+        "longest": 40,
+    }
+
+
+def test_a_reply_over_the_limit_is_refused_in_the_child(tmp_path):
+    data = make(tmp_path, gen.simple_xlsx)
+    err = refused(data, "t.xlsx", Limits(max_reply_bytes=200))
+    assert err.reason == "reply_too_large"
+    assert err.message.startswith("t.xlsx holds more than the 1 KB of cell data one upload may")
+
+
+def test_the_server_stops_reading_a_child_past_the_reply_limit():
+    # A child that ignores the limit (a reader bug, or worse) is killed once it passes it.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdout.buffer.write(b'x' * 50_000_000)"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    out, _err, status = child._communicate(proc, b"", 60, 100_000)
+    assert status == "reply_too_large"
+    assert 100_000 < len(out) <= 100_000 + 2**16
+
+
+def test_csv_is_split_in_the_limited_child(monkeypatch):
+    monkeypatch.setattr(worker, "_FAULT", "raise:csv")
+    err = refused(b"Practice Code,Go Live\nA81001,02/03/2026\n", "t.csv")
+    assert err.reason == "reader_crashed"
+    assert "CSV reader stop unexpectedly" in err.message

@@ -31,3 +31,13 @@ class WorkbookGrid:
     date1904: bool
     encoding: str | None  # csv: "utf-8", "utf-8-sig" or "cp1252"; None for workbooks
     reader: str  # "calamine", "openpyxl" or "csv"
+
+
+def column_letters(index: int) -> str:
+    """A 0-based column index as the spreadsheet's letters (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

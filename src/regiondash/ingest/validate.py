@@ -11,16 +11,19 @@ import pandas as pd
 from regiondash.fields import (
     DATE_FIELDS,
     EVENT_DATE_FIELDS,
+    FIELD_BY_KEY,
     MIGRATION_COLUMNS,
     PHASE_COLUMNS,
     PROBLEM_COLUMNS,
     canonical_system,
     normalise_header,
     phase_for_name,
+    text_limit,
 )
 from regiondash.ingest.columns import HeaderMatch
 from regiondash.ingest.dates import DateProblem, cell_error_message, parse_date_cell
 from regiondash.ingest.errors import spreadsheet_error
+from regiondash.ingest.grid import column_letters
 from regiondash.ingest.milestones import (
     BY_DATE,
     DateReading,
@@ -171,6 +174,9 @@ class _Checker:
         self.reference = reference
         self.as_at = as_at
         self.header_of = {key: match.headers[i] for i, key in match.columns.items()}
+        numbers = match.sheet.row_numbers
+        # What the reader cut (to Limits.max_cell_chars) keeps its length before the cut.
+        self.cut_lengths = {(numbers[i], j): n for i, j, n in match.sheet.cut_cells}
 
     def problem(self, row: _Row, severity: str, key: str | None, value: object, message: str):
         column = self.header_of.get(key) if key else None
@@ -196,8 +202,25 @@ class _Checker:
                 # _shown: a phase typed as 6 in Excel arrives as the float 6.0
                 row.values[key] = _shown(raw) or None
             else:
-                text = _shown(raw)
-                row.values[key] = text or None
+                row.values[key] = self.text(row, key, index, _shown(raw)) or None
+
+    def text(self, row: _Row, key: str, index: int, text: str) -> str:
+        """The cell's text, cut to its field's limit with a warning naming the cell."""
+        limit = text_limit(key)
+        length = self.cut_lengths.get((row.number, index), len(text))
+        if length <= limit:
+            return text
+        cell = f"{column_letters(index)}{row.number}"
+        label = FIELD_BY_KEY[key].label.lower() if key in FIELD_BY_KEY else "cell"
+        self.problem(
+            row,
+            "warning",
+            key,
+            text[:60] + "…",
+            f"cell {cell} holds {length:,} characters, more than the {limit:,} a {label} may "
+            f"hold: the first {limit:,} were kept",
+        )
+        return text[:limit].rstrip()
 
     def identity(self, row: _Row) -> None:
         """ODS code, systems and organisations: checked, canonical, filled from the reference."""

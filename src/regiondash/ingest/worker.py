@@ -37,7 +37,7 @@ from regiondash.ingest.errors import (
     refuse,
     size_text,
 )
-from regiondash.ingest.grid import SheetGrid, WorkbookGrid
+from regiondash.ingest.grid import SheetGrid, WorkbookGrid, column_letters
 from regiondash.ingest.limits import DEFAULT_LIMITS, Limits
 from regiondash.ingest.sniff import (
     SniffResult,
@@ -255,10 +255,12 @@ def _failure(
         return refuse(
             file_name,
             "too_much_text",
-            f"holds more than {limits.max_text_chars:,} characters of text, more than one "
-            "upload may hold (a tracker of every practice in England holds about 4 million). "
-            f'Most of it is in column {info["column"]} of sheet "{info["sheet"]}": '
-            f"{info['cells']:,} cells of text, the longest {info['longest']:,} characters. "
+            f"holds {info['chars']:,} characters of text (each cell counted up to "
+            f"{limits.max_cell_chars:,}), more than the "
+            f"{limits.max_text_chars:,} one upload may hold (a tracker of every practice in "
+            "England holds about 4 million). Most of it is in column "
+            f'{info["column"]} of sheet "{info["sheet"]}": {info["cells"]:,} cells of text, '
+            f"the longest {info['longest']:,} characters. "
             "Delete the text that does not belong there (a note pasted into every row?) and "
             "upload it again. Nothing was stored.",
         )
@@ -357,12 +359,26 @@ class _TooLarge(Exception):
 
 
 class _TooMuchText(Exception):
-    def __init__(self, total: int, sheet: str, column: int, cells: int, longest: int):
-        super().__init__(sheet)
+    def __init__(self, sheets: list[tuple], cap: int):
+        super().__init__("too much text")
+        # Counted again over every cell (each as cut), to say how much and where.
+        total, wordiest = 0, (0, "", 0, 0, 0)  # (characters, sheet, column, cells, longest)
+        for sheet in sheets:
+            columns: dict[int, list[int]] = {}
+            for row in sheet[2]:
+                for j, value in enumerate(row):
+                    if value.__class__ is str:
+                        columns.setdefault(j, []).append(len(value))  # type: ignore[arg-type]
+            for j, lengths in columns.items():
+                chars = sum(min(n, cap) for n in lengths)
+                total += chars
+                if chars > wordiest[0]:
+                    wordiest = (chars, sheet[0], j, len(lengths), max(lengths))
+        _, sheet_name, column, cells, longest = wordiest
         self.info = {
             "status": "too_much_text",
-            "chars": total,  # at least: counting stops at the limit
-            "sheet": sheet,
+            "chars": total,
+            "sheet": sheet_name,
             "column": column_letters(column),
             "cells": cells,
             "longest": longest,
@@ -396,32 +412,10 @@ def bound_text(sheets: list[tuple], limits: Limits) -> tuple[list[tuple], int]:
                 row[j] = shared.setdefault(value, value)  # type: ignore[arg-type]
                 total += length
             if total > most:
-                raise _TooMuchText(total, sheet[0], *_wordiest_column(rows[: i + 1]))
+                raise _TooMuchText(sheets, cap)
         levels, indents = (sheet[4], sheet[5]) if len(sheet) > 4 else (None, None)
         out.append((sheet[0], sheet[1], rows, sheet[3], levels, indents, cut))
     return out, total
-
-
-def _wordiest_column(rows: list[list[object]]) -> tuple[int, int, int]:
-    """(column index, text cells, longest text) of the column holding the most text."""
-    chars: dict[int, int] = {}
-    for row in rows:
-        for j, value in enumerate(row):
-            if value.__class__ is str:
-                chars[j] = chars.get(j, 0) + len(value)  # type: ignore[arg-type]
-    column = max(chars, key=chars.__getitem__)
-    texts = [len(row[column]) for row in rows if len(row) > column and row[column].__class__ is str]  # type: ignore[arg-type]
-    return column, len(texts), max(texts)
-
-
-def column_letters(index: int) -> str:
-    """A 0-based column index as the spreadsheet's letters (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def child_main() -> None:
@@ -471,6 +465,10 @@ def _child_read(request: dict) -> dict:
             sheets = _with_outline(request["data"], sheets)
         if reader == "calamine" and request.get("kind") == "ods":
             sheets = _with_ods_errors(request["data"], sheets)
+        elif reader == "calamine" and request.get("kind") in ("xls", "xlsb"):
+            from regiondash.ingest.cell_errors import with_cell_errors
+
+            sheets = with_cell_errors(request["data"], request["kind"], sheets)
         sheets, total = bound_text(sheets, limits)
     except MemoryError:
         return {"status": "memory"}
