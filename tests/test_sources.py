@@ -10,6 +10,7 @@ import io
 import json
 import sqlite3
 import uuid
+from dataclasses import asdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,38 +24,127 @@ from regiondash import changes, sources, store
 from regiondash.cli import reference_data
 from regiondash.cli_sources import add_import_db_parser
 from regiondash.importing import import_tracker
+from regiondash.ingest.child import ChildRun
 from regiondash.sources import SourceProblem, SourceSpec, check_select
+from regiondash.sources import fetch as source_fetch
 from regiondash.sources import read as source_read
 
 PASSWORD = "s3cret"  # trust auth ignores it; it must still never be shown
 D = dt.date
-WIDE_COLUMNS = ["Practice Code", "Practice Name", "Current system", "New system", "Status",
-                "IDP date", "FDP date", "Go Live Date", "Go-live (actual)", "Notes",
-                "Budget"]  # fmt: skip
+WIDE_COLUMNS = [
+    "Practice Code",
+    "Practice Name",
+    "Current system",
+    "New system",
+    "Status",
+    "IDP date",
+    "FDP date",
+    "Go Live Date",
+    "Go-live (actual)",
+    "Notes",
+    "Budget",
+]
 WIDE_ROWS = [
-    ("J81002", "Orchid House Surgery", "TPP", "EMIS", "Live", D(2026, 1, 5), D(2026, 2, 20),
-     D(2026, 3, 2), D(2026, 3, 2), "went well", Decimal("1200.50")),
-    ("J81006", None, None, "EMIS Web", "In progress", D(2026, 1, 12), None, D(2026, 3, 16),
-     None, None, None),
-    ("J81009", "Royal Manor", "S1", "EMIS", "Planned", None, None, D(2026, 5, 11), None,
-     "bank holiday week", Decimal("0")),
-    ("j81010 ", "Swanage", "TPP", "Emis Web", "Planned", D(2026, 3, 2), D(2026, 4, 20),
-     D(2026, 4, 27), None, None, None),
-    ("Y99999", "Not in the mapping", "Vision", "SystmOne", "In progress", D(2026, 2, 2), None,
-     D(2026, 3, 30), D(2026, 3, 30), None, None),
-]  # fmt: skip
-LONG_COLUMNS = ["Practice Code", "New system", "Phase", "Planned start", "Planned end",
-                "Actual start", "Actual end"]  # fmt: skip
+    (
+        "J81002",
+        "Orchid House Surgery",
+        "TPP",
+        "EMIS",
+        "Live",
+        D(2026, 1, 5),
+        D(2026, 2, 20),
+        D(2026, 3, 2),
+        D(2026, 3, 2),
+        "went well",
+        Decimal("1200.50"),
+    ),
+    (
+        "J81006",
+        None,
+        None,
+        "EMIS Web",
+        "In progress",
+        D(2026, 1, 12),
+        None,
+        D(2026, 3, 16),
+        None,
+        None,
+        None,
+    ),
+    (
+        "J81009",
+        "Royal Manor",
+        "S1",
+        "EMIS",
+        "Planned",
+        None,
+        None,
+        D(2026, 5, 11),
+        None,
+        "bank holiday week",
+        Decimal("0"),
+    ),
+    (
+        "j81010 ",
+        "Swanage",
+        "TPP",
+        "Emis Web",
+        "Planned",
+        D(2026, 3, 2),
+        D(2026, 4, 20),
+        D(2026, 4, 27),
+        None,
+        None,
+        None,
+    ),
+    (
+        "Y99999",
+        "Not in the mapping",
+        "Vision",
+        "SystmOne",
+        "In progress",
+        D(2026, 2, 2),
+        None,
+        D(2026, 3, 30),
+        D(2026, 3, 30),
+        None,
+        None,
+    ),
+]
+LONG_COLUMNS = [
+    "Practice Code",
+    "New system",
+    "Phase",
+    "Planned start",
+    "Planned end",
+    "Actual start",
+    "Actual end",
+]
 LONG_ROWS = [
-    ("J81011", "EMIS", "Initial data production (IDP)", D(2026, 2, 2), D(2026, 2, 2),
-     D(2026, 2, 3), D(2026, 2, 3)),
+    (
+        "J81011",
+        "EMIS",
+        "Initial data production (IDP)",
+        D(2026, 2, 2),
+        D(2026, 2, 2),
+        D(2026, 2, 3),
+        D(2026, 2, 3),
+    ),
     ("J81011", "EMIS", "Data checking", D(2026, 2, 3), D(2026, 2, 20), D(2026, 2, 4), None),
     ("J81011", "EMIS", "Go live", D(2026, 3, 23), D(2026, 3, 23), None, None),
     ("J81012", "EMIS", "Go live", D(2026, 4, 13), D(2026, 4, 13), None, None),
-]  # fmt: skip
-PG_TYPES = {"IDP date": "date", "FDP date": "date", "Go Live Date": "date",
-            "Go-live (actual)": "date", "Planned start": "date", "Planned end": "date",
-            "Actual start": "date", "Actual end": "date", "Budget": "numeric(10,2)"}  # fmt: skip
+]
+PG_TYPES = {
+    "IDP date": "date",
+    "FDP date": "date",
+    "Go Live Date": "date",
+    "Go-live (actual)": "date",
+    "Planned start": "date",
+    "Planned end": "date",
+    "Actual start": "date",
+    "Actual end": "date",
+    "Budget": "numeric(10,2)",
+}
 AS_AT = D(2026, 3, 5)
 NOW = dt.datetime(2026, 3, 5, 9, 0, tzinfo=dt.UTC)
 
@@ -85,11 +175,13 @@ def pg_source(postgres_url):
     reader = f"regiondash_reader_{uuid.uuid4().hex[:12]}"
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE SCHEMA csu")
-        conn.exec_driver_sql(_create(WIDE_COLUMNS, "csu.migration_tracker", PG_TYPES,
-                                     "id serial PRIMARY KEY, "))  # fmt: skip
+        conn.exec_driver_sql(
+            _create(WIDE_COLUMNS, "csu.migration_tracker", PG_TYPES, "id serial PRIMARY KEY, ")
+        )
         _insert(conn, "csu.migration_tracker", WIDE_COLUMNS, WIDE_ROWS)
-        conn.exec_driver_sql(_create(LONG_COLUMNS, "csu.migration_phases", PG_TYPES,
-                                     "id serial PRIMARY KEY, "))  # fmt: skip
+        conn.exec_driver_sql(
+            _create(LONG_COLUMNS, "csu.migration_phases", PG_TYPES, "id serial PRIMARY KEY, ")
+        )
         _insert(conn, "csu.migration_phases", LONG_COLUMNS, LONG_ROWS)
         conn.exec_driver_sql(
             'CREATE VIEW csu.planned AS SELECT "Practice Code", "New system", "Go Live Date" '
@@ -123,14 +215,18 @@ def sqlite_source(tmp_path):
     """A CSU's tracker kept in a SQLite file, dates typed as text the way Access exports do."""
     path = tmp_path / "dorset tracking.db"
     with sqlite3.connect(path) as conn:
-        conn.execute('CREATE TABLE tracker ("ODS" TEXT, "New supplier" TEXT, "Go Live Date" '
-                     'TEXT, "Go-live (actual)" TEXT, "Phase" INTEGER)')  # fmt: skip
+        conn.execute(
+            'CREATE TABLE tracker ("ODS" TEXT, "New supplier" TEXT, "Go Live Date" '
+            'TEXT, "Go-live (actual)" TEXT, "Phase" INTEGER)'
+        )
         conn.executemany(
             "INSERT INTO tracker VALUES (?, ?, ?, ?, ?)",
-            [("J81002", "EMIS", "02/03/2026", "2026-03-02", 11),
-             ("J81006", "EMIS", "16/03/2026", None, 6),
-             ("J81009", "EMIS", "TBC", None, None)],
-        )  # fmt: skip
+            [
+                ("J81002", "EMIS", "02/03/2026", "2026-03-02", 11),
+                ("J81006", "EMIS", "16/03/2026", None, 6),
+                ("J81009", "EMIS", "TBC", None, None),
+            ],
+        )
     conn.close()
     return f"sqlite:///{path}", path
 
@@ -150,22 +246,38 @@ def _pull(engine, spec, reference, **options):
     return sources.pull_source(engine, spec, reference, **options)
 
 
+def _pull_in_process(entry, request, limits, timeout):
+    """run_child's stand-in: the pull child's work done in this process, so a test can stand in
+    for the driver; its reply takes the same way back."""
+    assert entry == source_fetch.ENTRY
+    reply = source_fetch.pull({**request, "limits": asdict(limits)})
+    return ChildRun("ok", reply, 0, b"", 0.0)
+
+
 def _csv(columns, rows) -> bytes:
     """The same rows as a CSU would save them from Excel: UK dates, blanks for missing."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(columns)
     for row in rows:
-        writer.writerow(["" if v is None else f"{v:%d/%m/%Y}" if isinstance(v, dt.date) else v
-                         for v in row])  # fmt: skip
+        writer.writerow(
+            ["" if v is None else f"{v:%d/%m/%Y}" if isinstance(v, dt.date) else v for v in row]
+        )
     return out.getvalue().encode()
 
 
 def _same_as_csv(tmp_path, reference, db_store, upload_id, columns, rows) -> None:
     """A CSV import of the same rows stores the same migrations, phases and problems."""
     csv_store = store.connect(f"sqlite:///{tmp_path / 'csv.db'}")
-    outcome = import_tracker(csv_store, _csv(columns, rows), "tracker.csv", reference,
-                             uploaded_by="test", uploaded_at=NOW, as_at=AS_AT)  # fmt: skip
+    outcome = import_tracker(
+        csv_store,
+        _csv(columns, rows),
+        "tracker.csv",
+        reference,
+        uploaded_by="test",
+        uploaded_at=NOW,
+        as_at=AS_AT,
+    )
     assert outcome.status == "stored", outcome.message
     from_db, from_csv = (
         store.upload_rows(db_store, upload_id),
@@ -197,8 +309,10 @@ def test_wide_table_stores_what_the_same_csv_stores(pg_source, sqlite_url, tmp_p
     _same_as_csv(tmp_path, reference, engine, outcome.upload_id, columns, WIDE_ROWS)
     upload = store.list_uploads(engine).iloc[0]
     assert (upload["file_kind"], upload["file_name"], upload["sheet"]) == (
-        "database", "csu.migration_tracker.csv", "csu.migration_tracker"
-    )  # fmt: skip
+        "database",
+        "csu.migration_tracker.csv",
+        "csu.migration_tracker",
+    )
     _, original = store.upload_content(engine, outcome.upload_id)
     assert original.decode().splitlines()[1].startswith("1,J81002,Orchid House Surgery,TPP")
     assert PASSWORD not in " ".join(outcome.parsed.notes)
@@ -230,20 +344,34 @@ def test_error_row_is_the_result_row_and_the_column_name(pg_source, sqlite_url, 
     url, source = pg_source
     with source.begin() as conn:
         _insert(conn, "csu.migration_tracker", WIDE_COLUMNS[:4], [("J8100", None, "TPP", "EMIS")])
-    code, out, _ = run(capsys, url, "--table", "csu.migration_tracker", "--db", sqlite_url,
-                       "--json")  # fmt: skip
+    code, out, _ = run(
+        capsys, url, "--table", "csu.migration_tracker", "--db", sqlite_url, "--json"
+    )
     result = json.loads(out)
     assert (code, result["status"], result["upload_id"]) == (1, "rejected", None)
     assert [(e["sheet"], e["row"], e["column"], e["value"]) for e in result["errors"]] == [
         ("csu.migration_tracker", 6, "Practice Code", "J8100")
     ]
     assert store.list_uploads(store.connect(sqlite_url)).empty
-    code, out, _ = run(capsys, url, "--table", "csu.migration_tracker", "--db", sqlite_url,
-                       "--json", "--accept-valid-rows", "--as-at", "2026-03-05")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        url,
+        "--table",
+        "csu.migration_tracker",
+        "--db",
+        sqlite_url,
+        "--json",
+        "--accept-valid-rows",
+        "--as-at",
+        "2026-03-05",
+    )
     result = json.loads(out)
     assert (code, result["status"], result["migrations"], result["rows_set_aside"]) == (
-        0, "stored", 5, 1
-    )  # fmt: skip
+        0,
+        "stored",
+        5,
+        1,
+    )
     aside = store.set_aside_rows(store.connect(sqlite_url), result["upload_id"])
     assert (aside.iloc[0]["row"], aside.iloc[0]["values"]["Practice Code"]) == (6, "J8100")
 
@@ -257,12 +385,16 @@ def test_unchanged_source_then_go_live_moved_shows_as_slippage(pg_source, sqlite
     first = _pull(engine, spec, reference, as_at=D(2026, 2, 1))
     again = _pull(engine, spec, reference, as_at=D(2026, 2, 8))
     assert (first.status, again.status, again.upload_id) == ("stored", "unchanged", first.upload_id)
-    assert again.message == 'Source "Dorset" is unchanged since upload 1 (the same rows); ' \
-        "nothing stored"  # fmt: skip
+    assert (
+        again.message == 'Source "Dorset" is unchanged since upload 1 (the same rows); '
+        "nothing stored"
+    )
     assert len(store.list_uploads(engine)) == 1
     with source.begin() as conn:
-        conn.exec_driver_sql('UPDATE csu.migration_tracker SET "Go Live Date" = \'2026-06-01\' '
-                             "WHERE \"Practice Code\" = 'J81009'")  # fmt: skip
+        conn.exec_driver_sql(
+            "UPDATE csu.migration_tracker SET \"Go Live Date\" = '2026-06-01' "
+            "WHERE \"Practice Code\" = 'J81009'"
+        )
     moved = _pull(engine, spec, reference, as_at=D(2026, 2, 15))
     assert moved.status == "stored"
     assert len(store.list_uploads(engine)) == 2
@@ -280,12 +412,14 @@ def test_unchanged_source_then_go_live_moved_shows_as_slippage(pg_source, sqlite
     [
         ("UPDATE csu.migration_tracker SET \"Notes\" = 'x'", "starts with UPDATE, not SELECT"),
         ("SELECT 1; DROP TABLE csu.migration_tracker", "more than one statement"),
-        ("WITH gone AS (DELETE FROM csu.migration_tracker RETURNING *) SELECT * FROM gone",
-         "contains DELETE"),
+        (
+            "WITH gone AS (DELETE FROM csu.migration_tracker RETURNING *) SELECT * FROM gone",
+            "contains DELETE",
+        ),
         ("SELECT * INTO csu.copy FROM csu.migration_tracker", "SELECT … INTO"),
         ("SELECT * FROM csu.migration_tracker FOR UPDATE", "contains UPDATE"),
     ],
-)  # fmt: skip
+)
 def test_a_query_that_would_write_is_refused_and_the_source_is_unchanged(
     pg_source, sqlite_url, capsys, query, why
 ):
@@ -341,15 +475,27 @@ def test_queries_read_with_percent_signs_casts_and_comments(pg_source, reference
     ("change", "spec", "reason", "words"),
     [
         ({"port": 1}, {"table": "csu.migration_tracker"}, "unreachable", "cannot be reached"),
-        ({"database": "no_such_tracking_db"}, {"table": "csu.migration_tracker"},
-         "unreachable", 'database "no_such_tracking_db" does not exist'),
-        ({}, {"table": "csu.migration_trackr"}, "no_table",
-         'no table or view "csu.migration_trackr"'),
+        (
+            {"database": "no_such_tracking_db"},
+            {"table": "csu.migration_tracker"},
+            "unreachable",
+            'database "no_such_tracking_db" does not exist',
+        ),
+        (
+            {},
+            {"table": "csu.migration_trackr"},
+            "no_table",
+            'no table or view "csu.migration_trackr"',
+        ),
         ({}, {"query": "SELECT * FROM csu.nothing_here"}, "no_table", "does not exist"),
-        ({}, {"query": "SELECT count(*) FROM generate_series(1, 10000000000)"}, "timeout",
-         "took longer than 1 second"),
+        (
+            {},
+            {"query": "SELECT count(*) FROM generate_series(1, 10000000000)"},
+            "timeout",
+            "took longer than 1 second",
+        ),
     ],
-)  # fmt: skip
+)
 def test_unreadable_sources_say_why_without_the_password_and_store_nothing(
     pg_source, sqlite_url, capsys, caplog, change, spec, reason, words
 ):
@@ -453,7 +599,7 @@ def test_a_query_calling_a_function_with_side_effects_is_refused_before_it_runs(
     query = query.replace("{victim}", str(victim))
     before = _server_state(source, victim)
     connected = []
-    monkeypatch.setattr(source_read, "_engine", lambda *a: connected.append(a))  # never reached
+    monkeypatch.setattr(source_read, "run_child", lambda *a: connected.append(a))  # never reached
     code, out, err = run(capsys, url, "--query", query, "--db", sqlite_url, "--json")
     result = json.loads(out)
     assert (code, result["status"], connected) == (2, "unreadable", [])
@@ -568,8 +714,19 @@ def test_a_role_with_more_than_read_rights_is_refused(pg_source, postgres_url, g
 def test_sqlite_source_into_either_store(sqlite_source, request, backend, capsys):
     url, _ = sqlite_source
     db = request.getfixturevalue(f"{backend}_url")
-    code, out, _ = run(capsys, url, "--table", "tracker", "--db", db, "--json", "--as-at",
-                       "2026-03-05", "--uploaded-by", "Dorset CSU")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        url,
+        "--table",
+        "tracker",
+        "--db",
+        db,
+        "--json",
+        "--as-at",
+        "2026-03-05",
+        "--uploaded-by",
+        "Dorset CSU",
+    )
     result = json.loads(out)
     assert (code, result["status"], result["migrations"], result["rows_read"]) == (
         0,
@@ -583,8 +740,9 @@ def test_sqlite_source_into_either_store(sqlite_source, request, backend, capsys
     uploads = store.list_uploads(engine)
     assert (len(uploads), uploads.iloc[0]["uploaded_by"]) == (1, "Dorset CSU")
     _, phases = store.upload_rows(engine, result["upload_id"])
-    live = phases[(phases["migration_id"] == "J81002:SystmOne>EMIS Web")
-                  & (phases["phase"] == "go_live")]  # fmt: skip
+    live = phases[
+        (phases["migration_id"] == "J81002:SystmOne>EMIS Web") & (phases["phase"] == "go_live")
+    ]
     assert live.iloc[0]["actual_start"] == pd.Timestamp("2026-03-02")
     engine.dispose()
 
@@ -600,9 +758,21 @@ def test_hand_mapping_of_unknown_columns_is_used_and_remembered(tmp_path, sqlite
     result = json.loads(out)
     assert (code, result["status"]) == (1, "rejected")
     assert "no tracker columns among Surgery ID, Going to, Switch day" in result["message"]
-    code, out, _ = run(capsys, url, "--table", "moves", "--db", sqlite_url, "--json",
-                       "--map", "Surgery ID=ods_code", "--map", "Going to=target_system",
-                       "--map", "Switch day=go_live_planned")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        url,
+        "--table",
+        "moves",
+        "--db",
+        sqlite_url,
+        "--json",
+        "--map",
+        "Surgery ID=ods_code",
+        "--map",
+        "Going to=target_system",
+        "--map",
+        "Switch day=go_live_planned",
+    )
     assert (code, json.loads(out)["status"]) == (0, "stored")
     with sqlite3.connect(path) as conn:
         conn.execute("INSERT INTO moves VALUES ('J81006', 'EMIS', '16/03/2026')")
@@ -655,9 +825,12 @@ def test_values_arrive_as_the_tracker_rules_expect(sqlite_source):
     assert sources.content_of(grid).decode().splitlines()[1] == (
         "J81002,EMIS,02/03/2026,2026-03-02,11"
     )
-    assert [source_read._cell(v) for v in (Decimal("2.5"), dt.time(9, 30), "", b"x")] == [
-        2.5, "09:30:00", None, "x"
-    ]  # fmt: skip
+    assert [source_fetch._cell(v) for v in (Decimal("2.5"), dt.time(9, 30), "", b"x")] == [
+        2.5,
+        "09:30:00",
+        None,
+        "x",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -677,7 +850,7 @@ def test_values_arrive_as_the_tracker_rules_expect(sqlite_source):
         ("SELECT * FROM t WHERE x LIKE 'A%' AND d > '2026-01-01'::date", None),
         ("SELECT replace(name, 'a', 'b') FROM t", None),
     ],
-)  # fmt: skip
+)
 def test_check_select_accepts_plain_reads(query, expected):
     assert check_select(query) == (expected or query.strip())
 
@@ -712,7 +885,7 @@ def test_check_select_accepts_plain_reads(query, expected):
         ("SELECT 1 /* unterminated", "comment is never closed"),
         ("SELECT $a$ x", "$a$ quote is never closed"),
     ],
-)  # fmt: skip
+)
 def test_check_select_refuses_anything_that_could_write(query, why):
     with pytest.raises(SourceProblem) as raised:
         check_select(query)
@@ -776,11 +949,15 @@ def test_refused_credentials_are_named_and_the_password_never_shown(
     monkeypatch, sqlite_url, capsys, caplog
 ):
     url = f"postgresql+psycopg://reader:{PASSWORD}@10.9.8.7:5432/tracking"
-    refused = sa.exc.OperationalError("connect", None, psycopg.OperationalError(
-        'connection failed: connection to server at "10.9.8.7", port 5432 failed: FATAL:  '
-        f'password authentication failed for user "reader" (dsn password={PASSWORD})'
-    ))  # fmt: skip
-    problem = source_read._connect_problem(refused, sources.describe_url(url), url)
+    refused = sa.exc.OperationalError(
+        "connect",
+        None,
+        psycopg.OperationalError(
+            'connection failed: connection to server at "10.9.8.7", port 5432 failed: FATAL:  '
+            f'password authentication failed for user "reader" (dsn password={PASSWORD})'
+        ),
+    )
+    problem = source_fetch._connect_problem(refused, sources.describe_url(url), url)
     assert problem.reason == "credentials"
     assert "refused the user name or password" in problem.message
     assert "reader:***@10.9.8.7" in problem.message and PASSWORD not in problem.message
@@ -789,7 +966,8 @@ def test_refused_credentials_are_named_and_the_password_never_shown(
         def connect(self):
             raise refused
 
-    monkeypatch.setattr(source_read, "_engine", lambda url, timeout: Refusing())
+    monkeypatch.setattr(source_fetch, "_engine", lambda url, timeout: Refusing())
+    monkeypatch.setattr(source_read, "run_child", _pull_in_process)
     code, out, err = run(capsys, url, "--table", "tracker", "--db", sqlite_url, "--json")
     result = json.loads(out)
     assert (code, result["status"]) == (2, "unreadable")
@@ -828,8 +1006,10 @@ def test_sources_from_a_toml_file_and_streamlit_secrets(tmp_path, monkeypatch):
     assert sorted(loaded) == ["dorset", "odd"]
     assert loaded["dorset"].table == "csu.migration_tracker"
     assert dict(loaded["odd"].mapping) == {"Surgery ID": "ods_code", "Going to": "target_system"}
-    secrets = {"database_url": "sqlite:///x.db",
-               "sources": {"dorset": {"url": "sqlite:///d.db", "table": "t"}}}  # fmt: skip
+    secrets = {
+        "database_url": "sqlite:///x.db",
+        "sources": {"dorset": {"url": "sqlite:///d.db", "table": "t"}},
+    }
     merged = sources.load_sources(secrets=secrets)
     assert (merged["dorset"].url, merged["odd"].name) == ("sqlite:///d.db", "odd")
     other = tmp_path / "elsewhere.toml"

@@ -14,7 +14,7 @@ import logging
 import re
 from dataclasses import dataclass
 
-from regiondash.sources.spec import SourceProblem
+from regiondash.sources.base import SourceProblem
 
 log = logging.getLogger(__name__)
 

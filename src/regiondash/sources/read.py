@@ -1,377 +1,116 @@
-"""Reading a source read-only: connect, run the one SELECT, and return its rows as a grid."""
+"""Reading a source: the pull runs in a fresh limited child (fetch.py), as a file's reading
+does, and its rows come back as a grid; content_of makes them the upload's canonical CSV."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import decimal
-import difflib
 import io
 import logging
-import math
-import time
-import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from urllib.parse import quote
+import signal
 
-import sqlalchemy as sa
-from sqlalchemy.engine import URL, Connection
-
-from regiondash.ingest.worker import SheetGrid, WorkbookGrid
-from regiondash.sources.query import check_select, unqualified_calls
-from regiondash.sources.spec import (
+from regiondash.ingest.child import ChildRun, run_child
+from regiondash.ingest.errors import size_text
+from regiondash.ingest.grid import SheetGrid, WorkbookGrid
+from regiondash.ingest.limits import DEFAULT_LIMITS, Limits
+from regiondash.ingest.worker import _MEMORY_WORDS
+from regiondash.sources.base import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT_SECONDS,
     FILE_KIND,
-    QUERY_SHEET,
     SourceProblem,
-    SourceSpec,
     _dialect,
-    _safe_url,
     _table_parts,
     describe_url,
 )
+from regiondash.sources.fetch import ENTRY, _scrubbed, _source_url
+from regiondash.sources.query import check_select
+from regiondash.sources.spec import SourceSpec
 
 log = logging.getLogger(__name__)
-
-
-def _source_url(raw: str) -> URL:
-    """The URL to connect with: psycopg 3 for PostgreSQL, SQLite opened read-only."""
-    url = _safe_url(raw)
-    if url is None:
-        raise SourceProblem(
-            "The source URL is not a database URL (e.g. postgresql+psycopg://reader@host:5432/"
-            "tracking or sqlite:///path/to/tracking.db); check how it is written.",
-            "bad_url",
-        )
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")  # psycopg2 is not installed; 3 is
-    if url.get_backend_name() != "sqlite":
-        return url
-    database, query = url.database, dict(url.query)
-    if not database or database == ":memory:":
-        raise SourceProblem("A SQLite source must be a file: sqlite:///path/to/tracking.db",
-                            "bad_url")  # fmt: skip
-    if not (database.startswith("file:") and query.get("uri") == "true"):
-        path = Path(database).expanduser().resolve()
-        if not path.is_file():
-            raise SourceProblem(
-                f"The source database cannot be reached: there is no SQLite file at {path}.",
-                "unreachable",
-            )
-        database = "file:" + quote(str(path))
-    # mode=ro: SQLite itself refuses every write, and never creates a missing file.
-    return url.set(database=database, query={**query, "mode": "ro", "uri": "true"})
-
-
-def _secrets(raw: str) -> list[str]:
-    url = _safe_url(raw)
-    password = url.password if url is not None else None
-    return [password, quote(password, safe="")] if password else []
-
-
-def _scrubbed(text: str, raw_url: str) -> str:
-    for secret in _secrets(raw_url):
-        text = text.replace(secret, "***")
-    return text
-
-
-def _first_line(error: BaseException, raw_url: str) -> str:
-    orig = getattr(error, "orig", None) or error
-    text = " ".join(str(orig).split("\n")[0].split()) or type(orig).__name__
-    return _scrubbed(text, raw_url)
-
-
-def _connect_problem(error: BaseException, where: str, raw_url: str) -> SourceProblem:
-    """What went wrong opening a connection, in words (credentials, or cannot be reached)."""
-    orig = getattr(error, "orig", None) or error
-    state = getattr(orig, "sqlstate", None) or ""
-    text, low = _first_line(error, raw_url), str(orig).lower()
-    if isinstance(error, ModuleNotFoundError | sa.exc.NoSuchModuleError):
-        return SourceProblem(f"regiondash cannot talk to {where}: its database driver is not "
-                             f"installed ({text}).", "unreachable")  # fmt: skip
-    if state in ("28P01", "28000") or any(
-        words in low
-        for words in ("password authentication failed", "authentication failed",
-                      "no pg_hba.conf entry", "access denied", "login failed")
-    ) or ("role" in low and "does not exist" in low):  # fmt: skip
-        return SourceProblem(
-            f"The source database {where} refused the user name or password ({text}). Check "
-            "the credentials in the source's configuration; nothing was stored.",
-            "credentials",
-        )
-    return SourceProblem(
-        f"The source database {where} cannot be reached: {text}. Check the host, port and "
-        "database name, and that this server may connect to it; nothing was stored.",
-        "unreachable",
-    )
-
-
-def _query_problem(error: BaseException, where: str, raw_url: str, timeout: float):
-    """What went wrong reading: timeout, a write refused, no permission, no table, or other."""
-    orig = getattr(error, "orig", None) or error
-    state = getattr(orig, "sqlstate", None) or ""
-    text, low = _first_line(error, raw_url), str(orig).lower()
-    if state == "57014" or "statement timeout" in low or low.strip() == "interrupted":
-        return SourceProblem(
-            f"Reading the source {where} took longer than {timeout:g} second"
-            f"{'' if timeout == 1 else 's'}, so it was stopped; nothing was stored. Narrow the "
-            "query or ask the source's owner for an index.",
-            "timeout",
-        )
-    if state == "25006" or "read-only transaction" in low or "readonly database" in low:
-        return SourceProblem(
-            f"The source {where} is opened read-only and the query tried to change it ({text}); "
-            "it was stopped, the source is unchanged and nothing was stored.",
-            "read_only",
-        )
-    if state == "42501" or "permission denied" in low:
-        return SourceProblem(
-            f"The source's user may not read this in {where} ({text}). Ask the source's owner "
-            "to GRANT SELECT on it; nothing was stored.",
-            "permission",
-        )
-    if state == "42P01" or "no such table" in low:
-        return SourceProblem(f"The query names a table that does not exist in {where} ({text}); "
-                             "nothing was stored.", "no_table")  # fmt: skip
-    return SourceProblem(f"The source query failed in {where}: {text}. Nothing was stored.",
-                         "query_failed")  # fmt: skip
-
-
-def _engine(url: URL, timeout: float) -> sa.Engine:
-    args: dict[str, object] = {}
-    if url.get_backend_name() == "postgresql" and url.get_driver_name() == "psycopg":
-        args = {"connect_timeout": max(2, math.ceil(timeout)),
-                "application_name": "regiondash source pull"}  # fmt: skip
-    elif url.get_backend_name() == "sqlite":
-        args = {"timeout": timeout}  # wait this long for a writer's lock, then give up
-    # NullPool: a pull is occasional and must leave no connection open on someone else's server.
-    return sa.create_engine(url, poolclass=sa.NullPool, connect_args=args)
-
-
-@contextmanager
-def _read_only(conn: Connection, timeout: float) -> Iterator[None]:
-    """A transaction that cannot write (where the driver allows), stopped after timeout, and
-    always rolled back."""
-    dialect = conn.dialect.name
-    raw = conn.connection.driver_connection
-    if dialect == "postgresql":
-        conn.execution_options(postgresql_readonly=True)  # BEGIN READ ONLY
-    transaction = conn.begin()
-    try:
-        if dialect == "postgresql":
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY")
-            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {max(1, int(timeout * 1000))}")
-            # The server must split the query as check_select did: no backslash escapes in '...'.
-            conn.exec_driver_sql("SET LOCAL standard_conforming_strings = on")
-        elif dialect == "sqlite":
-            conn.exec_driver_sql("PRAGMA query_only = ON")
-            deadline = time.monotonic() + timeout
-            # SQLite has no statement timeout; the progress handler interrupts the statement.
-            raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)
-        yield
-    finally:
-        transaction.rollback()
-        if dialect == "sqlite":
-            raw.set_progress_handler(None, 0)
-
-
-# A right that lets a role change things a READ ONLY transaction does not protect: (test, what it
-# lets the role do). Superuser first: it holds every other right too.
-_ROLE_RIGHTS = (
-    ("rolsuper", "is a superuser (it can do anything on the server)"),
-    ("rolreplication", "has the REPLICATION right (it can create replication slots)"),
-    (
-        "pg_read_server_files",
-        "is a member of pg_read_server_files (it can read any file on the database server)",
-    ),
-    (
-        "pg_write_server_files",
-        "is a member of pg_write_server_files (it can write files on the database server)",
-    ),
-    (
-        "pg_execute_server_program",
-        "is a member of pg_execute_server_program (it can run programs on the database server)",
-    ),
-    (
-        "pg_signal_backend",
-        "is a member of pg_signal_backend (it can cancel or stop other sessions)",
-    ),
-)
-
-
-def _check_role(conn: Connection, where: str) -> None:
-    """Refuse a PostgreSQL role with a right beyond reading: a source is read as a reader."""
-    tests = ", ".join(
-        right
-        if right.startswith("rol")
-        else f"coalesce(to_regrole('{right}') IS NOT NULL "
-        f"AND pg_has_role(current_user, '{right}', 'member'), false)"
-        for right, _ in _ROLE_RIGHTS
-    )
-    row = conn.exec_driver_sql(
-        f"SELECT current_user, {tests} FROM pg_catalog.pg_roles WHERE rolname = current_user"
-    ).one()
-    held = [words for (_, words), has in zip(_ROLE_RIGHTS, row[1:], strict=True) if has]
-    if held:
-        raise SourceProblem(
-            f'The source {where} was refused: regiondash connects as "{row[0]}", which '
-            f"{held[0]}. A source must be read as a read-only role that can only SELECT the "
-            "tracking tables (the README shows how to create one: CREATE ROLE regiondash_reader "
-            "LOGIN ...; GRANT SELECT ...). Nothing was read or stored.",
-            "role",
-        )
-
-
-def _check_shadowing(conn: Connection, query: str, where: str) -> None:
-    """Refuse a bare call a function of the source's own could answer instead of the built-in:
-    PostgreSQL picks the best match of a name among every schema in the search path. An
-    installed extension's overloads (citext's lower(citext)) are the server's, so not counted."""
-    names = sorted(unqualified_calls(query))
-    if not names:
-        return
-    found = conn.execute(
-        sa.text(
-            "SELECT n.nspname, p.proname FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n"
-            " ON n.oid = p.pronamespace WHERE p.proname = ANY(:names) AND n.nspname <>"
-            " 'pg_catalog' AND n.nspname = ANY(current_schemas(false)) AND NOT EXISTS (SELECT"
-            " FROM pg_catalog.pg_depend d WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND"
-            " d.objid = p.oid AND d.deptype = 'e') ORDER BY 2, 1 LIMIT 1"
-        ),
-        {"names": names},
-    ).first()
-    if found is not None:
-        schema, name = found
-        raise SourceProblem(
-            f"The source query was refused: it calls {name}, and {where} has a function "
-            f"{schema}.{name} of its own that could be run in place of the built-in one; write "
-            f"pg_catalog.{name}(…) to call the built-in. Nothing was read or stored.",
-            "not_select",
-        )
-
-
-def _escaped(sql: str, conn: Connection) -> str:
-    # format-style drivers (psycopg) read % as a placeholder even with no parameters.
-    return sql.replace("%", "%%") if conn.dialect.paramstyle in ("format", "pyformat") else sql
-
-
-def _resolve_table(conn: Connection, parts: tuple[str, ...], where: str) -> tuple[str | None, str]:
-    """(schema, name) as the database spells them; a bare name may differ in case only."""
-    schema, name = (None, parts[0]) if len(parts) == 1 else parts
-    inspector = sa.inspect(conn)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", sa.exc.SAWarning)  # unusual column types: not our concern
-        if inspector.has_table(name, schema=schema):
-            return schema, name
-        if schema is not None and schema not in (schemas := inspector.get_schema_names()):
-            # PostgreSQL folds unquoted names to lower case, so CSU.Tracker means csu.tracker.
-            schema = next((s for s in schemas if s.lower() == schema.lower()), schema)
-        names = inspector.get_table_names(schema=schema) + inspector.get_view_names(schema=schema)
-        if conn.dialect.name == "postgresql":
-            names += inspector.get_materialized_view_names(schema=schema)
-    folded = [n for n in names if n.lower() == name.lower()]
-    if len(folded) == 1:
-        return schema, folded[0]  # PostgreSQL folds unquoted names to lower case
-    close = difflib.get_close_matches(name, names, n=3)
-    shown = f"{schema}.{name}" if schema else name
-    raise SourceProblem(
-        f'There is no table or view "{shown}" in {where}'
-        + (f" (did you mean {', '.join(close)}?)" if close else "")
-        + ". Check the name (SCHEMA.NAME) and that the source's user can see it; nothing was "
-        "stored.",
-        "no_table",
-    )
-
-
-def _table_select(conn: Connection, schema: str | None, name: str) -> sa.Select:
-    """All of a table's columns, ordered by its primary key (else by every orderable column) so
-    row numbers and the content hash do not depend on how the rows happen to lie on disk."""
-    inspector = sa.inspect(conn)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", sa.exc.SAWarning)
-        key = inspector.get_pk_constraint(name, schema=schema).get("constrained_columns") or []
-        if not key:
-            unorderable = (sa.JSON, sa.ARRAY, sa.LargeBinary, sa.types.NullType)
-            key = [c["name"] for c in inspector.get_columns(name, schema=schema)
-                   if not isinstance(c["type"], unorderable)]  # fmt: skip
-    # sa.table / sa.column quote with the dialect's rules: nothing the user typed is pasted in.
-    return (
-        sa.select(sa.text("*"))
-        .select_from(sa.table(name, schema=schema))
-        .order_by(*(sa.column(c) for c in key))
-    )
-
-
-def _cell(value: object) -> object:
-    """A driver's value as a spreadsheet cell: what the tracker rules already understand."""
-    if value is None or isinstance(value, int | float | dt.date):
-        return value
-    if isinstance(value, str):
-        return value if value != "" else None
-    if isinstance(value, decimal.Decimal):
-        return float(value)
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    if isinstance(value, bytes | memoryview | bytearray):
-        return bytes(value).decode("utf-8", "replace")
-    return str(value)  # intervals, UUIDs, enums…: as text, like any other odd cell
 
 
 def read_source(
     spec: SourceSpec,
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     max_rows: int = DEFAULT_MAX_ROWS,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> WorkbookGrid:
-    """The source's rows as a one-sheet grid: column names on row 0, result rows 1..n."""
+    """The source's rows as a one-sheet grid: column names on row 0, result rows 1..n.
+
+    The query is checked here, before anything is started; the pull itself (connect, role and
+    shadowing checks, the read-only SELECT, each statement stopped after timeout_seconds) runs
+    in a child limited to limits.worker_memory_bytes and limits.worker_seconds in all, which
+    sends back at most limits.max_reply_bytes: each text cell cut to limits.max_cell_chars,
+    and a source with more than limits.max_text_chars of text or max_rows rows refused."""
     query = check_select(spec.query, _dialect(spec.url)) if spec.query else None
-    parts = _table_parts(spec.table) if spec.table else ()
-    where = describe_url(spec.url)
-    url = _source_url(spec.url)
-    try:
-        engine = _engine(url, timeout_seconds)
-        conn = engine.connect()
-    except Exception as error:
-        problem = _connect_problem(error, where, spec.url)
-        log.warning("source pull failed: %s", problem.message)
-        raise problem from None
-    try:
-        with conn, _read_only(conn, timeout_seconds):
-            if conn.dialect.name == "postgresql":
-                _check_role(conn, where)
-                if query is not None:
-                    _check_shadowing(conn, query, where)
-            if query is None:
-                schema, name = _resolve_table(conn, parts, where)
-                result = conn.execute(
-                    _table_select(conn, schema, name).execution_options(stream_results=True)
-                )
-                sheet = f"{schema}.{name}" if schema else name
-            else:
-                streaming = conn.execution_options(stream_results=True)
-                result = streaming.exec_driver_sql(_escaped(query, conn))
-                sheet = QUERY_SHEET
-            columns = list(map(str, result.keys()))
-            rows = result.fetchmany(max_rows + 1)
-            result.close()
-    except SourceProblem:
-        raise
-    except Exception as error:
-        problem = _query_problem(error, where, spec.url, timeout_seconds)
-        log.warning("source pull failed: %s", problem.message)
-        raise problem from None
-    finally:
-        engine.dispose()
-    if len(rows) > max_rows:
-        raise SourceProblem(
-            f"{where} returned more than {max_rows:,} rows, more than any tracker holds; narrow "
-            "the query. Nothing was stored.",
-            "too_many_rows",
+    if spec.table:
+        _table_parts(spec.table)
+    _source_url(spec.url)  # not a database URL, or no SQLite file there: no child needed
+    request = {
+        "url": spec.url,
+        "table": spec.table,
+        "query": query,
+        "timeout_seconds": timeout_seconds,
+        "max_rows": max_rows,
+    }
+    run = run_child(ENTRY, request, limits, limits.worker_seconds)
+    reply = run.reply if run.status == "ok" else None
+    if reply is None or reply["status"] != "ok":
+        problem = _problem(run, describe_url(spec.url), spec.url, limits)
+        log.warning("source pull failed (%s): %s", problem.reason, problem.message)
+        raise problem
+    sheet = SheetGrid(*reply["sheet"])
+    for i, j, offset in reply["aware"]:
+        zone = dt.timezone(dt.timedelta(microseconds=offset))
+        sheet.rows[i][j] = sheet.rows[i][j].replace(tzinfo=zone)  # type: ignore[union-attr]
+    return WorkbookGrid(FILE_KIND, [sheet], False, None, reply["backend"])
+
+
+def _problem(run: ChildRun, where: str, raw_url: str, limits: Limits) -> SourceProblem:
+    """A pull that did not bring rows back, in words: the child's own refusal (a SourceProblem
+    sent as data), or how the child ended."""
+    status = run.status if run.reply is None else run.reply["status"]
+    if status == "refused":
+        return SourceProblem(run.reply["message"], run.reply["reason"])  # type: ignore[index]
+    if status == "died":
+        code = run.code
+        detail = (
+            "did not start" if code is None else f"exit {code}" if code >= 0 else f"signal {-code}"
         )
-    cells = [list(columns), *([_cell(v) for v in row] for row in rows)]
-    grid = SheetGrid(name=sheet, visible=True, rows=cells, row_numbers=list(range(len(cells))))
-    return WorkbookGrid(FILE_KIND, [grid], False, None, url.get_backend_name())
+        err = _scrubbed(run.stderr[:1000].decode("utf-8", "replace"), raw_url)
+        log.error("source pull child died (%s): %s", detail, err)
+        # SIGKILL that we did not send is the kernel's out-of-memory killer.
+        memory = any(word in run.stderr for word in _MEMORY_WORDS) or code == -signal.SIGKILL
+        status = "memory" if memory else "crashed"
+    if status == "timeout":
+        seconds = limits.worker_seconds
+        return SourceProblem(
+            f"Reading the source {where} took longer than {seconds:g} second"
+            f"{'' if seconds == 1 else 's'} in all, so it was stopped; nothing was stored. "
+            "Narrow the query or ask the source's owner for an index.",
+            "timeout",
+        )
+    if status == "memory":
+        return SourceProblem(
+            f"Reading the source {where} needed more than the "
+            f"{size_text(limits.worker_memory_bytes)} of memory allowed for one pull, so it was "
+            "stopped; nothing was stored. Leave long text or binary columns out of the query.",
+            "memory",
+        )
+    if status == "reply_too_large":
+        return SourceProblem(
+            f"The rows from the source {where} hold more than the "
+            f"{size_text(limits.max_reply_bytes)} of cell data one upload may hold, so reading "
+            "was stopped; nothing was stored. Narrow the query.",
+            "reply_too_large",
+        )
+    return SourceProblem(
+        f"The process reading the source {where} stopped unexpectedly, so nothing was read or "
+        "stored. Try again; if it happens again, tell the dashboard support team (the source's "
+        "name, never its password).",
+        "reader_crashed",
+    )
 
 
 def _csv_text(value: object) -> str:
@@ -396,7 +135,3 @@ def content_of(grid: WorkbookGrid) -> bytes:
     for row in grid.sheets[0].rows:
         writer.writerow([_csv_text(v) for v in row])
     return out.getvalue().encode("utf-8")
-
-
-# --------------------------------------------------------------------------------------------
-# Parsing and storing, as for a file
