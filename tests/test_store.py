@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from regiondash import store
 from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS, PROBLEM_COLUMNS
 from regiondash.phases import PHASE_KEYS
-from regiondash.store import bulk, schema, uploads
+from regiondash.store import bulk, migrate, uploads
 from regiondash.store.schema import migrations_table, phases_table, uploads_table
 from tests.conftest import build_upload
 
@@ -561,30 +561,47 @@ def test_header_mapping_is_remembered_and_replaced(engine):
 
 
 def test_a_new_database_is_at_the_current_schema_version(engine):
-    assert store.schema_version(engine) == store.SCHEMA_VERSION == 2
-    assert set(inspect(engine).get_table_names()) >= {
-        "schema_version", "uploads", "upload_migrations", "upload_phases", "upload_set_aside",
-        "upload_problems", "header_mappings",
-    }  # fmt: skip
+    assert store.schema_version(engine) == store.SCHEMA_VERSION == migrate.head_revision()
+    assert set(inspect(engine).get_table_names()) == {
+        "alembic_version",
+        "uploads",
+        "upload_migrations",
+        "upload_phases",
+        "upload_set_aside",
+        "upload_problems",
+        "header_mappings",
+    }
     # Connecting again changes nothing.
     store.connect(engine.url.render_as_string(hide_password=False)).dispose()
-    assert store.schema_version(engine) == 2
+    assert store.schema_version(engine) == store.SCHEMA_VERSION
 
 
-def test_an_older_database_is_upgraded_in_place_keeping_its_data(db_url, monkeypatch):
+def _scripts_with(tmp_path: Path, body: str) -> str:
+    """A copy of the packaged revisions with a revision 9001 after head whose upgrade is body."""
+    location = tmp_path / "migrations"
+    shutil.copytree(migrate.SCRIPT_LOCATION, location, ignore=shutil.ignore_patterns("__pycache__"))
+    head = migrate.head_revision()
+    (location / "versions" / "9001_test.py").write_text(
+        f"from alembic import op\n\nrevision = '9001'\ndown_revision = '{head}'\n"
+        f"branch_labels = None\ndepends_on = None\n\n\ndef upgrade():\n{body}"
+    )
+    return str(location)
+
+
+def test_an_older_database_is_upgraded_in_place_keeping_its_data(db_url, tmp_path, monkeypatch):
     old = store.connect(db_url)
     outcome = save(old, b"before upgrade", dt.date(2026, 3, 2), HAND_MIGRATIONS, HAND_PHASES)
     old.dispose()
 
-    def add_reviewer(conn):
-        conn.execute(text("ALTER TABLE uploads ADD COLUMN reviewed_by TEXT"))
-        conn.execute(text("UPDATE uploads SET reviewed_by = 'nobody yet'"))
-
-    monkeypatch.setattr(schema, "UPGRADE_STEPS", [*schema.UPGRADE_STEPS, add_reviewer])
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 3)
+    location = _scripts_with(
+        tmp_path,
+        "    op.execute('ALTER TABLE uploads ADD COLUMN reviewed_by TEXT')\n"
+        "    op.execute(\"UPDATE uploads SET reviewed_by = 'nobody yet'\")\n",
+    )
+    monkeypatch.setattr(migrate, "SCRIPT_LOCATION", location)
     new = store.connect(db_url)
 
-    assert store.schema_version(new) == 3
+    assert store.schema_version(new) == "9001"
     with new.connect() as conn:
         assert conn.execute(text("SELECT reviewed_by FROM uploads")).scalars().all() == [
             "nobody yet"
@@ -593,20 +610,21 @@ def test_an_older_database_is_upgraded_in_place_keeping_its_data(db_url, monkeyp
     new.dispose()
 
 
-def test_a_failing_upgrade_step_leaves_the_database_as_it_was(db_url, monkeypatch):
+def test_a_failing_upgrade_step_leaves_the_database_as_it_was(db_url, tmp_path, monkeypatch):
     store.connect(db_url).dispose()
 
-    def half_done(conn):
-        conn.execute(text("CREATE TABLE scratch (x INTEGER)"))
-        raise RuntimeError("step 3 broke")
-
-    monkeypatch.setattr(schema, "UPGRADE_STEPS", [*schema.UPGRADE_STEPS, half_done])
-    with pytest.raises(RuntimeError, match="step 3 broke"):
+    location = _scripts_with(
+        tmp_path,
+        "    op.execute('CREATE TABLE scratch (x INTEGER)')\n"
+        "    raise RuntimeError('step 9001 broke')\n",
+    )
+    monkeypatch.setattr(migrate, "SCRIPT_LOCATION", location)
+    with pytest.raises(RuntimeError, match="step 9001 broke"):
         store.connect(db_url)
 
     monkeypatch.undo()
     engine = store.connect(db_url)
-    assert store.schema_version(engine) == 2
+    assert store.schema_version(engine) == store.SCHEMA_VERSION
     assert "scratch" not in inspect(engine).get_table_names()
     engine.dispose()
 
@@ -614,10 +632,12 @@ def test_a_failing_upgrade_step_leaves_the_database_as_it_was(db_url, monkeypatc
 def test_a_database_from_a_newer_release_is_refused(db_url):
     engine = store.connect(db_url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE schema_version SET version = 7"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0007'"))
     engine.dispose()
 
-    with pytest.raises(store.SchemaTooNewError, match=r"schema version 7.*only understands up to"):
+    with pytest.raises(
+        store.SchemaTooNewError, match=r"schema version 0007.*only understands up to"
+    ):
         store.connect(db_url)
 
 

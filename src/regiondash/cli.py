@@ -200,6 +200,40 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_db(args: argparse.Namespace) -> int:
+    """regiondash db upgrade | current: the database's schema revision, brought up to date."""
+    from regiondash.store import engine, migrate
+
+    where = engine.describe_url(args.db)
+    head = migrate.head_revision()
+
+    def shown(revision: str | None) -> str:
+        if revision is None:
+            return "none (an empty database)"
+        return f"{revision} (head)" if revision == head else revision
+
+    if args.db_command == "upgrade":
+        before, after = engine.upgrade_database(args.db)
+        print(f"database: {where}")
+        print(f"revision before: {shown(before)}")
+        print(f"revision after: {shown(after)}")
+        return 0
+    connected = engine.connect(args.db, upgrade=False)
+    try:
+        with engine.read_transaction(connected) as conn:
+            revision, legacy = migrate.stored_revision(conn)
+    finally:
+        connected.dispose()
+    print(f"{where}: revision {shown(revision)}")
+    if legacy:
+        print("  a database from before Alembic (its schema_version table says so)")
+    if revision is not None and not migrate.known_revision(revision):
+        print(f"  newer than this regiondash, which knows up to {head}: upgrade regiondash")
+    elif revision != head or legacy:
+        print(f"  behind this regiondash's head, {head}: `regiondash db upgrade` brings it up")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(
@@ -273,6 +307,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--db", help=db_help)
     demo.add_argument("--if-empty", action="store_true", help="only when nothing is stored yet")
     demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="the database's schema revision (Alembic)")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="bring the database's schema up to date in place")
+    upgrade.add_argument("--db", help=db_help)
+    upgrade.set_defaults(func=cmd_db)
+    current = db_sub.add_parser("current", help="print the database's schema revision")
+    current.add_argument("--db", help=db_help)
+    current.set_defaults(func=cmd_db)
     return parser
 
 

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy import exc as sa_exc
 
-from regiondash.store import schema
+from regiondash.store import migrate, schema
 
 DEFAULT_DATABASE_FILE = Path("data") / "regiondash.db"
 DATABASE_URL_ENV = "REGIONDASH_DATABASE_URL"
@@ -80,8 +80,9 @@ def _no_driver(parsed: URL) -> DatabaseURLError:
     )
 
 
-def connect(url: str | None = None) -> Engine:
-    """Engine for url (database_url() if None) with its schema created or upgraded in place."""
+def connect(url: str | None = None, *, upgrade: bool = True) -> Engine:
+    """Engine for url (database_url() if None) with its schema created or upgraded in place
+    (unless upgrade is False: then the schema is left as it is)."""
     parsed = parse_database_url(database_url(url))
     try:
         if parsed.get_backend_name() == "sqlite":
@@ -94,7 +95,8 @@ def connect(url: str | None = None) -> Engine:
             engine = create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     except (sa_exc.NoSuchModuleError, ImportError):
         raise _no_driver(parsed) from None
-    _upgrade_schema(engine)
+    if upgrade:
+        _upgrade_schema(engine)
     return engine
 
 
@@ -203,19 +205,23 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
-def schema_version(engine: Engine) -> int:
-    """The schema version the database holds (0 if regiondash has never written to it)."""
+def schema_version(engine: Engine) -> str | None:
+    """The Alembic revision the database holds (None if regiondash has never written to it).
+
+    A database from before Alembic answers with the revision its old version number is.
+    """
     with read_transaction(engine) as conn:
-        return schema.stored_version(conn)
+        return migrate.stored_revision(conn)[0]
 
 
 def _describe(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
 
-def _first_version(engine: Engine) -> int:
+def _first_revision(engine: Engine) -> tuple[str | None, bool]:
     try:
-        return schema_version(engine)
+        with read_transaction(engine) as conn:
+            return migrate.stored_revision(conn)
     except sa_exc.OperationalError as error:
         if engine.dialect.name != "sqlite" or "readonly database" not in str(error.orig):
             raise
@@ -228,25 +234,36 @@ def _first_version(engine: Engine) -> int:
         ) from None
 
 
-def _upgrade_schema(engine: Engine) -> None:
-    target = len(schema.UPGRADE_STEPS)
-    if _checked_version(engine, _first_version(engine), target) == target:
-        return
+def _upgrade_schema(engine: Engine) -> tuple[str | None, str]:
+    """Bring the schema to head in one transaction; (revision before, revision after)."""
+    head = migrate.head_revision()
+    revision, legacy = _first_revision(engine)
+    _check_known(engine, revision, head)
+    if revision == head and not legacy:
+        return revision, head
     with write_transaction(engine) as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
         # Another process may have upgraded while we waited for the lock.
-        current = _checked_version(engine, schema.stored_version(conn), target)
-        if current < target:
-            schema.apply_upgrades(conn, current, target)
+        _check_known(engine, migrate.stored_revision(conn)[0], head)
+        migrate.upgrade(conn)
+    return revision, head
 
 
-def _checked_version(engine: Engine, version: int, target: int) -> int:
-    if version > target:
+def upgrade_database(url: str | None = None) -> tuple[str | None, str]:
+    """Upgrade the database at url in place: (revision before, revision after)."""
+    engine = connect(url, upgrade=False)
+    try:
+        return _upgrade_schema(engine)
+    finally:
+        engine.dispose()
+
+
+def _check_known(engine: Engine, revision: str | None, head: str) -> None:
+    if revision is not None and not migrate.known_revision(revision):
         engine.dispose()
         raise schema.SchemaTooNewError(
-            f"The database {_describe(engine)} has schema version {version}, but this version of "
-            f"regiondash only understands up to version {target}. Upgrade regiondash, or point it "
-            f"at another database ({DATABASE_URL_ENV})."
+            f"The database {_describe(engine)} has schema version {revision}, but this version "
+            f"of regiondash only understands up to version {head}. Upgrade regiondash, or point "
+            f"it at another database ({DATABASE_URL_ENV})."
         )
-    return version

@@ -1,13 +1,10 @@
-"""The stored tables and the ordered schema upgrade steps."""
+"""The stored tables, as the newest schema has them; store/migrations/ holds how it got here."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from sqlalchemy import (
     Boolean,
     Column,
-    Connection,
     Date,
     DateTime,
     ForeignKey,
@@ -19,28 +16,16 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    delete,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
 )
 
 from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS
 
 metadata = MetaData()
 
-# The Table definitions always describe the newest schema. A fresh database is created from them in
-# one go; an older database is brought up to date by the upgrade steps after the version it holds.
-# So a release that changes a table changes its definition here AND appends a step that makes the
-# same change to an existing database.
-
-schema_version_table = Table(
-    "schema_version",
-    metadata,
-    Column("version", Integer, nullable=False),
-)
+# The Table definitions always describe the newest schema, which the Alembic revisions in
+# store/migrations/versions build step by step (a fresh database runs them all). So a release that
+# changes a table changes its definition here AND adds a revision making the same change; a test
+# compares the two (tests/test_migrations.py).
 
 uploads_table = Table(
     "uploads",
@@ -167,47 +152,9 @@ header_mappings_table = Table(
 )
 
 
-def _create_version_1(conn: Connection) -> None:
-    metadata.create_all(conn)
-
-
-def _add_upload_reading(conn: Connection) -> None:
-    """Version 2: uploads say whether they are the demo and how their rows were read."""
-    false = "false" if conn.dialect.name == "postgresql" else "0"
-    conn.execute(text(f"ALTER TABLE uploads ADD COLUMN is_demo BOOLEAN NOT NULL DEFAULT {false}"))
-    conn.execute(text("ALTER TABLE uploads ADD COLUMN read_as TEXT NOT NULL DEFAULT '{}'"))
-    # Uploads stored before the flag existed: the demo loader's own uploader and file names.
-    conn.execute(
-        update(uploads_table)
-        .where(uploads_table.c.uploaded_by == "SCW CSU migration team")
-        .where(uploads_table.c.file_name.like("SW GP migrations tracker %.xlsx"))
-        .values(is_demo=True)
-    )
-
-
-# Step n (1-based) takes a database from version n-1 to version n. Step 1 only ever runs on an
-# empty database, and creates the newest schema.
-UPGRADE_STEPS: list[Callable[[Connection], None]] = [_create_version_1, _add_upload_reading]
-SCHEMA_VERSION: int = len(UPGRADE_STEPS)
+# The Alembic revision a database at the newest schema holds (the head of store/migrations).
+SCHEMA_VERSION: str = "0002"
 
 
 class SchemaTooNewError(RuntimeError):
     """The database was written by a newer regiondash than this one."""
-
-
-def stored_version(conn: Connection) -> int:
-    """The schema version a database holds; 0 for a database regiondash has never touched."""
-    if not inspect(conn).has_table(schema_version_table.name):
-        return 0
-    return conn.scalar(select(schema_version_table.c.version)) or 0
-
-
-def apply_upgrades(conn: Connection, current: int, target: int) -> None:
-    """Run the steps from current to target inside the caller's transaction, then stamp target."""
-    if current == 0:
-        UPGRADE_STEPS[0](conn)
-    else:
-        for step in UPGRADE_STEPS[current:target]:
-            step(conn)
-    conn.execute(delete(schema_version_table))
-    conn.execute(insert(schema_version_table).values(version=target))
