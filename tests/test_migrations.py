@@ -145,7 +145,10 @@ def test_the_upgrade_keeps_the_demo_flags_and_the_original_files(tmp_path):
     uploads = store.list_uploads(engine).sort_values("upload_id")
     # 0002's flag: the demo loader's four uploads, not the real upload by the same team name.
     assert uploads["is_demo"].tolist() == [True, True, True, True, False]
-    # The original file reads as it was.
+    with engine.connect() as conn:
+        encodings = conn.execute(text("SELECT DISTINCT content_encoding FROM uploads")).scalars()
+        assert list(encodings) == ["identity"]
+    # An old 'identity' row still reads as the file it was.
     name, content = store.upload_content(engine, 5)
     assert name == "example-tracker.xlsx"
     assert content == (Path(__file__).parents[1] / "data" / "example-tracker.xlsx").read_bytes()
@@ -216,7 +219,7 @@ def test_a_fresh_database_has_exactly_the_live_tables(db_url):
 
 TOO_NEW = (
     r"^regiondash: cannot use the database .*: The database .* has schema version {}, but this "
-    r"version of regiondash only understands up to version 0002\. Upgrade regiondash, or point it "
+    r"version of regiondash only understands up to version 0003\. Upgrade regiondash, or point it "
     r"at another database \(REGIONDASH_DATABASE_URL\)\.\n$"
 )
 
@@ -259,21 +262,21 @@ def test_db_upgrade_brings_a_database_up_to_date_and_says_from_what(tmp_path, ca
 
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
-        f"database: {url}\nrevision before: 0001\nrevision after: 0002 (head)\n"
+        f"database: {url}\nrevision before: 0001\nrevision after: 0003 (head)\n"
     )
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
-        f"database: {url}\nrevision before: 0002 (head)\nrevision after: 0002 (head)\n"
+        f"database: {url}\nrevision before: 0003 (head)\nrevision after: 0003 (head)\n"
     )
     assert main(["db", "current", "--db", url]) == 0
-    assert capsys.readouterr().out == f"{url}: revision 0002 (head)\n"
+    assert capsys.readouterr().out == f"{url}: revision 0003 (head)\n"
 
 
 def test_db_upgrade_creates_an_empty_database(sqlite_url, capsys):
     assert main(["db", "upgrade", "--db", sqlite_url]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [
         "revision before: none (an empty database)",
-        "revision after: 0002 (head)",
+        "revision after: 0003 (head)",
     ]
 
 

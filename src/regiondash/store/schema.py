@@ -53,6 +53,8 @@ uploads_table = Table(
     # JSON object: how the rows were read (single-date milestones, where the as-at date and the
     # tracker name came from), shown with the upload.
     Column("read_as", Text, nullable=False, default="{}", server_default="{}"),
+    # How content is stored: 'identity' (the bytes as uploaded) or 'gzip' (revision 0003).
+    Column("content_encoding", Text, nullable=False, server_default="identity"),
 )
 
 MIGRATION_DATE_COLUMNS = list(EVENT_DATE_FIELDS)
@@ -153,7 +155,7 @@ header_mappings_table = Table(
 
 
 # The Alembic revision a database at the newest schema holds (the head of store/migrations).
-SCHEMA_VERSION: str = "0002"
+SCHEMA_VERSION: str = "0003"
 
 
 class SchemaTooNewError(RuntimeError):

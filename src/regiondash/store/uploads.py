@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from regiondash.fields import MIGRATION_COLUMNS, PHASE_COLUMNS, PROBLEM_COLUMNS
 from regiondash.store import bulk, frames
+from regiondash.store.compression import original_content, stored_content
 from regiondash.store.engine import read_transaction, write_transaction
 from regiondash.store.schema import (
     MIGRATION_BOOL_COLUMNS,
@@ -167,7 +168,7 @@ def _upload_values(
 ) -> dict[str, object]:
     return {
         "file_name": upload.file_name,
-        "content": upload.content,
+        **stored_content(upload.content),  # content and content_encoding
         "uploaded_by": upload.uploaded_by,
         "uploaded_at": _stored_moment(engine, upload.uploaded_at),
         "as_at": frames.as_date(upload.as_at),
@@ -271,8 +272,9 @@ def _one_upload(conn: Connection, upload_id: int, *columns):
 def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes]:
     """The file name and original bytes of an upload."""
     with read_transaction(engine) as conn:
-        row = _one_upload(conn, upload_id, uploads_table.c.file_name, uploads_table.c.content)
-    return row.file_name, bytes(row.content)
+        u = uploads_table.c
+        row = _one_upload(conn, upload_id, u.file_name, u.content, u.content_encoding)
+    return row.file_name, original_content(row.content, row.content_encoding)
 
 
 def upload_mapping(engine: Engine, upload_id: int) -> dict[str, str]:
