@@ -9,23 +9,28 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from regiondash import changes, freshness, metrics, risks, store
 from regiondash.cli_reports import add_report_parsers
 from regiondash.cli_sources import add_import_db_parser
-from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker, load_demo
-from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
-from regiondash.ingest.milestones import BY_DATE, SINGLE_DATE_MODES
-from regiondash.reference import Reference, load_reference
-from regiondash.store.engine import DATABASE_ERRORS, database_problem
 
+if TYPE_CHECKING:
+    from regiondash.importing import ImportOutcome
+    from regiondash.reference import Reference
+
+# pandas, SQLAlchemy and the domain are imported by the subcommand that runs, never to build the
+# parser, so `regiondash --help` starts fast. The parser's few constants are copied here; a test
+# checks them against ingest.milestones.SINGLE_DATE_MODES and freshness.STALE_AFTER_DAYS.
+BY_DATE = "by-date"
+SINGLE_DATE_MODES = (BY_DATE, "plans", "actuals")
+STALE_AFTER_DAYS = 14
 REFERENCE_ENV = "REGIONDASH_REFERENCE_CSV"
 
 
 def reference_data() -> Reference:
     """The practice mapping: $REGIONDASH_REFERENCE_CSV (a newer NHS England file), else bundled."""
+    from regiondash.reference import load_reference
+
     return load_reference(os.environ.get(REFERENCE_ENV) or None)
 
 
@@ -58,6 +63,10 @@ def _print_problems(outcome: ImportOutcome) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """regiondash import: store a tracker file, or say exactly why not."""
+    from regiondash import store
+    from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
+    from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
+
     path = Path(args.path)
     try:
         mapping = parse_mapping_options(args.map) if args.map else None
@@ -104,6 +113,8 @@ def _file_error(message: str) -> dict[str, object]:
 
 
 def _usage_error(args: argparse.Namespace, message: str) -> int:
+    from regiondash.importing import UNREADABLE
+
     if getattr(args, "json", False):
         payload = {
             "status": UNREADABLE,
@@ -121,6 +132,8 @@ def _usage_error(args: argparse.Namespace, message: str) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     """regiondash summary: headline counts as at a date, by the definitions in design.md §4."""
+    from regiondash import freshness, metrics, risks, store
+
     engine = store.connect(args.db)
     as_at = args.as_at or store.latest_as_at(engine)
     if as_at is None:
@@ -162,6 +175,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_changes(args: argparse.Namespace) -> int:
     """regiondash changes: what changed between two uploads."""
+    import pandas as pd
+
+    from regiondash import changes, store
+
     engine = store.connect(args.db)
     uploads = store.list_uploads(engine).set_index("upload_id")
     missing = [str(u) for u in (args.from_upload, args.to_upload) if u not in uploads.index]
@@ -187,6 +204,9 @@ def cmd_changes(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """regiondash demo: load the fictional demo region (four uploads of one tracker)."""
+    from regiondash import store
+    from regiondash.importing import load_demo
+
     engine = store.connect(args.db)
     if args.if_empty and store.latest_as_at(engine) is not None:
         print("The database already holds uploads; demo not loaded.")
@@ -287,7 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument(
         "--stale-days",
         type=int,
-        default=freshness.STALE_AFTER_DAYS,
+        default=STALE_AFTER_DAYS,
         help="a tracker older than this many days is stale (default: %(default)s)",
     )
     summ.add_argument("--json", action="store_true", help="print one JSON object")
@@ -322,6 +342,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `regiondash` console script."""
     args = build_parser().parse_args(argv)
+    from regiondash.store.engine import DATABASE_ERRORS, database_problem
+
     try:
         return args.func(args)
     except DATABASE_ERRORS as problem:

@@ -8,8 +8,6 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from regiondash import store
-
 DB_HELP = "database URL (default: $REGIONDASH_DATABASE_URL, else data/regiondash.db)"
 EXTENSIONS = {"pptx": ".pptx", "pdf": ".pdf", "xlsx": ".xlsx", "csv": ".csv"}
 
@@ -45,6 +43,7 @@ def _scope(args: argparse.Namespace):
 
 def _inputs(args: argparse.Namespace):
     """The rows in scope as at the date, or a plain message saying why there are none."""
+    from regiondash import store
     from regiondash.report.data import NothingToReport, load_inputs
 
     engine = store.connect(args.db)

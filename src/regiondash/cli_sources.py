@@ -8,11 +8,10 @@ import datetime as dt
 import getpass
 import json
 import re
+from typing import TYPE_CHECKING
 
-from regiondash import store
-from regiondash.importing import UNREADABLE, ImportOutcome
-from regiondash.ingest import MappingProblem, parse_mapping_options
-from regiondash.sources import SourceProblem, SourceSpec, load_sources, pull_source, sources_file
+if TYPE_CHECKING:  # the rest is imported when import-db runs, so --help starts fast
+    from regiondash.sources import SourceSpec
 
 _PLAIN_NAME = re.compile(r"[\w .-]{1,100}")
 
@@ -57,6 +56,8 @@ class _Usage(Exception):
 
 def source_spec(args: argparse.Namespace) -> SourceSpec:
     """The source named on the command line: a URL with --table/--query, or a configured name."""
+    from regiondash.sources import SourceProblem, SourceSpec, load_sources, sources_file
+
     source = args.source_url
     if "://" in source or source.startswith("sqlite:"):
         if not (args.table or args.query):
@@ -80,7 +81,10 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
 
 def cmd_import_db(args: argparse.Namespace) -> int:
     """regiondash import-db: store a source's rows as an upload, or say exactly why not."""
-    from regiondash import cli  # see add_import_db_parser
+    from regiondash import cli, store  # cli: see add_import_db_parser
+    from regiondash.importing import UNREADABLE, ImportOutcome
+    from regiondash.ingest import MappingProblem, parse_mapping_options
+    from regiondash.sources import SourceProblem, pull_source
 
     try:
         spec = source_spec(args)
