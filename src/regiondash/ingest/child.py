@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 _PACKAGES = ("regiondash", "regiondash.ingest", "regiondash.sources")
 _BOOTSTRAP = (
     "import importlib, sys, types\n"
+    "import os\n"
+    "sys.path[:] = sys.argv[4].split(os.pathsep)\n"
     "root = sys.argv[1]\n"
     "for name in sys.argv[3].split(','):\n"
     "    module = types.ModuleType(name)\n"
@@ -89,6 +91,9 @@ def run_child(entry: str, request: dict, limits: Limits, timeout: float) -> Chil
         str(_SOURCE_ROOT),
         entry,
         ",".join(_PACKAGES),
+        # The server's own import path, so the child finds the packages the server does (a
+        # PYTHONPATH install included) while -I keeps every other PYTHON* setting out.
+        os.pathsep.join(p for p in sys.path if p and Path(p).is_absolute()),
     ]
     try:
         # No preexec_fn: the server is threaded. The child limits itself before reading.
