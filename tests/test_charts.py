@@ -1,6 +1,7 @@
 """Figure builders on small hand-made frames: a handful of traces, never one per practice."""
 
 import datetime as dt
+import time
 
 import numpy as np
 import pandas as pd
@@ -8,6 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from regiondash import charts, metrics, spread
+from regiondash.calendar import busy_periods
 from regiondash.phases import PHASE_KEYS
 from tests import frames
 
@@ -191,6 +193,27 @@ def test_count_bar_with_few_bars_keeps_its_title():
     fig = charts.count_bar(pd.Series({"11J": 2, "15N": 5}), "By sub-ICB", AS_AT, "Migrations")
     assert "largest" not in fig.layout.title.text
     assert list(fig.data[0].y) == ["11J", "15N"]
+
+
+def test_go_live_spread_shades_go_lives_decades_apart_in_one_go():
+    # found by tests/app/test_any_stored_row.py: a go live typed 40 years out made the Overview
+    # and Go-live spread take a minute each, adding ~500 busy-period shapes one at a time
+    frame = go_live_frame(["2026-07-06", "2066-07-06"])
+    started = time.monotonic()
+    fig = charts.go_live_spread(frame, AS_AT, "month")
+    assert time.monotonic() - started < 10
+    busy = [s for s in fig.layout.shapes if s.type == "rect"]
+    periods = busy_periods(dt.date(2026, 7, 1), dt.date(2066, 8, 1))
+    assert len(busy) == len(periods) > 400
+    assert [s.legendgroup for s in busy] == [p.kind for p in periods]
+    assert pd.Timestamp(busy[0].x0) == pd.Timestamp(max(periods[0].start, dt.date(2026, 7, 1)))
+    assert pd.Timestamp(busy[-1].x1) == pd.Timestamp(
+        min(periods[-1].end, dt.date(2066, 8, 1))
+    ) + pd.Timedelta(days=1)
+    assert sorted(s.legendgroup for s in busy if s.showlegend) == sorted({p.kind for p in periods})
+    assert {(s.xref, s.yref, s.y0, s.y1, s.layer) for s in busy} == {
+        ("x", "y domain", 0, 1, "below")
+    }
 
 
 def test_go_live_spread_folds_small_groups_into_others():
