@@ -9,9 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from regiondash.calendar import busy_kinds_on, busy_periods
-from regiondash.charts import BUSY_LEGEND, migration_label
+from regiondash.charts import busy_shapes, migration_label
 from regiondash.style import (
-    BUSY_COLOURS,
     FONT,
     NHS_BLUE,
     NHS_DARK_GREY,
@@ -19,6 +18,7 @@ from regiondash.style import (
     RAG_RED,
     SYSTEM_COLOURS,
 )
+from regiondash.text import for_plotly
 
 SYSTEM_SYMBOLS = {"EMIS Web": "star", "SystmOne": "diamond", "Vision": "square",
                   "Evolution": "circle"}  # fmt: skip
@@ -90,7 +90,9 @@ def next_go_lives_figure(due: pd.DataFrame, as_at: dt.date, title: str) -> go.Fi
     words beside it), with busy periods shaded and the as-at line. No legend: the words beside
     each marker say what it is, and the page around the chart names the shading."""
     fig = go.Figure()
-    labels = migration_label(due)
+    # practice names and systems come from trackers: Plotly renders a subset of HTML in labels,
+    # hovers and marker text, so each is escaped to show as typed
+    labels = migration_label(due).map(for_plotly)
     at = pd.Timestamp(as_at)
     shared = shared_busy_kinds(due["go_live_date"])
     if not due.empty:
@@ -98,19 +100,14 @@ def next_go_lives_figure(due: pd.DataFrame, as_at: dt.date, title: str) -> go.Fi
         span = max((due["go_live_date"].max() - at).days, 14)
         left = at - pd.Timedelta(days=max(3, span // 15))
         right = _right_edge(due["go_live_date"], notes.tolist(), left)
-        for period in busy_periods(left.date(), right.date()):
-            fig.add_vrect(
-                x0=pd.Timestamp(max(period.start, left.date())),
-                x1=pd.Timestamp(min(period.end, right.date())) + pd.Timedelta(days=1),
-                fillcolor=BUSY_COLOURS[period.kind], line_width=0, layer="below",
-                name=BUSY_LEGEND.get(period.kind, period.label),
-                showlegend=False,
-            )  # fmt: skip
+        periods = busy_periods(left.date(), right.date())
+        fig.update_layout(shapes=busy_shapes(periods, left.date(), right.date(), legend=False))
         for system, part in due.groupby(due["target_system"].fillna("Unknown"), sort=True):
             fig.add_trace(
                 go.Scatter(
-                    name=f"Go live to {system}", mode="markers+text", x=part["go_live_date"],
-                    y=labels.loc[part.index], text=notes.loc[part.index].tolist(),
+                    name=for_plotly(f"Go live to {system}"), mode="markers+text",
+                    x=part["go_live_date"],
+                    y=labels.loc[part.index], text=notes.loc[part.index].map(for_plotly).tolist(),
                     textposition="middle right", cliponaxis=False,
                     marker={"symbol": SYSTEM_SYMBOLS.get(system, "circle"), "size": 18,
                             "color": SYSTEM_COLOURS.get(system, NHS_BLUE),

@@ -24,6 +24,7 @@ from regiondash.report.figures import (
 )
 from regiondash.report.model import BoardPack, KeyFigure, Slide, SlideImage
 from regiondash.style import RAG_RED, name_case, name_case_series
+from regiondash.text import for_plotly
 
 __all__ = ["BoardPack", "KeyFigure", "Slide", "SlideImage", "build_board_pack"]
 
@@ -360,7 +361,9 @@ def build_board_pack(
     ]  # fmt: skip
     # drawn at 1280x720 and scale 2.5 (3200x1800 pixels): the chart shares its slide with a
     # column of bullets, so its text is drawn larger than a full-width download's
-    styled = [images.slide_figure(fig, _chart_title(slide, fig), as_at, source, PACK_CHART)
+    # the source line names uploaders: escaped for Plotly, kept as typed on the slide's own text
+    shown_source = for_plotly(source)
+    styled = [images.slide_figure(fig, _chart_title(slide, fig), as_at, shown_source, PACK_CHART)
               for slide, fig, _ in drawn]  # fmt: skip
     step(0.4, "Drawing the charts")
     pngs = images.render(
