@@ -52,7 +52,8 @@ ui.show_chart(fig, phase_data.drop(columns=["phase_order"]), "migration-timeline
 
 st.subheader("One migration in detail")
 labels = dict(zip(shown["migration_id"], charts.migration_label(shown), strict=True))
-picked = st.selectbox("Migration", list(labels), format_func=labels.get)
+# a label the browser sends back formats as itself (labels.get alone would make it None)
+picked = st.selectbox("Migration", list(labels), format_func=lambda m: labels.get(m, m))
 detail = ctx.phases[ctx.phases["migration_id"] == picked]
 row = shown[shown["migration_id"] == picked].iloc[0]
 

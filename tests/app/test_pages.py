@@ -589,3 +589,17 @@ def test_each_problem_in_a_link_is_said_in_the_sidebar_order(fixture_db):
     ]
     assert metric(at, "Migrations in scope") == "6"
     assert dict(at.query_params) == {}
+
+
+def test_timeline_migration_picked_by_its_label_as_the_browser_sends_it(fixture_db):
+    # found by tests/app/test_any_stored_row.py: the browser sends the option's label, and a
+    # format_func of labels.get turned that label into None ("None is not in list")
+    at = open_page("timeline")
+    picker = next(s for s in at.selectbox if s.label == "Migration")
+    index = picker.options.index("The Adam Practice (J81006)")
+    picker.select_index(index).run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = next(s for s in at.selectbox if s.label == "Migration")
+    assert picker.value == "J81006:SystmOne>EMIS Web"
+    phases = at.dataframe[0].value.set_index("Phase")
+    assert phases.loc["Initial data production (IDP)", "Variance (days)"] == 7
