@@ -64,7 +64,11 @@ def over_capacity_weeks(go_lives: pd.DataFrame, capacity: dict[str, int]) -> pd.
     week_start = period_starts(frame["go_live_date"], "week")
     counts = frame.groupby([week_start.rename("week_start"), "target_system"]).size()
     counts = counts.rename("go_lives").reset_index()
-    counts["capacity"] = counts["target_system"].map(capacity)
+    # whole numbers or missing, also when no week has a go live (a map over no rows keeps the
+    # systems' text type, which cannot be compared with a count)
+    counts["capacity"] = pd.array(
+        [capacity.get(system) for system in counts["target_system"]], dtype="Int64"
+    )
     flagged = counts[counts["capacity"].notna() & (counts["go_lives"] > counts["capacity"])]
     return flagged.reset_index(drop=True)
 
