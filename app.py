@@ -1,8 +1,10 @@
 """regiondash: regional oversight of GP practice clinical-system migrations."""
 
 import logging
+import secrets
 
 import streamlit as st
+from streamlit.errors import FragmentHandledException
 
 from regiondash import ui
 from regiondash.store.engine import DATABASE_ERRORS
@@ -34,6 +36,19 @@ PAGES = [
             url_path="definitions"),
 ]  # fmt: skip
 
+LOG = logging.getLogger("regiondash.app")
+
+
+def unexpected_problem(problem: Exception) -> str:
+    """Log the traceback under a short random reference; the one line a visitor sees."""
+    reference = secrets.token_hex(4)
+    LOG.error("Unexpected error on a page (reference %s)", reference, exc_info=problem)
+    return (
+        f"Something went wrong on this page (reference {reference}). The details are in the "
+        "server's log; give this reference to whoever runs regiondash."
+    )
+
+
 page = st.navigation(PAGES)
 st.sidebar.caption("regiondash · GP practice system migrations")
 try:
@@ -43,5 +58,11 @@ except DATABASE_ERRORS as problem:
     # A wrong password, an unreachable host, a malformed URL or a read-only file: one plain
     # message for every visitor, never a traceback or a credential.
     message = ui.database_problem(problem)
-    logging.getLogger("regiondash.app").error(message)
+    LOG.error(message)
     st.error(message, icon=":material/error:")
+except FragmentHandledException:
+    raise  # a fragment's error, already shown by Streamlit where the fragment was
+except Exception as problem:
+    # st.rerun, st.stop and st.switch_page raise Streamlit's ScriptControlException, a
+    # BaseException, so they pass through to Streamlit untouched.
+    st.error(unexpected_problem(problem), icon=":material/error:")
