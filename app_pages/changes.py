@@ -12,7 +12,7 @@ if ui.empty_state(ctx):
     st.stop()
 
 st.subheader("Go live across uploads")
-history = ui.go_live_history(ctx.url, ctx.version)
+history = ui.go_live_history(ctx.url, ctx.version, ctx.as_at)
 table = ctx.memo(
     "slippage-table",
     lambda: tables.slippage_table(changes.go_live_slippage(history, ctx.as_at), ctx.overview),
@@ -27,7 +27,7 @@ st.subheader("Left the picture")
 left = ctx.memo(
     "left-the-picture",
     lambda: changes.left_the_picture(
-        store.migrations_by_upload(ctx.engine, ctx.as_at), ctx.all_overview["migration_id"]
+        store.departed(ctx.engine, ctx.as_at), ctx.all_overview["migration_id"]
     ),
 )
 scoped = scope.apply_filters(left.assign(status="left"), ctx.filters)

@@ -92,5 +92,5 @@ if picked in outlook.index and pd.notna(outlook.loc[picked, "forecast_median"]):
         f"{for_markdown(f['basis'])}){verdict}."
     )
 st.markdown("**Go live across uploads**")
-history = ui.go_live_history(ctx.url, ctx.version)
+history = ui.go_live_history(ctx.url, ctx.version, ctx.as_at)
 ui.show_table(tables.go_live_across_uploads(history, picked))

@@ -15,18 +15,28 @@ A, B, C, D = (f"A0000{n}:EMIS Web>SystmOne" for n in range(1, 5))
 
 
 def history_frame(rows):
-    """Rows of (upload_id, as_at, migration_id, planned_start, actual_start)."""
-    frame = pd.DataFrame(
-        rows, columns=["upload_id", "as_at", "migration_id", "planned_start", "actual_start"]
-    )
+    """Rows of (upload_id, as_at, migration_id, planned_start, actual_start[, uploads]): each a
+    version of the go-live row, first recorded in that upload and held by `uploads` uploads
+    (1 unless given), as store.phase_history returns them."""
+    names = ["upload_id", "as_at", "migration_id", "planned_start", "actual_start", "uploads"]
+    frame = pd.DataFrame([list(r) + [1] * (6 - len(r)) for r in rows], columns=names)
     frame["uploaded_at"] = pd.to_datetime(frame["as_at"]).dt.tz_localize("UTC")
     frame["planned_end"] = frame["planned_start"]
     frame["actual_end"] = frame["actual_start"]
     for column in ("as_at", "planned_start", "planned_end", "actual_start", "actual_end"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    frame = frame.astype({"upload_id": "int64", "migration_id": "string"})
-    columns = ["upload_id", "as_at", "uploaded_at", "migration_id", "planned_start",
-               "planned_end", "actual_start", "actual_end"]  # fmt: skip
+    frame = frame.astype({"upload_id": "int64", "migration_id": "string", "uploads": "int64"})
+    columns = [
+        "upload_id",
+        "as_at",
+        "uploaded_at",
+        "migration_id",
+        "planned_start",
+        "planned_end",
+        "actual_start",
+        "actual_end",
+        "uploads",
+    ]
     return frame[columns]
 
 
@@ -73,6 +83,28 @@ def test_go_live_slippage_across_all_uploads():
     ]
     assert str(table["days_moved"].dtype) == "Int64"
     assert str(table["first_planned"].dtype) == "datetime64[us]"
+
+
+def test_go_live_slippage_is_the_same_from_versions_held_by_several_uploads():
+    # HISTORY as the store keeps it: a row only where the go live changed (or reappeared),
+    # with how many uploads held it. B is one version held by all four uploads.
+    versions = history_frame(
+        [
+            [1, "2025-09-01", A, "2025-11-18", None],
+            [2, "2025-10-01", A, "2025-12-02", None],
+            [3, "2025-11-01", A, "2025-12-15", None],
+            [4, "2026-01-05", A, "2025-12-29", "2025-12-29"],
+            [1, "2025-09-01", B, "2026-01-12", None, 4],
+            [2, "2025-10-01", C, "2026-02-02", None],
+            [1, "2025-09-01", D, "2026-03-02", None],
+            [2, "2025-10-01", D, None, None],
+            [3, "2025-11-01", D, "2026-03-02", None],
+            [4, "2026-01-05", D, "2026-03-16", None],
+        ]
+    )
+    pd.testing.assert_frame_equal(
+        changes.go_live_slippage(versions), changes.go_live_slippage(HISTORY)
+    )
 
 
 def test_go_live_slippage_respects_the_as_at_cut_off():
@@ -240,26 +272,23 @@ def test_compare_uploads_sorts_by_ods_code_then_migration_id():
     ]
 
 
-def test_migrations_that_left_their_tracker_are_listed_with_the_date_they_left():
-    # tracker T: 1 Oct holds A, B, C; 1 Nov A, C; 1 Dec A. Tracker U: 15 Nov holds B.
-    # C left T on 1 Dec (last seen 1 Nov); B left T but is in the picture through U.
-    rows = [(1, "T", "2026-10-01", m) for m in "ABC"] + [(2, "T", "2026-11-01", m) for m in "AC"]
-    rows += [(3, "T", "2026-12-01", "A"), (4, "U", "2026-11-15", "B")]
-    members = pd.DataFrame(rows, columns=["upload_id", "tracker", "as_at", "migration_id"])
-    members = members.assign(
-        as_at=pd.to_datetime(members["as_at"]).astype("datetime64[us]"),
-        ods_code=members["migration_id"] + "00001",
-    ).sort_values(["as_at", "upload_id"])
-
-    left = changes.left_the_picture(members, pd.Index(["A", "B"]))
-
-    assert left.to_dict("records") == [
+def test_left_the_picture_keeps_those_not_in_it_through_another_tracker_newest_first():
+    departed = pd.DataFrame(
         {
-            "migration_id": "C",
-            "ods_code": "C00001",
-            "tracker": "T",
-            "last_seen": pd.Timestamp("2026-11-01"),
-            "left_on": pd.Timestamp("2026-12-01"),
+            "migration_id": pd.Series(["B", "C", "E", "E"], dtype="string"),
+            "ods_code": pd.Series(["B00001", "C00001", "E00001", "E00001"], dtype="string"),
+            "tracker": pd.Series(["T", "T", "T", "U"], dtype="string"),
+            "last_seen": pd.to_datetime(["2026-10-01", "2026-11-01", "2026-09-01", "2026-10-01"]),
+            "left_on": pd.to_datetime(["2026-11-01", "2026-12-01", "2026-10-01", "2026-11-01"]),
         }
+    )
+
+    left = changes.left_the_picture(departed, pd.Index(["A", "B"]))
+
+    # B is in the picture through another tracker; E left two trackers and is listed once, as
+    # it last left.
+    assert left[["migration_id", "tracker", "left_on"]].values.tolist() == [
+        ["C", "T", pd.Timestamp("2026-12-01")],
+        ["E", "U", pd.Timestamp("2026-11-01")],
     ]
-    assert changes.left_the_picture(members.iloc[0:0], pd.Index([])).empty
+    assert changes.left_the_picture(departed.iloc[0:0], pd.Index([])).empty

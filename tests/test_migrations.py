@@ -19,7 +19,9 @@ from sqlalchemy import MetaData, create_engine, inspect, text
 
 from regiondash import store
 from regiondash.cli import main
-from regiondash.store import migrate, schema
+from regiondash.fields import MIGRATION_COLUMNS, PHASE_COLUMNS
+from regiondash.store import frames, migrate, schema
+from regiondash.store.uploads import MIGRATION_KINDS, PHASE_KINDS
 
 PREVIOUS = Path(__file__).parent / "fixtures" / "previous-release"
 ROW_TABLES = [
@@ -83,7 +85,7 @@ def copy_rows(source_url: str, conn) -> None:
 
 
 def every_upload_rows(url: str) -> dict:
-    """Every upload's rows as store.upload_rows reads them, without upgrading the database."""
+    """Every upload's rows as store.upload_rows reads them (the database at head)."""
     engine = store.connect(url, upgrade=False)
     try:
         with engine.connect() as conn:
@@ -92,6 +94,83 @@ def every_upload_rows(url: str) -> dict:
         return {upload_id: store.upload_rows(engine, upload_id) for upload_id in ids}
     finally:
         engine.dispose()
+
+
+def every_upload_rows_before_versions(url: str) -> dict:
+    """Every upload's rows as the releases before row versions stored them: upload_migrations
+    and upload_phases, in the order saved, typed as store.upload_rows types them."""
+    engine = create_engine(url)
+    migration_names = ", ".join(MIGRATION_COLUMNS)
+    phase_names = ", ".join(PHASE_COLUMNS)
+    try:
+        with engine.connect() as conn:
+            ids = list(conn.execute(text("SELECT upload_id FROM uploads ORDER BY 1")).scalars())
+            rows = {}
+            for upload_id in ids:
+                migrations = conn.execute(
+                    text(
+                        f"SELECT {migration_names} FROM upload_migrations WHERE upload_id = :u "
+                        "ORDER BY position"
+                    ),
+                    {"u": upload_id},
+                ).all()
+                phases = conn.execute(
+                    text(
+                        f"SELECT {phase_names} FROM upload_phases WHERE upload_id = :u "
+                        "ORDER BY position"
+                    ),
+                    {"u": upload_id},
+                ).all()
+                rows[upload_id] = (
+                    frames.typed_frame(migrations, MIGRATION_KINDS),
+                    frames.typed_frame(phases, PHASE_KINDS),
+                )
+            return rows
+    finally:
+        engine.dispose()
+
+
+def stored_again(source_url: str, target_url: str) -> None:
+    """Every upload of the old database at source_url stored again, in upload order, by this
+    release's save_upload into target_url: the figures as this release computes them."""
+    rows = every_upload_rows_before_versions(source_url)
+    old = store.connect(source_url, upgrade=False)
+    target = store.connect(target_url)
+    try:
+        with old.connect() as conn:
+            uploads = conn.execute(text("SELECT * FROM uploads ORDER BY upload_id")).mappings()
+            uploads = [dict(u) for u in uploads]
+        for upload in uploads:
+            upload_id = upload["upload_id"]
+            record = store.UploadRecord(
+                file_name=upload["file_name"],
+                content=bytes(upload["content"]),
+                uploaded_by=upload["uploaded_by"],
+                uploaded_at=dt.datetime.fromisoformat(str(upload["uploaded_at"])),
+                as_at=dt.date.fromisoformat(str(upload["as_at"])[:10]),
+                file_kind=upload["file_kind"],
+                sheet=upload["sheet"],
+                header_row=upload["header_row"],
+                tracker=upload["tracker"],
+                mapping=json.loads(upload["mapping"]),
+                rows_read=upload["rows_read"],
+                sha256=upload["sha256"],
+                is_demo=bool(upload.get("is_demo", False)),
+                read_as=json.loads(upload.get("read_as") or "{}"),
+            )
+            migrations, phases = rows[upload_id]
+            outcome = store.save_upload(
+                target,
+                record,
+                migrations,
+                phases,
+                store.set_aside_rows(old, upload_id),
+                store.upload_problems(old, upload_id),
+            )
+            assert outcome.upload_id == upload_id
+    finally:
+        old.dispose()
+        target.dispose()
 
 
 def assert_same_rows(before: dict, after: dict) -> None:
@@ -117,12 +196,11 @@ def schema_differences(url: str) -> list:
 @pytest.mark.parametrize("version", [1, 2])
 def test_a_previous_release_database_is_upgraded_with_every_figure_kept(version, tmp_path, capsys):
     url = copy_of(version, tmp_path)
-    rows_before = every_upload_rows(url)
+    rows_before = every_upload_rows_before_versions(url)
     assert store.schema_version(store.connect(url, upgrade=False)) == f"000{version}"
-    # The same rows in a database this release made, for every figure as this release computes it.
+    # The same uploads stored again by this release, for every figure as it computes them.
     rows_only = f"sqlite:///{tmp_path / 'rows-only.db'}"
-    with store.engine.write_transaction(store.connect(rows_only)) as conn:
-        copy_rows(url, conn)
+    stored_again(url, rows_only)
 
     assert store.engine.upgrade_database(url) == (f"000{version}", schema.SCHEMA_VERSION)
 
@@ -180,9 +258,9 @@ def test_a_schema_2_database_on_postgresql_is_upgraded_with_every_figure_kept(
     postgres_url, stamp, tmp_path, capsys
 ):
     sqlite_url = copy_of(2, tmp_path)
-    rows_before = every_upload_rows(sqlite_url)
+    rows_before = every_upload_rows_before_versions(sqlite_url)
     _schema_2_on_postgres(postgres_url, sqlite_url, stamp)
-    assert_same_rows(rows_before, every_upload_rows(postgres_url))
+    assert_same_rows(rows_before, every_upload_rows_before_versions(postgres_url))
 
     assert store.engine.upgrade_database(postgres_url) == ("0002", schema.SCHEMA_VERSION)
 
@@ -219,8 +297,8 @@ def test_a_fresh_database_has_exactly_the_live_tables(db_url):
 
 TOO_NEW = (
     r"^regiondash: cannot use the database .*: The database .* has schema version {}, but this "
-    r"version of regiondash only understands up to version 0003\. Upgrade regiondash, or point it "
-    r"at another database \(REGIONDASH_DATABASE_URL\)\.\n$"
+    r"version of regiondash only understands up to version {head}\. Upgrade regiondash, or point "
+    r"it at another database \(REGIONDASH_DATABASE_URL\)\.\n$"
 )
 
 
@@ -236,7 +314,7 @@ def test_a_database_at_an_unknown_revision_is_refused_plainly(db_url, capsys):
         assert main([*argv, "--db", db_url]) == 2
         err = capsys.readouterr().err
         assert "Traceback" not in err
-        assert re.match(TOO_NEW.format("f00dcafe0099"), err), err
+        assert re.match(TOO_NEW.format("f00dcafe0099", head=schema.SCHEMA_VERSION), err), err
     with pytest.raises(store.SchemaTooNewError):
         store.connect(db_url)
 
@@ -262,21 +340,22 @@ def test_db_upgrade_brings_a_database_up_to_date_and_says_from_what(tmp_path, ca
 
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
-        f"database: {url}\nrevision before: 0001\nrevision after: 0003 (head)\n"
+        f"database: {url}\nrevision before: 0001\nrevision after: {schema.SCHEMA_VERSION} (head)\n"
     )
     assert main(["db", "upgrade", "--db", url]) == 0
     assert capsys.readouterr().out == (
-        f"database: {url}\nrevision before: 0003 (head)\nrevision after: 0003 (head)\n"
+        f"database: {url}\nrevision before: {schema.SCHEMA_VERSION} (head)\n"
+        f"revision after: {schema.SCHEMA_VERSION} (head)\n"
     )
     assert main(["db", "current", "--db", url]) == 0
-    assert capsys.readouterr().out == f"{url}: revision 0003 (head)\n"
+    assert capsys.readouterr().out == f"{url}: revision {schema.SCHEMA_VERSION} (head)\n"
 
 
 def test_db_upgrade_creates_an_empty_database(sqlite_url, capsys):
     assert main(["db", "upgrade", "--db", sqlite_url]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [
         "revision before: none (an empty database)",
-        "revision after: 0003 (head)",
+        f"revision after: {schema.SCHEMA_VERSION} (head)",
     ]
 
 

@@ -503,27 +503,70 @@ def test_phases_of_the_current_picture_come_in_the_guides_order(engine):
     assert store.upload_rows(engine, outcome.upload_id)[1]["phase"].tolist() == order
 
 
-def test_phase_history_has_every_uploads_row_for_the_phase(engine):
+def test_phase_history_has_each_version_of_the_phase_and_the_uploads_holding_it(engine):
     one, two, three = picture_uploads(engine)
 
     history = store.phase_history(engine, "go_live")
 
     assert list(history.columns) == [
-        "upload_id", "as_at", "uploaded_at", "migration_id", *PHASE_DATES,
+        "upload_id", "as_at", "uploaded_at", "migration_id", *PHASE_DATES, "uploads",
     ]  # fmt: skip
-    assert [tuple(r) for r in history[["upload_id", "as_at", "migration_id", "planned_start"]]
-            .to_numpy()] == [
-        (one, D("2026-01-05"), "A", D("2026-03-01")),
-        (two, D("2026-02-02"), "A", D("2026-03-15")),
-        (one, D("2026-01-05"), "B", D("2026-04-01")),
-        (two, D("2026-02-02"), "B", D("2026-04-08")),
-        (three, D("2026-02-02"), "B", D("2026-04-20")),
-        (one, D("2026-01-05"), "C", D("2026-05-01")),
+    # Every go live moved between uploads 1 and 2 of "north", so each version is one upload's.
+    assert [tuple(r) for r in history[["upload_id", "as_at", "migration_id", "planned_start",
+                                       "uploads"]].to_numpy()] == [
+        (one, D("2026-01-05"), "A", D("2026-03-01"), 1),
+        (two, D("2026-02-02"), "A", D("2026-03-15"), 1),
+        (one, D("2026-01-05"), "B", D("2026-04-01"), 1),
+        (two, D("2026-02-02"), "B", D("2026-04-08"), 1),
+        (three, D("2026-02-02"), "B", D("2026-04-20"), 1),
+        (one, D("2026-01-05"), "C", D("2026-05-01"), 1),
     ]  # fmt: skip
     assert history["uploaded_at"].iloc[0] == pd.Timestamp("2026-01-05 09:00", tz="UTC")
     assert history["actual_start"].isna().all()
     assert store.phase_history(engine, "kickoff")["upload_id"].tolist() == [one]
     assert store.phase_history(engine, "cutover").empty
+    # As at 5 January only the first upload counts.
+    early = store.phase_history(engine, "go_live", dt.date(2026, 1, 31))
+    assert early["upload_id"].tolist() == [one, one, one]
+
+
+def test_an_unchanged_go_live_is_one_version_held_by_every_upload_that_repeats_it(engine):
+    migrations = HAND_MIGRATIONS.iloc[[0]].reset_index(drop=True)
+    phases = phases_frame(("A81001:EMIS Web>SystmOne", "go_live", "2026-03-02", None, None, None))
+    first = save(engine, b"one", dt.date(2026, 1, 5), migrations, phases)
+    save(engine, b"two", dt.date(2026, 1, 12), migrations, phases)
+    save(engine, b"three", dt.date(2026, 1, 19), migrations, phases)
+
+    history = store.phase_history(engine, "go_live")
+    assert history[["upload_id", "uploads"]].values.tolist() == [[first.upload_id, 3]]
+    assert store.phase_history(engine, "go_live", dt.date(2026, 1, 12))["uploads"].tolist() == [2]
+
+
+def test_departed_lists_what_left_each_tracker_with_when(engine):
+    # Tracker T: 1 Oct holds A, B, C; 1 Nov A, C (B left); 1 Dec A (C left). Tracker U: 15 Nov
+    # holds B. B left T on 1 Nov, last seen 1 Oct; C left on 1 Dec, last seen 1 Nov.
+    def holding(*ids: str) -> pd.DataFrame:
+        return migrations_frame(*({"migration_id": m, "ods_code": f"{m}00001"} for m in ids))
+
+    no_phases = phases_frame()
+    save(engine, b"t1", dt.date(2026, 10, 1), holding("A", "B", "C"), no_phases, tracker="T")
+    save(engine, b"t2", dt.date(2026, 11, 1), holding("A", "C"), no_phases, tracker="T")
+    save(engine, b"t3", dt.date(2026, 12, 1), holding("A"), no_phases, tracker="T")
+    save(engine, b"u1", dt.date(2026, 11, 15), holding("B"), no_phases, tracker="U")
+
+    def gone(as_at=None):
+        found = store.departed(engine, as_at).sort_values("migration_id")
+        return found[
+            ["migration_id", "ods_code", "tracker", "last_seen", "left_on"]
+        ].values.tolist()
+
+    assert gone() == [
+        ["B", "B00001", "T", pd.Timestamp("2026-10-01"), pd.Timestamp("2026-11-01")],
+        ["C", "C00001", "T", pd.Timestamp("2026-11-01"), pd.Timestamp("2026-12-01")],
+    ]
+    # As at 20 Nov, T's latest is 1 Nov: only B has left it.
+    assert [row[0] for row in gone(dt.date(2026, 11, 20))] == ["B"]
+    assert gone(dt.date(2026, 10, 15)) == []
 
 
 def test_list_uploads_is_newest_first(engine):
@@ -538,7 +581,8 @@ def test_unknown_upload_ids_are_a_lookup_error(engine):
         store.upload_content(engine, 99)
     with pytest.raises(LookupError):
         store.upload_mapping(engine, 99)
-    assert store.upload_rows(engine, 99)[0].empty
+    with pytest.raises(LookupError, match="no upload with id 99"):
+        store.upload_rows(engine, 99)
     assert store.set_aside_rows(engine, 99).empty
     assert store.upload_problems(engine, 99).empty
 
@@ -565,8 +609,8 @@ def test_a_new_database_is_at_the_current_schema_version(engine):
     assert set(inspect(engine).get_table_names()) == {
         "alembic_version",
         "uploads",
-        "upload_migrations",
-        "upload_phases",
+        "migration_versions",
+        "phase_versions",
         "upload_set_aside",
         "upload_problems",
         "header_mappings",
@@ -759,12 +803,18 @@ def test_a_database_of_the_previous_release_is_upgraded_with_nothing_lost(tmp_pa
     engine = store.connect(f"sqlite:///{copy}")
 
     assert store.schema_version(engine) == store.SCHEMA_VERSION
+    assert counts_before == [5, 497, 6439, 0]
+    # Every upload's rows read back as many as were stored (tests/test_migrations.py compares
+    # them row by row); the versions hold fewer, as unchanged rows are kept once.
+    read_back = [store.upload_rows(engine, upload_id) for upload_id in range(1, 6)]
+    assert sum(len(m) for m, _ in read_back) == 497
+    assert sum(len(p) for _, p in read_back) == 6439
     with engine.connect() as conn:
-        counts_after = [
+        versions = [
             conn.execute(text(f"SELECT count(*) FROM {table}")).scalar()
-            for table in ("uploads", "upload_migrations", "upload_phases", "upload_problems")
+            for table in ("migration_versions", "phase_versions", "upload_problems")
         ]
-    assert counts_after == counts_before == [5, 497, 6439, 0]
+    assert versions[0] < 497 and versions[1] < 6439 and versions[2] == 0
     uploads = store.list_uploads(engine).sort_values("upload_id")
     # The demo loader's four uploads are flagged; the real upload by the same team name is not.
     assert uploads["is_demo"].tolist() == [True, True, True, True, False]

@@ -177,40 +177,41 @@ def test_phase_detail_known_table():
 
 
 def history_frame(rows):
-    frame = pd.DataFrame(
-        rows, columns=["upload_id", "as_at", "migration_id", "planned_start", "actual_start"]
-    )
+    """Go-live versions as store.phase_history gives them: (upload_id, as_at, migration_id,
+    planned_start, actual_start, uploads holding it)."""
+    names = ["upload_id", "as_at", "migration_id", "planned_start", "actual_start", "uploads"]
+    frame = pd.DataFrame([list(r) + [1] * (6 - len(r)) for r in rows], columns=names)
     for column in ("as_at", "planned_start", "actual_start"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    return frame.astype({"migration_id": "string"})
+    return frame.astype({"migration_id": "string", "uploads": "int64"})
 
 
 def test_go_live_across_uploads_known_table():
     history = history_frame(
         [
-            # listed out of order, with another migration mixed in
-            [3, "2026-03-02", "M1", "2026-03-30", None],
-            [1, "2026-01-05", "M1", "2026-03-16", None],
-            [2, "2026-02-02", "M1", "2026-03-30", None],
-            [2, "2026-02-02", "M2", "2026-05-01", None],
+            # listed out of order, with another migration mixed in; uploads 2 and 3 held the
+            # same go live, one version
             [4, "2026-04-06", "M1", "2026-03-23", "2026-03-24"],
+            [1, "2026-01-05", "M1", "2026-03-16", None],
+            [2, "2026-02-02", "M1", "2026-03-30", None, 2],
+            [2, "2026-02-02", "M2", "2026-05-01", None],
         ]
     )
     table = as_dates(tables.go_live_across_uploads(history, "M1"))
     assert list(table.columns) == [
-        "Upload", "Upload as at", "Planned go live", "Actual go live", "Moved (days)"
-    ]  # fmt: skip
-    records = table.astype(object).where(table.notna(), None).to_dict("records")
+        "Upload",
+        "Upload as at",
+        "Planned go live",
+        "Actual go live",
+        "Uploads holding it",
+        "Moved (days)",
+    ]
+    records = table.astype(object).where(table.notna(), None).values.tolist()
     assert records == [
-        {"Upload": 1, "Upload as at": D(2026, 1, 5), "Planned go live": D(2026, 3, 16),
-         "Actual go live": None, "Moved (days)": None},
-        {"Upload": 2, "Upload as at": D(2026, 2, 2), "Planned go live": D(2026, 3, 30),
-         "Actual go live": None, "Moved (days)": 14},
-        {"Upload": 3, "Upload as at": D(2026, 3, 2), "Planned go live": D(2026, 3, 30),
-         "Actual go live": None, "Moved (days)": None},  # unchanged: blank, not 0
-        {"Upload": 4, "Upload as at": D(2026, 4, 6), "Planned go live": D(2026, 3, 23),
-         "Actual go live": D(2026, 3, 24), "Moved (days)": -7},
-    ]  # fmt: skip
+        [1, D(2026, 1, 5), D(2026, 3, 16), None, 1, None],
+        [2, D(2026, 2, 2), D(2026, 3, 30), None, 2, 14],
+        [4, D(2026, 4, 6), D(2026, 3, 23), D(2026, 3, 24), 1, -7],
+    ]
 
 
 def test_go_live_across_uploads_of_an_unknown_migration_is_empty():

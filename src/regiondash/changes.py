@@ -42,7 +42,8 @@ def go_live_slippage(history: pd.DataFrame, as_at: dt.date | None = None) -> pd.
     `history` is store.phase_history(engine, "go_live"). Only uploads with an as-at date on or
     before `as_at` count (all of them when it is None). Columns:
 
-    - uploads: how many uploads hold the migration's go-live row;
+    - uploads: how many uploads hold the migration's go-live row (each history row is one
+      version of it, held by `uploads` uploads);
     - first_planned / latest_planned: the planned go live in the earliest / latest upload that
       holds one (uploads with no planned go live are skipped);
     - moves: how many times the planned go live changed from one upload holding one to the next;
@@ -68,7 +69,7 @@ def go_live_slippage(history: pd.DataFrame, as_at: dt.date | None = None) -> pd.
     if as_at is not None:
         actual = actual.where(actual <= pd.Timestamp(as_at))
 
-    result = pd.DataFrame({"uploads": by_migration["upload_id"].nunique()})
+    result = pd.DataFrame({"uploads": by_migration["uploads"].sum()})
     ids = result.index
     plans = planned.groupby("migration_id")["planned_start"]
     result["first_planned"] = plans.first().reindex(ids)
@@ -224,28 +225,14 @@ def compare_uploads(
     }
 
 
-def left_the_picture(members: pd.DataFrame, in_picture: pd.Index | pd.Series) -> pd.DataFrame:
-    """Migrations that have left their tracker: in an earlier upload of it, absent from its
-    latest, and not in the picture through another tracker.
+def left_the_picture(departed: pd.DataFrame, in_picture: pd.Index | pd.Series) -> pd.DataFrame:
+    """Migrations that have left their tracker and are not in the picture through another.
 
-    `members` is store.migrations_by_upload (upload_id, tracker, as_at, migration_id, ods_code),
-    oldest first. One row per migration: its identity and organisations as last recorded,
-    tracker, last_seen (the as-at date of the last upload holding it) and left_on (the as-at
-    date of the next upload of its tracker, the first without it), newest departures first.
+    `departed` is store.departed: one row per migration gone from a tracker's latest upload,
+    with its identity and organisations as last recorded, tracker, last_seen (the as-at date of
+    the last upload holding it) and left_on (the as-at date of the first upload without it).
+    Newest departures first; a migration gone from two trackers is listed once.
     """
-    identity = [c for c in members.columns if c not in ("upload_id", "tracker", "as_at")]
-    columns = [*identity, "tracker", "last_seen", "left_on"]
-    if members.empty:
-        return pd.DataFrame({c: pd.Series(dtype="string") for c in columns[:-2]}).assign(
-            last_seen=pd.Series(dtype="datetime64[us]"), left_on=pd.Series(dtype="datetime64[us]")
-        )
-    uploads = members.drop_duplicates("upload_id")[["upload_id", "tracker", "as_at"]]
-    uploads = uploads.sort_values(["tracker", "as_at", "upload_id"])
-    uploads["next_as_at"] = uploads.groupby("tracker")["as_at"].shift(-1)
-    last = members.sort_values(["as_at", "upload_id"]).groupby(["tracker", "migration_id"]).last()
-    last = last.reset_index().merge(uploads[["upload_id", "next_as_at"]], on="upload_id")
-    gone = last[last["next_as_at"].notna() & ~last["migration_id"].isin(list(in_picture))]
-    gone = gone.drop_duplicates("migration_id", keep="last")
-    result = gone.rename(columns={"as_at": "last_seen", "next_as_at": "left_on"})[columns]
-    result = result.sort_values(["left_on", "ods_code"], ascending=[False, True])
-    return result.reset_index(drop=True)
+    gone = departed[~departed["migration_id"].isin(list(in_picture))]
+    gone = gone.sort_values(["left_on", "ods_code"], ascending=[False, True], kind="stable")
+    return gone.drop_duplicates("migration_id").reset_index(drop=True)

@@ -143,7 +143,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
     migrations, phases = store.current_picture(engine, as_at)
     migrations = metrics.in_scope(migrations, args.region, args.icb, args.sub_icb)
     phases = phases[phases["migration_id"].isin(migrations["migration_id"])]
-    history = store.phase_history(engine, "go_live")
+    history = store.phase_history(engine, "go_live", as_at)
     result = metrics.summary(migrations, phases, as_at, history)
     overview = metrics.migration_overview(migrations, phases, as_at, history)
     flags, computed, _ = risks.assess(overview, phases, as_at)

@@ -74,7 +74,8 @@ def phase_detail(phase_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def go_live_across_uploads(history: pd.DataFrame, migration_id: str) -> pd.DataFrame:
-    """One migration's planned and actual go live in each upload that holds it."""
+    """One migration's planned and actual go live as its uploads recorded them: a row for each
+    upload that changed them, with how many uploads held those dates."""
     rows = history[history["migration_id"] == migration_id].sort_values(["as_at", "upload_id"])
     table = pd.DataFrame(
         {
@@ -82,6 +83,7 @@ def go_live_across_uploads(history: pd.DataFrame, migration_id: str) -> pd.DataF
             "Upload as at": rows["as_at"],
             "Planned go live": rows["planned_start"],
             "Actual go live": rows["actual_start"],
+            "Uploads holding it": rows["uploads"],
         }
     )
     moved = rows["planned_start"].diff().dt.days

@@ -77,16 +77,17 @@ def picture(
     """(overview, phase table) as at a date; cached until an upload changes `version`."""
     engine = engine_for(url)
     migrations, phases = store.current_picture(engine, as_at)
-    history = go_live_history(url, version)
+    history = go_live_history(url, version, as_at)
     overview = metrics.migration_overview(migrations, phases, as_at, history)
     table = metrics.phase_status(phases, as_at)
     return overview, table
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def go_live_history(url: str, version: tuple[int, int]) -> pd.DataFrame:
-    """Every upload's go-live dates, for slippage; cached until an upload changes `version`."""
-    return store.phase_history(engine_for(url), "go_live")
+@st.cache_resource(show_spinner=False, max_entries=8)
+def go_live_history(url: str, version: tuple[int, int], as_at: dt.date | None) -> pd.DataFrame:
+    """The go-live dates as each upload up to the date recorded them, for slippage; cached
+    until an upload changes `version`."""
+    return store.phase_history(engine_for(url), "go_live", as_at)
 
 
 def risk_flags(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series]:

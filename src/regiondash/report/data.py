@@ -44,7 +44,7 @@ class PackInputs:
 
     migrations: pd.DataFrame  # store.current_picture rows in scope
     phases: pd.DataFrame
-    history: pd.DataFrame  # store.phase_history(engine, "go_live")
+    history: pd.DataFrame  # store.phase_history(engine, "go_live", as_at)
     uploads: pd.DataFrame  # store.list_uploads
     previous: tuple[pd.DataFrame, pd.DataFrame, dt.date] | None  # the picture one upload back
     as_at: dt.date
@@ -104,7 +104,7 @@ def load_inputs(
         before_as_at = earlier[-2]
         before_m, before_p = _in_scope(*store.current_picture(engine, before_as_at), scope)
         previous = (before_m, before_p, before_as_at)
-    history = store.phase_history(engine, "go_live")
+    history = store.phase_history(engine, "go_live", as_at)
     return PackInputs(
         migrations, phases, history, uploads, previous, as_at, scope_label(migrations, scope)
     )

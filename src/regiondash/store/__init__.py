@@ -13,8 +13,8 @@ from regiondash.store.engine import (
 )
 from regiondash.store.queries import (
     current_picture,
+    departed,
     latest_as_at,
-    migrations_by_upload,
     phase_history,
     picture_uploads,
     tracker_practices,
@@ -53,9 +53,9 @@ __all__ = [
     "connect",
     "current_picture",
     "database_url",
+    "departed",
     "latest_as_at",
     "list_uploads",
-    "migrations_by_upload",
     "phase_history",
     "picture_uploads",
     "save_header_mapping",

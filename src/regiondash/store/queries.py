@@ -5,15 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, and_, func, select
 
-from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS
+from regiondash.fields import EVENT_DATE_FIELDS, PHASE_COLUMNS
 from regiondash.phases import PHASE_KEYS
 from regiondash.store import frames
 from regiondash.store.engine import read_transaction
+from regiondash.store.layout import in_saved_order, placed_migrations, read_layout
 from regiondash.store.schema import (
+    LAYOUT_COLUMNS,
     PHASE_DATE_COLUMNS,
+    VERSIONED_MIGRATION_COLUMNS,
     migrations_table,
     phases_table,
     uploads_table,
@@ -24,6 +28,9 @@ PICTURE_MIGRATION_KINDS = MIGRATION_KINDS | {
     "upload_id": frames.INT,
     "upload_as_at": frames.DATE,
     "tracker": frames.TEXT,
+}
+_VERSIONED_PICTURE_KINDS = {
+    name: kind for name, kind in PICTURE_MIGRATION_KINDS.items() if name not in LAYOUT_COLUMNS
 }
 PICTURE_PHASE_KINDS = PHASE_KINDS | {"upload_as_at": frames.DATE}
 PICTURE_UPLOAD_KINDS = {
@@ -70,50 +77,27 @@ def latest_as_at(engine: Engine) -> dt.date | None:
 
 
 def _tracker_latest(as_at: dt.date | None):
-    """Subquery: each tracker's latest upload as at the date (upload_id, tracker, as_at)."""
+    """Subquery: each tracker's latest upload as at the date (upload_id, tracker, as_at,
+    order_key): the last in its order (store/versions.py) on or before the date."""
     u = uploads_table.c
-    rank = (
-        func.row_number()
-        .over(partition_by=u.tracker, order_by=(u.as_at.desc(), u.upload_id.desc()))
-        .label("rank")
-    )
-    ranked = select(u.upload_id, u.tracker, u.as_at, rank)
+    latest = select(u.tracker, func.max(u.order_key).label("order_key")).group_by(u.tracker)
     if as_at is not None:
-        ranked = ranked.where(u.as_at <= frames.as_date(as_at))
-    ranked = ranked.subquery("ranked_uploads")
+        latest = latest.where(u.as_at <= frames.as_date(as_at))
+    latest = latest.subquery("latest_keys")
     return (
-        select(ranked.c.upload_id, ranked.c.tracker, ranked.c.as_at)
-        .where(ranked.c.rank == 1)
+        select(u.upload_id, u.tracker, u.as_at, u.order_key)
+        .join(latest, and_(u.tracker == latest.c.tracker, u.order_key == latest.c.order_key))
         .subquery("tracker_latest")
     )
 
 
-def _latest_holders(as_at: dt.date | None):
-    """Subquery: for each migration in the current picture, the upload that gives its row.
-
-    The picture is each tracker's latest upload on or before the date: a migration absent from
-    it has left the picture. Should two trackers' latest uploads both hold a migration, the later
-    as-at date gives its row.
-    """
-    trackers = _tracker_latest(as_at)
-    m = migrations_table.c
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=m.migration_id,
-            order_by=(trackers.c.as_at.desc(), trackers.c.upload_id.desc()),
-        )
-        .label("rank")
-    )
-    ranked = (
-        select(m.upload_id, m.migration_id, trackers.c.as_at, trackers.c.tracker, rank)
-        .join(trackers, trackers.c.upload_id == m.upload_id)
-        .subquery("ranked")
-    )
-    return (
-        select(ranked.c.upload_id, ranked.c.migration_id, ranked.c.as_at, ranked.c.tracker)
-        .where(ranked.c.rank == 1)
-        .subquery("latest")
+def _valid_in(table, picked):
+    """The join condition: a version of the picked upload's tracker whose range holds it."""
+    t = table.c
+    return and_(
+        t.tracker == picked.c.tracker,
+        t.valid_from <= picked.c.order_key,
+        t.valid_to > picked.c.order_key,
     )
 
 
@@ -122,41 +106,59 @@ def current_picture(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(migrations, phases): each migration's rows from its tracker's latest upload by as_at.
 
-    Both frames carry `upload_as_at`, the date each row is judged at (asat.judged_at); the
-    migrations also carry their `tracker` and, per event field, `tracks_<field>`: whether the
-    upload had a column for it (a rule whose column is missing is not assessed).
+    The picture is each tracker's latest upload on or before the date: a migration absent from
+    it has left the picture. Should two trackers' latest uploads both hold a migration, the
+    later as-at date gives its row. Both frames carry `upload_as_at`, the date each row is
+    judged at (asat.judged_at); the migrations also carry their `upload_id`, `tracker` and, per
+    event field, `tracks_<field>`: whether the upload had a column for it (a rule whose column
+    is missing is not assessed).
     """
-    latest = _latest_holders(as_at)
+    picked = _tracker_latest(as_at)
     m, p = migrations_table.c, phases_table.c
-    migration_query = (
-        select(
-            *(m[name] for name in MIGRATION_COLUMNS),
-            m.upload_id,
-            latest.c.as_at.label("upload_as_at"),
-            latest.c.tracker,
-        )
-        .join(
-            latest, and_(latest.c.upload_id == m.upload_id, latest.c.migration_id == m.migration_id)
-        )
-        .order_by(m.migration_id)
-    )
+    migration_query = select(
+        *(m[name] for name in VERSIONED_MIGRATION_COLUMNS),
+        picked.c.upload_id,
+        picked.c.as_at.label("upload_as_at"),
+        picked.c.tracker,
+    ).join(picked, _valid_in(migrations_table, picked))
     phase_query = select(
-        *(p[name] for name in PHASE_COLUMNS), latest.c.as_at.label("upload_as_at")
-    ).join(latest, and_(latest.c.upload_id == p.upload_id, latest.c.migration_id == p.migration_id))
+        *(p[name] for name in PHASE_COLUMNS),
+        picked.c.as_at.label("upload_as_at"),
+        picked.c.tracker,
+    ).join(picked, _valid_in(phases_table, picked))
+    u = uploads_table.c
     with read_transaction(engine) as conn:
         migrations = frames.typed_frame(
-            conn.execute(migration_query).all(), PICTURE_MIGRATION_KINDS
+            frames.raw_rows(conn, migration_query), _VERSIONED_PICTURE_KINDS
         )
-        phases = frames.typed_frame(frames.raw_rows(conn, phase_query), PICTURE_PHASE_KINDS)
-        mappings = dict(
-            conn.execute(
-                select(uploads_table.c.upload_id, uploads_table.c.mapping).where(
-                    uploads_table.c.upload_id.in_(
-                        select(latest.c.upload_id).distinct().scalar_subquery()
-                    )
-                )
-            ).all()
+        phases = frames.typed_frame(
+            frames.raw_rows(conn, phase_query), PICTURE_PHASE_KINDS | {"tracker": frames.TEXT}
         )
+        held = conn.execute(
+            select(u.upload_id, u.mapping, u.layout).where(
+                u.upload_id.in_(select(picked.c.upload_id).scalar_subquery())
+            )
+        ).all()
+    mappings = {upload_id: mapping for upload_id, mapping, _ in held}
+    places = [
+        placed_migrations(read_layout(blob)).assign(upload_id=upload_id)
+        for upload_id, _, blob in held
+    ]
+    if places:
+        placed = pd.concat(places, ignore_index=True).drop(columns="position")
+        migrations = migrations.merge(placed, on=["upload_id", "migration_id"], how="left")
+    else:
+        migrations = migrations.assign(
+            sheet=pd.Series(dtype="string"), source_row=pd.Series(dtype="int64")
+        )
+    migrations = migrations[list(PICTURE_MIGRATION_KINDS)]
+    # One row per migration: from the tracker whose latest upload is the later.
+    migrations = migrations.sort_values(
+        ["upload_as_at", "upload_id"], ascending=False, kind="stable"
+    ).drop_duplicates("migration_id")
+    migrations = migrations.sort_values("migration_id", kind="stable").reset_index(drop=True)
+    holders = migrations[["migration_id", "tracker"]]
+    phases = phases.merge(holders, on=["migration_id", "tracker"]).drop(columns="tracker")
     return _with_tracked_fields(migrations, mappings), _in_phase_order(phases)
 
 
@@ -191,18 +193,18 @@ def tracker_practices(engine: Engine) -> pd.DataFrame:
     """Each tracker's latest upload's migrations (tracker, as_at, migration_id, ods_code, csu,
     source_system, target_system, reported_status), for telling which tracker a renamed file
     replaces and which practices another tracker also moves."""
-    trackers = _tracker_latest(None)
+    picked = _tracker_latest(None)
     m = migrations_table.c
     query = select(
-        trackers.c.tracker,
-        trackers.c.as_at,
+        picked.c.tracker,
+        picked.c.as_at,
         m.migration_id,
         m.ods_code,
         m.csu,
         m.source_system,
         m.target_system,
         m.reported_status,
-    ).join(trackers, trackers.c.upload_id == m.upload_id)
+    ).join(picked, _valid_in(migrations_table, picked))
     kinds = {
         "tracker": frames.TEXT,
         "as_at": frames.DATE,
@@ -217,20 +219,53 @@ def tracker_practices(engine: Engine) -> pd.DataFrame:
         return frames.typed_frame(frames.raw_rows(conn, query), kinds)
 
 
-def migrations_by_upload(engine: Engine, as_at: dt.date | None = None) -> pd.DataFrame:
-    """Which migrations each upload held (upload_id, tracker, as_at, then the migration's
-    identity and organisations), for uploads on or before the date, oldest first: what
-    removals are worked out from."""
-    u, m = uploads_table.c, migrations_table.c
-    query = (
-        select(u.upload_id, u.tracker, u.as_at, *(m[name] for name in _MEMBER_COLUMNS))
-        .join(uploads_table, u.upload_id == m.upload_id)
-        .order_by(u.as_at, u.upload_id)
+def departed(engine: Engine, as_at: dt.date | None = None) -> pd.DataFrame:
+    """Migrations gone from their tracker as at the date: in an earlier upload of it and not in
+    its latest (the migration's identity and organisations as last recorded, tracker,
+    last_seen: the as-at date of the last upload holding it, left_on: that of the next upload
+    of its tracker, the first without it). Read from the versions that ended, not from every
+    upload."""
+    picked = _tracker_latest(as_at)
+    m = migrations_table.c
+    other = migrations_table.alias("still")
+    still_there = (
+        select(other.c.version_id)
+        .where(
+            other.c.tracker == m.tracker,
+            other.c.migration_id == m.migration_id,
+            other.c.valid_from <= picked.c.order_key,
+            other.c.valid_to > picked.c.order_key,
+        )
+        .exists()
     )
-    if as_at is not None:
-        query = query.where(u.as_at <= frames.as_date(as_at))
+    query = (
+        select(*(m[name] for name in _MEMBER_COLUMNS), m.tracker, m.valid_to)
+        .join(picked, m.tracker == picked.c.tracker)
+        .where(m.valid_to <= picked.c.order_key, ~still_there)
+    )
+    kinds = dict.fromkeys(_MEMBER_COLUMNS, frames.TEXT) | {
+        "tracker": frames.TEXT,
+        "left_key": frames.INT,
+    }
+    u = uploads_table.c
     with read_transaction(engine) as conn:
-        return frames.typed_frame(frames.raw_rows(conn, query), UPLOAD_MEMBER_KINDS)
+        ended = frames.typed_frame(frames.raw_rows(conn, query), kinds)
+        uploads = frames.typed_frame(
+            frames.raw_rows(conn, select(u.tracker, u.order_key, u.as_at)),
+            {"tracker": frames.TEXT, "order_key": frames.INT, "as_at": frames.DATE},
+        )
+    # The last version of each: a migration may have changed (or left and come back) before.
+    ended = ended.sort_values("left_key", kind="stable").drop_duplicates(
+        ["tracker", "migration_id"], keep="last"
+    )
+    uploads = uploads.sort_values(["tracker", "order_key"]).reset_index(drop=True)
+    uploads["before_as_at"] = uploads.groupby("tracker")["as_at"].shift()
+    gone = ended.merge(
+        uploads.rename(columns={"order_key": "left_key"}), on=["tracker", "left_key"]
+    )
+    result = gone.rename(columns={"before_as_at": "last_seen", "as_at": "left_on"})
+    columns = [*_MEMBER_COLUMNS, "tracker", "last_seen", "left_on"]
+    return result[columns].reset_index(drop=True)
 
 
 def _in_phase_order(phases: pd.DataFrame) -> pd.DataFrame:
@@ -242,38 +277,73 @@ def _in_phase_order(phases: pd.DataFrame) -> pd.DataFrame:
 
 
 def upload_rows(engine: Engine, upload_id: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One upload's migrations and (dated) phases, in the order they were saved."""
+    """One upload's migrations and (dated) phases, in the order they were saved: the versions of
+    its tracker whose range holds it, placed as its layout says."""
+    u = uploads_table.c
     m, p = migrations_table.c, phases_table.c
-    migration_query = (
-        select(*(m[name] for name in MIGRATION_COLUMNS))
-        .where(m.upload_id == int(upload_id))
-        .order_by(m.position)
-    )
-    phase_query = (
-        select(*(p[name] for name in PHASE_COLUMNS))
-        .where(p.upload_id == int(upload_id))
-        .order_by(p.position)
-    )
     with read_transaction(engine) as conn:
-        migrations = frames.typed_frame(frames.raw_rows(conn, migration_query), MIGRATION_KINDS)
+        found = conn.execute(
+            select(u.tracker, u.order_key, u.layout).where(u.upload_id == int(upload_id))
+        ).one_or_none()
+        if found is None:
+            raise LookupError(f"no upload with id {upload_id}")
+        tracker, key, blob = found
+        migration_query = select(*(m[name] for name in VERSIONED_MIGRATION_COLUMNS)).where(
+            m.tracker == tracker, m.valid_from <= key, m.valid_to > key
+        )
+        phase_query = select(*(p[name] for name in PHASE_COLUMNS)).where(
+            p.tracker == tracker, p.valid_from <= key, p.valid_to > key
+        )
+        migrations = frames.typed_frame(
+            frames.raw_rows(conn, migration_query),
+            {name: MIGRATION_KINDS[name] for name in VERSIONED_MIGRATION_COLUMNS},
+        )
         phases = frames.typed_frame(frames.raw_rows(conn, phase_query), PHASE_KINDS)
-    return migrations, phases
+    return in_saved_order(migrations, phases, read_layout(blob), list(MIGRATION_KINDS))
 
 
-def phase_history(engine: Engine, phase: str = "go_live") -> pd.DataFrame:
-    """Every upload's row for one phase, oldest as-at first, for slippage."""
-    p = phases_table.c
+def phase_history(
+    engine: Engine, phase: str = "go_live", as_at: dt.date | None = None
+) -> pd.DataFrame:
+    """Each version of one phase's row across the uploads on or before the date, for slippage:
+    the upload it was first recorded in (upload_id, as_at, uploaded_at), its dates and
+    `uploads`, how many of its tracker's uploads (by the date) held it. Oldest first per
+    migration."""
+    p, u = phases_table.c, uploads_table.c
     query = (
         select(
-            p.upload_id,
-            uploads_table.c.as_at,
-            uploads_table.c.uploaded_at,
+            u.upload_id,
+            u.as_at,
+            u.uploaded_at,
             p.migration_id,
             *(p[name] for name in PHASE_DATE_COLUMNS),
+            p.tracker,
+            p.valid_from,
+            p.valid_to,
         )
-        .join(uploads_table, uploads_table.c.upload_id == p.upload_id)
+        .join(uploads_table, u.order_key == p.valid_from)
         .where(p.phase == phase)
-        .order_by(p.migration_id, uploads_table.c.as_at, p.upload_id)
     )
+    keys = select(u.tracker, u.order_key)
+    if as_at is not None:
+        query = query.where(u.as_at <= frames.as_date(as_at))
+        keys = keys.where(u.as_at <= frames.as_date(as_at))
+    kinds = PHASE_HISTORY_KINDS | {
+        "tracker": frames.TEXT,
+        "valid_from": frames.INT,
+        "valid_to": frames.INT,
+    }
     with read_transaction(engine) as conn:
-        return frames.typed_frame(frames.raw_rows(conn, query), PHASE_HISTORY_KINDS)
+        history = frames.typed_frame(frames.raw_rows(conn, query), kinds)
+        tracker_keys = frames.typed_frame(
+            frames.raw_rows(conn, keys), {"tracker": frames.TEXT, "order_key": frames.INT}
+        )
+    held = pd.Series(0, index=history.index, dtype="int64")
+    for tracker, group in history.groupby("tracker"):
+        ordered = np.sort(tracker_keys.loc[tracker_keys["tracker"] == tracker, "order_key"])
+        first = np.searchsorted(ordered, group["valid_from"].to_numpy(), side="left")
+        end = np.searchsorted(ordered, group["valid_to"].to_numpy(), side="left")
+        held[group.index] = end - first
+    history = history.assign(uploads=held)
+    history = history.sort_values(["migration_id", "as_at", "upload_id"], kind="stable")
+    return history.drop(columns=["tracker", "valid_from", "valid_to"]).reset_index(drop=True)

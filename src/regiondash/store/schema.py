@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
     DateTime,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS
@@ -55,6 +56,12 @@ uploads_table = Table(
     Column("read_as", Text, nullable=False, default="{}", server_default="{}"),
     # How content is stored: 'identity' (the bytes as uploaded) or 'gzip' (revision 0003).
     Column("content_encoding", Text, nullable=False, server_default="identity"),
+    # The upload's place in its tracker's order, store.versions.order_key(as_at, upload_id):
+    # the row versions' validity ranges are in these keys (revision 0004).
+    Column("order_key", BigInteger, nullable=False, server_default="0"),
+    # Where each row stood in the file (order, sheet, sheet row): gzip JSON, store/layout.py.
+    Column("layout", LargeBinary),
+    Index("ix_uploads_tracker_order", "tracker", "order_key"),
 )
 
 MIGRATION_DATE_COLUMNS = list(EVENT_DATE_FIELDS)
@@ -66,11 +73,14 @@ MIGRATION_TEXT_COLUMNS = [
     if c not in {*MIGRATION_DATE_COLUMNS, *MIGRATION_BOOL_COLUMNS, *MIGRATION_INT_COLUMNS}
 ]
 PHASE_DATE_COLUMNS = [c for c in PHASE_COLUMNS if c not in ("migration_id", "phase")]
+# A migration row's place in its file: kept with the upload (store/layout.py), not versioned.
+LAYOUT_COLUMNS = ("sheet", "source_row")
+VERSIONED_MIGRATION_COLUMNS = [c for c in MIGRATION_COLUMNS if c not in LAYOUT_COLUMNS]
 
 
 def _migration_column(name: str) -> Column:
     if name == "migration_id":
-        return Column(name, Text, primary_key=True)
+        return Column(name, Text, nullable=False)
     if name in MIGRATION_DATE_COLUMNS:
         return Column(name, Date)
     if name in MIGRATION_BOOL_COLUMNS:
@@ -80,36 +90,43 @@ def _migration_column(name: str) -> Column:
     return Column(name, Text)
 
 
+def _version_columns() -> list:
+    """What every row version has: its id, tracker and validity range (store/versions.py)."""
+    return [
+        Column("version_id", Integer, primary_key=True, autoincrement=True),
+        Column("tracker", Text, nullable=False),
+        Column("valid_from", BigInteger, nullable=False),
+        Column("valid_to", BigInteger, nullable=False),
+    ]
+
+
+# One row per version of a migration's row: stored once, valid over a range of its tracker's
+# uploads. The current picture is the open versions; any upload's rows, those whose range holds it.
 migrations_table = Table(
-    "upload_migrations",
+    "migration_versions",
     metadata,
-    Column(
-        "upload_id",
-        Integer,
-        ForeignKey("uploads.upload_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
-    *[_migration_column(name) for name in MIGRATION_COLUMNS],
-    # Keeps the order the rows were saved in, so an upload reads back exactly as it was given.
-    Column("position", Integer, nullable=False),
-    Index("ix_upload_migrations_migration_id", "migration_id"),
+    *_version_columns(),
+    *[_migration_column(name) for name in VERSIONED_MIGRATION_COLUMNS],
+    Index("ix_migration_versions_range", "tracker", "valid_to", "valid_from"),
+    Index("ix_migration_versions_migration", "migration_id"),
+    # A migration appears once in an upload, so once among the versions starting there.
+    UniqueConstraint("tracker", "migration_id", "valid_from", name="uq_migration_versions_row"),
 )
 
+# One row per version of one phase of a migration, likewise.
 phases_table = Table(
-    "upload_phases",
+    "phase_versions",
     metadata,
-    Column("upload_id", Integer, primary_key=True),
-    Column("migration_id", Text, primary_key=True),
-    Column("phase", Text, primary_key=True),
+    *_version_columns(),
+    Column("migration_id", Text, nullable=False),
+    Column("phase", Text, nullable=False),
     *[Column(name, Date) for name in PHASE_DATE_COLUMNS],
-    Column("position", Integer, nullable=False),
-    ForeignKeyConstraint(
-        ["upload_id", "migration_id"],
-        ["upload_migrations.upload_id", "upload_migrations.migration_id"],
-        ondelete="CASCADE",
+    Index("ix_phase_versions_range", "tracker", "valid_to", "valid_from"),
+    # Slippage reads one phase's versions across every upload.
+    Index("ix_phase_versions_phase", "phase", "migration_id"),
+    UniqueConstraint(
+        "tracker", "migration_id", "phase", "valid_from", name="uq_phase_versions_row"
     ),
-    # Slippage reads one phase across every upload.
-    Index("ix_upload_phases_phase", "phase", "upload_id"),
 )
 
 set_aside_table = Table(
@@ -155,7 +172,7 @@ header_mappings_table = Table(
 
 
 # The Alembic revision a database at the newest schema holds (the head of store/migrations).
-SCHEMA_VERSION: str = "0003"
+SCHEMA_VERSION: str = "0004"
 
 
 class SchemaTooNewError(RuntimeError):

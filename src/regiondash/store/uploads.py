@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, insert, select
+from sqlalchemy import Connection, Engine, Table, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -16,11 +16,13 @@ from regiondash.fields import MIGRATION_COLUMNS, PHASE_COLUMNS, PROBLEM_COLUMNS
 from regiondash.store import bulk, frames
 from regiondash.store.compression import original_content, stored_content
 from regiondash.store.engine import read_transaction, write_transaction
+from regiondash.store.layout import layout_of
 from regiondash.store.schema import (
     MIGRATION_BOOL_COLUMNS,
     MIGRATION_DATE_COLUMNS,
     MIGRATION_INT_COLUMNS,
     PHASE_DATE_COLUMNS,
+    VERSIONED_MIGRATION_COLUMNS,
     header_mappings_table,
     migrations_table,
     phases_table,
@@ -28,6 +30,7 @@ from regiondash.store.schema import (
     set_aside_table,
     uploads_table,
 )
+from regiondash.store.versions import order_key, plan_versions
 
 STATUS_STORED = "stored"
 STATUS_STORED_VALID_ROWS = "stored_valid_rows"
@@ -144,15 +147,16 @@ def _row_columns(
     set_aside: pd.DataFrame,
     problems: pd.DataFrame,
 ) -> dict[Table, dict[str, list]]:
-    """Each row table's insert values, column by column, ready for the driver."""
+    """Each row table's values, column by column, ready for the driver: the migration and phase
+    tables' as what the rows say (versioned when stored; their place is the layout's), the
+    others' as inserted."""
     iso = engine.dialect.name == "sqlite"
     dated = phases[PHASE_DATE_COLUMNS].notna().any(axis=1)
     problem_values = _columns(problems, PROBLEM_KINDS, "problems", iso)
+    migration_values = _columns(migrations, MIGRATION_KINDS, "migrations", iso)
     return {
-        migrations_table: _columns(migrations, MIGRATION_KINDS, "migrations", iso)
-        | {"position": list(range(len(migrations)))},
-        phases_table: _columns(phases[dated], PHASE_KINDS, "phases", iso)
-        | {"position": list(range(int(dated.sum())))},
+        migrations_table: {name: migration_values[name] for name in VERSIONED_MIGRATION_COLUMNS},
+        phases_table: _columns(phases[dated], PHASE_KINDS, "phases", iso),
         set_aside_table: {
             SET_ASIDE_DB_NAMES.get(k, k): v
             for k, v in _columns(set_aside, SET_ASIDE_KINDS, "set_aside").items()
@@ -161,6 +165,43 @@ def _row_columns(
         problems_table: {PROBLEM_DB_NAMES.get(k, k): v for k, v in problem_values.items()}
         | {"position": list(range(len(problems)))},
     }
+
+
+# Rows are matched to their earlier version on these; every other column is content.
+VERSION_KEYS = {migrations_table: ["migration_id"], phases_table: ["migration_id", "phase"]}
+
+
+def _store_versions(
+    conn: Connection, tracker: str, key: int, tables: dict[Table, dict[str, list]]
+) -> None:
+    """Store the upload's migration and phase rows as versions (store/versions.py): nothing
+    for a row equal to its version at the tracker's previous upload."""
+    if conn.dialect.name == "postgresql":
+        # Two uploads of one tracker at once would each plan against the same versions.
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:t))"), {"t": tracker})
+    u = uploads_table.c
+    order = select(u.order_key).where(u.tracker == tracker)
+    previous = conn.scalar(order.where(u.order_key < key).order_by(u.order_key.desc()).limit(1))
+    following = conn.scalar(order.where(u.order_key > key).order_by(u.order_key).limit(1))
+    for table, keys in VERSION_KEYS.items():
+        # Driver-ready values on both sides, so equal rows compare equal on either backend.
+        rows = pd.DataFrame(tables[table], dtype=object)
+        names = list(rows.columns)
+        before = pd.DataFrame(columns=[*names, "version_id", "valid_to"], dtype=object)
+        if previous is not None:
+            t = table.c
+            query = select(*(t[n] for n in names), t.version_id, t.valid_to).where(
+                t.tracker == tracker, t.valid_from <= previous, t.valid_to > previous
+            )
+            found = frames.raw_rows(conn, query)
+            before = pd.DataFrame.from_records(found, columns=before.columns).astype(object)
+        plan = plan_versions(before, rows, keys, key, following)
+        for start in range(0, len(plan.close), 10_000):
+            chunk = plan.close[start : start + 10_000]
+            conn.execute(update(table).where(table.c.version_id.in_(chunk)).values(valid_to=key))
+        added = plan.add.astype(object).where(plan.add.notna(), None)
+        columns = {name: added[name].tolist() for name in added.columns}
+        bulk.insert_columns(conn, table, columns | {"tracker": [tracker] * len(added)})
 
 
 def _upload_values(
@@ -210,6 +251,8 @@ def save_upload(
     tables = _row_columns(engine, migrations, phases, set_aside, problems)
     severities = problems.get("severity", pd.Series([], dtype="string"))
     values = _upload_values(engine, upload, len(migrations), len(set_aside), severities)
+    dated = phases[PHASE_DATE_COLUMNS].notna().any(axis=1)
+    values["layout"] = layout_of(migrations, phases[dated])
     try:
         with write_transaction(engine) as conn:
             existing = _upload_with_bytes(conn, sha256)
@@ -218,7 +261,15 @@ def save_upload(
             upload_id = conn.scalar(
                 insert(uploads_table).values(values).returning(uploads_table.c.upload_id)
             )
-            for table, columns in tables.items():
+            key = order_key(frames.as_date(upload.as_at), upload_id)
+            conn.execute(
+                update(uploads_table)
+                .where(uploads_table.c.upload_id == upload_id)
+                .values(order_key=key)
+            )
+            _store_versions(conn, upload.tracker, key, tables)
+            for table in (set_aside_table, problems_table):
+                columns = tables[table]
                 length = len(next(iter(columns.values())))
                 bulk.insert_columns(conn, table, columns | {"upload_id": [upload_id] * length})
     except IntegrityError:
