@@ -120,6 +120,42 @@ def _empty_forecast() -> pd.DataFrame:
     return frame
 
 
+def _anchors(open_table: pd.DataFrame, at: pd.Timestamp) -> tuple[list[str], list]:
+    """Each open migration's anchor milestone and date: the last one reached, else registration
+    on its planned date or the as-at date, whichever is later."""
+    anchor = pd.Series("registration", index=open_table.index, dtype=object)
+    anchor_date = pd.Series(pd.NaT, index=open_table.index, dtype="datetime64[us]")
+    reached = pd.Series(False, index=open_table.index)
+    for key in ANCHORS:
+        has = open_table[key].notna()
+        anchor[has] = key
+        anchor_date[has] = open_table.loc[has, key]
+        reached |= has
+    planned = open_table["planned_registration"]
+    later = planned.where(planned > at, at).astype("datetime64[us]")
+    anchor_date[~reached] = later[~reached]
+    return anchor.tolist(), list(anchor_date)
+
+
+def _sample_stats(
+    to_live: pd.DataFrame, pairs: pd.Series, quantiles: list[float], min_examples: int
+) -> dict[tuple[str, object], tuple[int, list[float]]]:
+    """(examples, quantiles of days to go live) from each anchor: over all examples, key
+    (anchor, None), and over each system pair with at least min_examples, (anchor, pair)."""
+    stats: dict[tuple[str, object], tuple[int, list[float]]] = {}
+    for key in ANCHORS:
+        sample = to_live[key].dropna().astype("float64")
+        offsets = sample.quantile(quantiles, interpolation="linear").tolist() if len(sample) else []
+        stats[(key, None)] = (len(sample), offsets)
+        for pair, group in sample.groupby(pairs.loc[sample.index].astype(object), dropna=True):
+            if len(group) >= min_examples:
+                stats[(key, pair)] = (
+                    len(group),
+                    group.quantile(quantiles, interpolation="linear").tolist(),
+                )
+    return stats
+
+
 def forecast_go_live(
     migrations: pd.DataFrame,
     phases: pd.DataFrame,
@@ -155,33 +191,24 @@ def forecast_go_live(
         return _empty_forecast()
 
     quantiles = [config.low_quantile, 0.5, config.high_quantile]
+    stats = _sample_stats(to_live, examples["pair"], quantiles, config.min_examples)
+    anchors, anchor_dates = _anchors(table.loc[open_ids], at)
     rows = []
-    for mid in open_ids:
-        row = table.loc[mid]
+    for mid, anchor, anchor_date, pair in zip(
+        open_ids, anchors, anchor_dates, table.loc[open_ids, "pair"], strict=True
+    ):
         floor = judged[mid] + pd.Timedelta(days=1)
-        reached = [key for key in ANCHORS if pd.notna(row[key])]
-        if reached:
-            anchor, anchor_date = reached[-1], row[reached[-1]]
-        else:
-            planned = row["planned_registration"]
-            anchor = "registration"
-            anchor_date = max(planned, at) if pd.notna(planned) else at
-        sample = to_live[anchor].dropna()
-        pairs = examples.loc[sample.index, "pair"]
-        same_pair = sample[pairs.eq(row["pair"]).fillna(False).to_numpy(dtype=bool)]
-        if pd.notna(row["pair"]) and len(same_pair) >= config.min_examples:
-            sample, basis = same_pair, f"{row['pair']} ({len(same_pair)} migrations)"
-        else:
-            basis = f"all migrations ({len(sample)})"
-        if sample.empty:
+        paired = pd.notna(pair) and (anchor, pair) in stats
+        count, offsets = stats[(anchor, pair)] if paired else stats[(anchor, None)]
+        basis = f"{pair} ({count} migrations)" if paired else f"all migrations ({count})"
+        if not count:
             forecasts = [pd.NaT] * 3
             basis = NOT_ENOUGH_HISTORY
         else:
-            offsets = sample.astype("float64").quantile(quantiles, interpolation="linear")
             forecasts = [max(anchor_date + _round_days(q), floor) for q in offsets]
-            if anchor_date + _round_days(offsets.iloc[-1]) < floor:
+            if anchor_date + _round_days(offsets[-1]) < floor:
                 forecasts, basis = [pd.NaT] * 3, LATER_THAN_EXAMPLES
-        rows.append([mid, anchor, anchor_date, basis, len(sample), *forecasts])
+        rows.append([mid, anchor, anchor_date, basis, count, *forecasts])
 
     result = pd.DataFrame(
         rows,
