@@ -36,12 +36,23 @@ for index, (column, title) in enumerate([
         ui.show_chart(fig, counts.rename_axis(column).reset_index(), title, key=f"by-{column}")
 
 st.subheader("Over time")
-history = ui.overrunning_over_time(ctx)
-if history["as_at"].nunique() > 1:
+dates = ui.trend_dates(ctx)
+if len(dates) < 2:
+    st.caption("One upload date so far: the trend appears once a later upload is stored.")
+elif len(dates) <= ui.TREND_AT_ONCE or st.session_state.get("show_trend"):
+    history = ui.overrunning_over_time(ctx)
     fig = charts.trend(history, ctx.as_at, "Overrunning migrations at each upload", "Migrations")
     ui.show_chart(fig, history, "overrunning-over-time", key="trend")
 else:
-    st.caption("One upload so far: the trend appears once a second upload is stored.")
+    st.caption(
+        f"The trend needs the picture as at each of {len(dates)} upload dates, about half a "
+        "second each for a national picture; once worked out it is kept for this view."
+    )
+    st.button(
+        f"Show the trend across {len(dates)} upload dates",
+        key="show_trend_button",
+        on_click=lambda: st.session_state.update(show_trend=True),
+    )
 
 st.subheader("Overrunning migrations")
 table = ctx.memo(

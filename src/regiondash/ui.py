@@ -105,17 +105,40 @@ def risk_flags(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     return flags.loc[ids], computed.loc[ids], differs.loc[ids]
 
 
-def overrunning_over_time(ctx: Context) -> pd.DataFrame:
-    """Overrunning migrations (with the current filters) as at each upload's as-at date."""
-    rows = []
+# Up to this many upload dates the trend is drawn with the page; past it, on request: each date
+# is a whole picture to work out (about half a second at national scale), cached once made.
+TREND_AT_ONCE = 4
+
+
+def trend_dates(ctx: Context) -> list[dt.date]:
+    """The upload dates the overrunning trend has a point for: each on or before the view's."""
     dates = sorted({pd.Timestamp(d).date() for d in ctx.uploads["as_at"]})
-    for as_at in [d for d in dates if ctx.as_at is None or d <= ctx.as_at]:
-        overview, _ = picture(ctx.url, ctx.version, as_at)
-        scoped = apply_filters(overview, ctx.filters)
-        rows.append({"as_at": pd.Timestamp(as_at), "series": "Overrunning migrations",
-                     "value": int(scoped["overrunning"].sum())})  # fmt: skip
-        rows.append({"as_at": pd.Timestamp(as_at), "series": "Migrations in scope",
-                     "value": len(scoped)})  # fmt: skip
+    return [d for d in dates if ctx.as_at is None or d <= ctx.as_at]
+
+
+def overrunning_over_time(ctx: Context) -> pd.DataFrame:
+    """Overrunning migrations (with the current filters) as at each upload's as-at date, with a
+    progress bar while it is worked out; the counts are kept (shared by every session), the
+    pictures behind them are not: a year of them would fill the memory."""
+    dates = tuple(trend_dates(ctx))
+    key = (ctx.url, ctx.version, ctx.as_at, ctx.filters, dates, "overrunning-trend")
+    return _memo_store().get(key, lambda: _trend(ctx.engine, ctx.filters, dates))
+
+
+def _trend(engine: sa.Engine, filters: Filters, dates: tuple[dt.date, ...]) -> pd.DataFrame:
+    rows = []
+    bar = st.progress(0.0, text="Working out the picture as at each upload date…")
+    for number, day in enumerate(dates, start=1):
+        migrations, phases = store.current_picture(engine, day)
+        history = store.phase_history(engine, "go_live", day)
+        overview = metrics.migration_overview(migrations, phases, day, history)
+        scoped = apply_filters(overview, filters)
+        overrunning = int(scoped["overrunning"].sum())
+        moment = pd.Timestamp(day)
+        rows.append({"as_at": moment, "series": "Overrunning migrations", "value": overrunning})
+        rows.append({"as_at": moment, "series": "Migrations in scope", "value": len(scoped)})
+        bar.progress(number / len(dates), text=f"As at {day:%-d %b %Y} ({number} of {len(dates)})")
+    bar.empty()
     return pd.DataFrame(rows, columns=["as_at", "series", "value"])
 
 
