@@ -236,8 +236,10 @@ def _first_revision(engine: Engine) -> tuple[str | None, bool]:
 
 def _upgrade_schema(engine: Engine) -> tuple[str | None, str]:
     """Bring the schema to head in one transaction; (revision before, revision after)."""
-    head = migrate.head_revision()
     revision, legacy = _first_revision(engine)
+    if revision == schema.SCHEMA_VERSION and not legacy:
+        return revision, revision  # at head: no need to load the revisions
+    head = migrate.head_revision()
     _check_known(engine, revision, head)
     if revision == head and not legacy:
         return revision, head

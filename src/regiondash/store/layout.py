@@ -34,17 +34,21 @@ def _usual_phase_order(phases: pd.DataFrame, index_of: dict[str, int]) -> pd.Dat
 def layout_of(migrations: pd.DataFrame, phases: pd.DataFrame) -> bytes:
     """The layout of an upload's migrations (migration_id, sheet, source_row) and phases
     (migration_id, phase), each in the order saved."""
-    ids = [str(v) for v in migrations["migration_id"]]
-    sheets = [None if pd.isna(v) else str(v) for v in migrations["sheet"]]
+    ids = migrations["migration_id"].astype(str).tolist()
+    sheets = migrations["sheet"].astype(object).where(migrations["sheet"].notna(), None).tolist()
     index_of = {mid: i for i, mid in enumerate(ids)}
-    saved = list(zip(phases["migration_id"].map(index_of), phases["phase"], strict=True))
+    phases = phases.reset_index(drop=True)
     usual = _usual_phase_order(phases, index_of)
-    usual_pairs = list(zip(usual["migration_id"].map(index_of), usual["phase"], strict=True))
+    in_usual_order = bool((usual.index == phases.index).all())
+    saved = None
+    if not in_usual_order:
+        numbers = phases["migration_id"].map(index_of).astype(int).tolist()
+        saved = [[i, str(p)] for i, p in zip(numbers, phases["phase"], strict=True)]
     layout = {
         "ids": ids,
         "sheets": sheets if len(set(sheets)) > 1 else sheets[:1],
-        "rows": [int(v) for v in migrations["source_row"]],
-        "phases": None if saved == usual_pairs else [[int(i), str(p)] for i, p in saved],
+        "rows": migrations["source_row"].astype(int).tolist(),
+        "phases": saved,
     }
     text = json.dumps(layout, ensure_ascii=False, separators=(",", ":"))
     return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+# Alembic is imported only to upgrade or to list the revisions: a database already at head (every
+# command and page run after the first) is recognised with one query, saving a fifth of a second.
+VERSION_TABLE = "alembic_version"
 
 SCRIPT_LOCATION = str(Path(__file__).with_name("migrations"))
 # The hand-written versioning of the releases before Alembic, and the revision each version is.
@@ -25,6 +30,8 @@ LEGACY_REVISIONS = {1: "0001", 2: "0002"}
 
 def alembic_config(conn: Connection | None = None, location: str | None = None) -> Config:
     """An Alembic Config for the packaged revisions; env.py runs them on conn."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", location or SCRIPT_LOCATION)
     config.attributes["connection"] = conn
@@ -33,6 +40,8 @@ def alembic_config(conn: Connection | None = None, location: str | None = None) 
 
 @functools.cache
 def _scripts(location: str) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config(location=location))
 
 
@@ -53,10 +62,12 @@ def stored_revision(conn: Connection) -> tuple[str | None, bool]:
     None for a database regiondash has never touched. A pre-Alembic version with no revision
     (3 and up, which no release wrote) comes back as its number, which no revision is named.
     """
-    current = MigrationContext.configure(conn).get_current_revision()
-    if current is not None:
-        return current, False
-    if not inspect(conn).has_table(LEGACY_TABLE):
+    tables = inspect(conn)
+    if tables.has_table(VERSION_TABLE):
+        current = conn.scalar(text(f"SELECT max(version_num) FROM {VERSION_TABLE}"))
+        if current is not None:
+            return current, False
+    if not tables.has_table(LEGACY_TABLE):
         return None, False
     version = conn.scalar(text(f"SELECT max(version) FROM {LEGACY_TABLE}")) or 0
     if version == 0:
@@ -70,6 +81,9 @@ def upgrade(conn: Connection, location: str | None = None) -> tuple[str | None, 
     Returns (revision before, revision after). The caller checks first that the database is not
     newer than this code (stored_revision, known_revision).
     """
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     before, legacy = stored_revision(conn)
     config = alembic_config(conn, location)
     if legacy:
