@@ -224,7 +224,9 @@ def test_the_upgrade_keeps_the_demo_flags_and_the_original_files(tmp_path):
     # 0002's flag: the demo loader's four uploads, not the real upload by the same team name.
     assert uploads["is_demo"].tolist() == [True, True, True, True, False]
     with engine.connect() as conn:
-        encodings = conn.execute(text("SELECT DISTINCT content_encoding FROM uploads")).scalars()
+        encodings = conn.execute(
+            text("SELECT DISTINCT content_encoding FROM upload_files")
+        ).scalars()
         assert list(encodings) == ["identity"]
     # An old 'identity' row still reads as the file it was.
     name, content = store.upload_content(engine, 5)

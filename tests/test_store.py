@@ -609,6 +609,7 @@ def test_a_new_database_is_at_the_current_schema_version(engine):
     assert set(inspect(engine).get_table_names()) == {
         "alembic_version",
         "uploads",
+        "upload_files",
         "migration_versions",
         "phase_versions",
         "upload_set_aside",

@@ -1,4 +1,4 @@
-"""Original files kept compressed in uploads.content: read back byte for byte, hashed as given."""
+"""Original files kept compressed in upload_files: read back byte for byte, hashed as given."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 
 from regiondash import store
 from regiondash.store.compression import original_content, stored_content
-from regiondash.store.schema import uploads_table
+from regiondash.store.schema import files_table, uploads_table
 from tests.test_store import HAND_MIGRATIONS, HAND_PHASES, save
 
 PREVIOUS = Path(__file__).parent / "fixtures" / "previous-release" / "regiondash-schema-2.db"
@@ -34,9 +34,11 @@ def demo_tracker_csv() -> bytes:
 
 def stored(engine, upload_id: int):
     with engine.connect() as conn:
-        u = uploads_table.c
+        u, f = uploads_table.c, files_table.c
         return conn.execute(
-            select(u.content, u.content_encoding, u.sha256).where(u.upload_id == upload_id)
+            select(f.content, f.content_encoding, u.sha256)
+            .join(files_table, f.upload_id == u.upload_id)
+            .where(u.upload_id == upload_id)
         ).one()
 
 
@@ -77,8 +79,8 @@ def test_an_identity_row_from_before_compression_still_reads(engine):
     outcome = save(engine, original, dt.date(2026, 11, 20), HAND_MIGRATIONS, HAND_PHASES)
     with engine.begin() as conn:  # as revision 0003 left every upload stored before it
         conn.execute(
-            update(uploads_table)
-            .where(uploads_table.c.upload_id == outcome.upload_id)
+            update(files_table)
+            .where(files_table.c.upload_id == outcome.upload_id)
             .values(content=original, content_encoding="identity")
         )
     assert store.upload_content(engine, outcome.upload_id)[1] == original

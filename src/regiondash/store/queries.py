@@ -310,40 +310,45 @@ def phase_history(
     `uploads`, how many of its tracker's uploads (by the date) held it. Oldest first per
     migration."""
     p, u = phases_table.c, uploads_table.c
-    query = (
-        select(
-            u.upload_id,
-            u.as_at,
-            u.uploaded_at,
-            p.migration_id,
-            *(p[name] for name in PHASE_DATE_COLUMNS),
-            p.tracker,
-            p.valid_from,
-            p.valid_to,
-        )
-        .join(uploads_table, u.order_key == p.valid_from)
-        .where(p.phase == phase)
-    )
-    keys = select(u.tracker, u.order_key)
+    query = select(
+        p.migration_id,
+        *(p[name] for name in PHASE_DATE_COLUMNS),
+        p.tracker,
+        p.valid_from,
+        p.valid_to,
+    ).where(p.phase == phase)
+    listed = select(u.upload_id, u.as_at, u.uploaded_at, u.tracker, u.order_key)
     if as_at is not None:
-        query = query.where(u.as_at <= frames.as_date(as_at))
-        keys = keys.where(u.as_at <= frames.as_date(as_at))
-    kinds = PHASE_HISTORY_KINDS | {
+        listed = listed.where(u.as_at <= frames.as_date(as_at))
+        latest = select(func.max(u.order_key)).where(u.as_at <= frames.as_date(as_at))
+        query = query.where(p.valid_from <= latest.scalar_subquery())
+    kinds = {
+        "migration_id": frames.TEXT,
+        **{name: frames.DATE for name in PHASE_DATE_COLUMNS},
         "tracker": frames.TEXT,
         "valid_from": frames.INT,
         "valid_to": frames.INT,
     }
+    upload_kinds = {
+        "upload_id": frames.INT,
+        "as_at": frames.DATE,
+        "uploaded_at": frames.UTC_TIMESTAMP,
+        "tracker": frames.TEXT,
+        "order_key": frames.INT,
+    }
     with read_transaction(engine) as conn:
-        history = frames.typed_frame(frames.raw_rows(conn, query), kinds)
-        tracker_keys = frames.typed_frame(
-            frames.raw_rows(conn, keys), {"tracker": frames.TEXT, "order_key": frames.INT}
-        )
+        versions = frames.typed_frame(frames.raw_rows(conn, query), kinds)
+        uploads = frames.typed_frame(frames.raw_rows(conn, listed), upload_kinds)
+    # The upload each version was first recorded in: uploads are few, versions many, so they
+    # are matched here rather than joined row by row in the database.
+    first = uploads.drop(columns="tracker").rename(columns={"order_key": "valid_from"})
+    history = versions.merge(first, on="valid_from", how="inner")
     held = pd.Series(0, index=history.index, dtype="int64")
     for tracker, group in history.groupby("tracker"):
-        ordered = np.sort(tracker_keys.loc[tracker_keys["tracker"] == tracker, "order_key"])
-        first = np.searchsorted(ordered, group["valid_from"].to_numpy(), side="left")
+        ordered = np.sort(uploads.loc[uploads["tracker"] == tracker, "order_key"].to_numpy())
+        start = np.searchsorted(ordered, group["valid_from"].to_numpy(), side="left")
         end = np.searchsorted(ordered, group["valid_to"].to_numpy(), side="left")
-        held[group.index] = end - first
+        held[group.index] = end - start
     history = history.assign(uploads=held)
     history = history.sort_values(["migration_id", "as_at", "upload_id"], kind="stable")
-    return history.drop(columns=["tracker", "valid_from", "valid_to"]).reset_index(drop=True)
+    return history[[*PHASE_HISTORY_KINDS, "uploads"]].reset_index(drop=True)

@@ -33,7 +33,6 @@ uploads_table = Table(
     metadata,
     Column("upload_id", Integer, primary_key=True, autoincrement=True),
     Column("file_name", Text, nullable=False),
-    Column("content", LargeBinary, nullable=False),
     Column("uploaded_by", Text, nullable=False),
     Column("uploaded_at", DateTime(timezone=True), nullable=False),
     Column("as_at", Date, nullable=False),
@@ -54,14 +53,29 @@ uploads_table = Table(
     # JSON object: how the rows were read (single-date milestones, where the as-at date and the
     # tracker name came from), shown with the upload.
     Column("read_as", Text, nullable=False, default="{}", server_default="{}"),
-    # How content is stored: 'identity' (the bytes as uploaded) or 'gzip' (revision 0003).
-    Column("content_encoding", Text, nullable=False, server_default="identity"),
     # The upload's place in its tracker's order, store.versions.order_key(as_at, upload_id):
     # the row versions' validity ranges are in these keys (revision 0004).
     Column("order_key", BigInteger, nullable=False, server_default="0"),
     # Where each row stood in the file (order, sheet, sheet row): gzip JSON, store/layout.py.
     Column("layout", LargeBinary),
     Index("ix_uploads_tracker_order", "tracker", "order_key"),
+)
+
+# The original file, apart from the uploads it belongs to: SQLite reads a row's columns in order,
+# through every overflow page of a large value before them, so a file kept in the uploads row
+# made each read of an upload's date walk the whole file (revision 0004 moved it here).
+files_table = Table(
+    "upload_files",
+    metadata,
+    Column(
+        "upload_id",
+        Integer,
+        ForeignKey("uploads.upload_id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("content", LargeBinary, nullable=False),
+    # How content is stored: 'identity' (the bytes as uploaded) or 'gzip' (store/compression.py).
+    Column("content_encoding", Text, nullable=False, server_default="identity"),
 )
 
 MIGRATION_DATE_COLUMNS = list(EVENT_DATE_FIELDS)

@@ -23,6 +23,7 @@ from regiondash.store.schema import (
     MIGRATION_INT_COLUMNS,
     PHASE_DATE_COLUMNS,
     VERSIONED_MIGRATION_COLUMNS,
+    files_table,
     header_mappings_table,
     migrations_table,
     phases_table,
@@ -209,7 +210,6 @@ def _upload_values(
 ) -> dict[str, object]:
     return {
         "file_name": upload.file_name,
-        **stored_content(upload.content),  # content and content_encoding
         "uploaded_by": upload.uploaded_by,
         "uploaded_at": _stored_moment(engine, upload.uploaded_at),
         "as_at": frames.as_date(upload.as_at),
@@ -266,6 +266,9 @@ def save_upload(
                 update(uploads_table)
                 .where(uploads_table.c.upload_id == upload_id)
                 .values(order_key=key)
+            )
+            conn.execute(
+                insert(files_table).values(upload_id=upload_id, **stored_content(upload.content))
             )
             _store_versions(conn, upload.tracker, key, tables)
             for table in (set_aside_table, problems_table):
@@ -324,8 +327,12 @@ def upload_content(engine: Engine, upload_id: int) -> tuple[str, bytes]:
     """The file name and original bytes of an upload."""
     with read_transaction(engine) as conn:
         u = uploads_table.c
-        row = _one_upload(conn, upload_id, u.file_name, u.content, u.content_encoding)
-    return row.file_name, original_content(row.content, row.content_encoding)
+        name = _one_upload(conn, upload_id, u.file_name).file_name
+        f = files_table.c
+        row = conn.execute(
+            select(f.content, f.content_encoding).where(f.upload_id == int(upload_id))
+        ).one()
+    return name, original_content(row.content, row.content_encoding)
 
 
 def upload_mapping(engine: Engine, upload_id: int) -> dict[str, str]:

@@ -1,10 +1,10 @@
 """Row versions: each row stored once with the range of its tracker's uploads it is valid over.
 
 Replaces upload_migrations and upload_phases (every row of every upload) with migration_versions
-and phase_versions (store/versions.py says how), and gives each upload its order_key and its
-layout (where its rows stood, store/layout.py). Every stored upload is replayed in its
-tracker's order, so each still reads back exactly. The planner and the layout writer are
-imported: both are pure and keep their meaning.
+and phase_versions (store/versions.py says how), gives each upload its order_key and its layout
+(where its rows stood, store/layout.py), and moves the original files to upload_files. Every
+stored upload is replayed in its tracker's order, so each still reads back exactly. The planner
+and the layout writer are imported: both are pure and keep their meaning.
 
 Revision ID: 0004
 Revises: 0003
@@ -109,6 +109,26 @@ def upgrade() -> None:
     _replay(op.get_bind(), migrations, phases)
     op.drop_table("upload_phases")
     op.drop_table("upload_migrations")
+    # The original files move out of the uploads rows (see store/schema.py files_table). A plain
+    # ALTER TABLE DROP COLUMN (SQLite 3.35 and later): a batch rebuild of uploads would delete
+    # every row that refers to it.
+    op.create_table(
+        "upload_files",
+        sa.Column(
+            "upload_id",
+            sa.Integer(),
+            sa.ForeignKey("uploads.upload_id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("content_encoding", sa.Text(), nullable=False, server_default="identity"),
+    )
+    op.execute(
+        "INSERT INTO upload_files (upload_id, content, content_encoding) "
+        "SELECT upload_id, content, content_encoding FROM uploads"
+    )
+    op.drop_column("uploads", "content_encoding")
+    op.drop_column("uploads", "content")
 
 
 def _replay(conn: sa.Connection, migrations: sa.Table, phases: sa.Table) -> None:
