@@ -101,6 +101,7 @@ def _expected_rows(pages):
         "of which SQLite WAL, MiB",
         "database pages in use, MiB",
         "original files stored, MiB",
+        "database pages in use without the originals, MiB",
     ]
 
 
@@ -120,7 +121,8 @@ def test_the_table_has_a_row_per_measure_and_a_column_per_backend_and_checkpoint
     ]
     assert rows == _expected_rows(pages)
     ratios = bench.ratios(results["backends"], pages)
-    assert len(ratios) == 2 * (1 + 2 * 9 + 2)
+    # summary, each page cold and warm, and three sizes: file, pages, pages without originals
+    assert len(ratios) == 2 * (1 + 2 * 9 + 3)
     assert all(r["ratio"] == 1 and r["met"] for r in ratios)
 
 
@@ -165,5 +167,5 @@ def test_quick_mode_in_process(bench, uploads, tmp_path, monkeypatch):
     header, rows = _table_shape(bench.markdown_table(results))
     assert header == ["measure", "SQLite, 1 upload", "SQLite, 3 uploads"]
     assert rows == _expected_rows(["definitions"])
-    assert len(results["ratios"]) == 1 + 2 + 2
+    assert len(results["ratios"]) == 1 + 2 + 3
     assert "| database size | SQLite |" in bench.report(results)
