@@ -127,20 +127,19 @@ def _identities(migrations: pd.DataFrame, ids: set[str], **extra: object) -> lis
 
 
 def _go_live_moves(before: pd.Series, after: pd.Series, ods: dict, common: list) -> list[dict]:
-    items = []
-    for mid in common:
-        old, new = before.get(mid, pd.NaT), after.get(mid, pd.NaT)
-        if pd.isna(old) or pd.isna(new) or old == new:
-            continue
-        items.append(
-            {
-                "migration_id": mid,
-                "ods_code": ods[mid],
-                "from": _iso(old),
-                "to": _iso(new),
-                "days": int((new - old).days),
-            }
-        )
+    olds = before[~before.index.duplicated()].reindex(common)
+    news = after[~after.index.duplicated()].reindex(common)
+    moved = olds.notna() & news.notna() & olds.ne(news)
+    items = [
+        {
+            "migration_id": mid,
+            "ods_code": ods[mid],
+            "from": _iso(old),
+            "to": _iso(new),
+            "days": int((new - old).days),
+        }
+        for mid, old, new in zip(olds.index[moved], olds[moved], news[moved], strict=True)
+    ]
     return _sorted(items)
 
 
@@ -155,13 +154,18 @@ def _finished(phases: pd.DataFrame, as_at: dt.date, ids: list) -> pd.Series:
 def _phases_completed(
     before: pd.DataFrame, before_as_at, after: pd.DataFrame, after_as_at, ods: dict, common: list
 ) -> list[dict]:
-    was_done = set(_finished(before, before_as_at, common).index)
+    was_done = _finished(before, before_as_at, common).index
+    done = _finished(after, after_as_at, common)
+    done = done[~done.index.isin(was_done)]
     items = [
-        {"migration_id": str(mid), "ods_code": ods[str(mid)], "phase": str(phase),
-         "date": _iso(end)}
-        for (mid, phase), end in _finished(after, after_as_at, common).items()
-        if (mid, phase) not in was_done
-    ]  # fmt: skip
+        {
+            "migration_id": str(mid),
+            "ods_code": ods[str(mid)],
+            "phase": str(phase),
+            "date": _iso(end),
+        }
+        for (mid, phase), end in done.items()
+    ]
     return _sorted(items, with_phase=True)
 
 
@@ -202,13 +206,16 @@ def compare_uploads(
 
     before_status = metrics.migration_status(before_migrations, before_phases, before_as_at)
     after_status = metrics.migration_status(after_migrations, after_phases, after_as_at)
-    status_changed = []
-    for mid in common:
-        old, new = str(before_status.at[mid, "status"]), str(after_status.at[mid, "status"])
-        if old != new:
-            status_changed.append(
-                {"migration_id": mid, "ods_code": ods[mid], "from": old, "to": new}
-            )
+    # Compared column-wise: a row-by-row lookup costs a third of a second at national scale.
+    old_status = before_status["status"].astype(str)
+    new_status = after_status["status"].astype(str)
+    old_status.index, new_status.index = old_status.index.astype(str), new_status.index.astype(str)
+    olds, news = old_status.reindex(common), new_status.reindex(common)
+    differs = olds.ne(news)
+    status_changed = [
+        {"migration_id": mid, "ods_code": ods[mid], "from": old, "to": new}
+        for mid, old, new in zip(olds.index[differs], olds[differs], news[differs], strict=True)
+    ]
 
     return {
         "added": _identities(after_migrations, after_ids - before_ids),
