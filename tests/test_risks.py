@@ -259,6 +259,10 @@ WINDOW_CASES = [
     (None, "2027-01-02", (True, False, True)),
     ("2026-06-01", "2026-06-10", (False, False, False)),
     ("2026-09-05", "2026-08-26", (False, False, True)),  # FDP after go live: from go live
+    # FDP done in May, go live slipped to the next May: a year's window holds every season
+    ("2026-05-05", "2027-05-10", (True, True, True)),
+    # FDP 6 May 2026 to a go live two years on, 5-7 Jun 2028 after it included
+    ("2026-05-06", "2028-06-05", (True, True, True)),
     ("2026-01-10", None, (False, False, False)),  # no go live, no window
     (None, None, (False, False, False)),
 ]

@@ -382,26 +382,48 @@ def _in_season(day: pd.Series, kind: str) -> pd.Series:
     return (md >= lo) & (md <= hi) if lo <= hi else (md >= lo) | (md <= hi)
 
 
+def _season_overlaps(start: pd.Series, end: pd.Series, kind: str) -> pd.Series:
+    """Whether each window [start, end] shares a day with the season in any year."""
+    _, (m1, d1), (m2, d2) = _SEASON[kind]
+    hit = pd.Series(False, index=start.index)
+    for year in range(start.min().year - 1, end.max().year + 1):
+        first = pd.Timestamp(year, m1, d1)
+        last = pd.Timestamp(year + 1 if (m2, d2) < (m1, d1) else year, m2, d2)
+        hit |= (start <= last) & (end >= first)
+    return hit
+
+
 def _window_flags(window: pd.DataFrame) -> dict[str, pd.Series]:
     """Whether any day of each window is in flu season, QOF year end, or a holiday period."""
     start, end = window["start"], window["end"]
     hit = {k: pd.Series(False, index=window.index) for k in ("flu", "qof", "holiday")}
-    spans = (end - start).dt.days
-    if not spans.notna().any():
+    dated = start.notna() & end.notna()
+    if not dated.any():
         return hit
-    bank = pd.DatetimeIndex(
-        list(england_bank_holidays(range(start.min().year, end.max().year + 1)))
-    ).astype("datetime64[us]")
-    for offset in range(int(min(spans.max(), _YEAR_DAYS - 1)) + 1):
-        day = start + pd.Timedelta(days=offset)
-        inside = day <= end
-        hit["flu"] |= inside & _in_season(day, "flu_season")
-        hit["qof"] |= inside & _in_season(day, "qof_year_end")
-        holiday = day.isin(bank)
-        for kind in _HOLIDAY_KINDS:
-            holiday |= _in_season(day, kind)
-        hit["holiday"] |= inside & holiday
-    return hit
+    # Each season's dates in every year the windows touch, compared with the windows whole: a
+    # day-by-day walk costs a pass per day of the longest window (a year, when a go live has
+    # slipped far past its FDP).
+    start, end = start[dated], end[dated]
+    bank = np.sort(
+        pd.DatetimeIndex(list(england_bank_holidays(range(start.min().year, end.max().year + 1))))
+        .astype("datetime64[us]")
+        .to_numpy()
+    )
+    first_after = np.searchsorted(bank, start.to_numpy(), side="left")
+    bank_day = pd.Series(
+        (first_after < len(bank))
+        & (bank[np.minimum(first_after, len(bank) - 1)] <= end.to_numpy()),
+        index=start.index,
+    )
+    holiday = bank_day
+    for kind in _HOLIDAY_KINDS:
+        holiday = holiday | _season_overlaps(start, end, kind)
+    found = {
+        "flu": _season_overlaps(start, end, "flu_season"),
+        "qof": _season_overlaps(start, end, "qof_year_end"),
+        "holiday": holiday,
+    }
+    return {k: hit[k] | found[k].reindex(window.index, fill_value=False) for k in hit}
 
 
 def _capacity_clash(
