@@ -12,7 +12,7 @@ import posixpath
 import struct
 import zipfile
 
-from regiondash.ingest.sniff import _Ole, xlsb_records
+from regiondash.ingest.sniff import _Ole, _wide_string, xlsb_record_spans, xlsb_records
 
 # BIFF8 and BIFF12 share the error codes ([MS-XLS] BErr, [MS-XLSB] BErr).
 ERROR_CODES = {
@@ -29,6 +29,7 @@ _CHUNK = 4 * 2**20  # xlsb sheet parts are streamed, never read whole
 
 _BOF, _EOF, _BOUNDSHEET, _FORMULA, _BOOLERR = 0x0809, 0x000A, 0x0085, 0x0006, 0x0205
 _ROW_HDR, _CELL_ERROR, _FMLA_ERROR = 0x0000, 0x0003, 0x000B
+_WANTED = frozenset({_ROW_HDR, _CELL_ERROR, _FMLA_ERROR})  # the records whose bodies are read
 _BEGIN_BOOK, _BUNDLE_SH, _END_BUNDLE_SHS = 0x0083, 0x009C, 0x0090
 
 Found = dict[str, dict[tuple[int, int], str]]
@@ -172,14 +173,6 @@ def _xlsb_sheet_parts(zf: zipfile.ZipFile, by_name: dict) -> list[tuple[str, str
     return parts
 
 
-def _wide_string(body: bytes, offset: int) -> tuple[str, int]:
-    (count,) = struct.unpack_from("<I", body, offset)
-    end = offset + 4 + 2 * count
-    if count == 0xFFFFFFFF or end > len(body):
-        raise ValueError("not a string")
-    return body[offset + 4 : end].decode("utf-16-le", "replace"), end
-
-
 def _xlsb_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> dict[tuple[int, int], str]:
     errors: dict[tuple[int, int], str] = {}
     row = -1  # no BrtRowHdr yet: a cell before one has no row, so is skipped
@@ -192,7 +185,7 @@ def _xlsb_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> dict[tuple[int, i
                 chunk = stream.read(_CHUNK)
                 buffer += chunk
                 used = 0
-                for record, body, end in _whole_records(buffer):
+                for record, body, end in xlsb_record_spans(buffer, _WANTED):
                     used = end
                     if record == _ROW_HDR and len(body) >= 4:
                         row = struct.unpack_from("<I", body)[0]
@@ -207,35 +200,6 @@ def _xlsb_sheet(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> dict[tuple[int, i
     except Exception:
         pass  # a damaged part keeps what was found before the damage
     return errors
-
-
-def _whole_records(buffer: bytearray):
-    """(type, body, end offset) for each whole record in buffer; a cut-off one waits for more
-    bytes. Only the few record types wanted are sliced, so big sheets stay cheap."""
-    pos, end = 0, len(buffer)
-    while pos < end:
-        byte = buffer[pos]
-        pos += 1
-        record = byte & 0x7F
-        if byte & 0x80:
-            if pos >= end:
-                return
-            record |= (buffer[pos] & 0x7F) << 7
-            pos += 1
-        size = 0
-        for i in range(4):
-            if pos >= end:
-                return
-            byte = buffer[pos]
-            pos += 1
-            size |= (byte & 0x7F) << (7 * i)
-            if not byte & 0x80:
-                break
-        if pos + size > end:
-            return
-        wanted = record in (_ROW_HDR, _CELL_ERROR, _FMLA_ERROR)
-        yield record, (buffer[pos : pos + size] if wanted else b""), pos + size
-        pos += size
 
 
 def with_cell_errors(data: bytes, kind: str, sheets: list[tuple]) -> list[tuple]:

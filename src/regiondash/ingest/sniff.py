@@ -636,6 +636,14 @@ _XLSB_BEGIN_BOOK, _XLSB_WB_PROP, _XLSB_BUNDLE_SH, _XLSB_END_BUNDLE_SHS, _XLSB_WS
 
 def xlsb_records(data: bytes):
     """(record type, body) for each whole BIFF12 record in data; stops at a cut-off record."""
+    for record, body, _end in xlsb_record_spans(data):
+        yield record, body
+
+
+def xlsb_record_spans(data: bytes | bytearray, wanted: frozenset[int] | None = None):
+    """(record type, body, end offset) for each whole BIFF12 record in data; stops at a cut-off
+    record (a streaming reader keeps the bytes after the last end for the next chunk). With
+    `wanted`, other records' bodies are not sliced (b""), so big sheets stay cheap."""
     pos, end = 0, len(data)
     while pos < end:
         byte = data[pos]
@@ -657,7 +665,8 @@ def xlsb_records(data: bytes):
                 break
         if pos + size > end:
             return
-        yield record, data[pos : pos + size]
+        sliced = wanted is None or record in wanted
+        yield record, (data[pos : pos + size] if sliced else b""), pos + size
         pos += size
 
 
