@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -270,24 +269,13 @@ def summary_process(url: str) -> tuple[float, dict]:
 
 
 def time_pages(url: str, pages: Sequence[str], repeat: int) -> dict[str, dict[str, float]]:
-    """Each page's cold and warm AppTest run (medians), timed by bench_pages._run: cold is a
+    """Each page's cold and warm AppTest run (medians), as bench_pages.py times them: cold is a
     fresh AppTest after clearing st.cache_data and st.cache_resource, warm the next run."""
-    import streamlit as st
     from streamlit import logger
 
     logger.set_log_level("error")  # not "missing ScriptRunContext" for every cache clear
-    run = _bench_pages()._run
-    os.environ["REGIONDASH_DATABASE_URL"] = url
-    results = {}
-    for page in pages:
-        cold, warm = [], []
-        for _ in range(repeat):
-            st.cache_data.clear()
-            st.cache_resource.clear()
-            cold.append(run(page, cold=True)[0])
-            warm.append(run(page)[0])
-        results[page] = {"cold": statistics.median(cold), "warm": statistics.median(warm)}
-    return results
+    measured = _bench_pages()._measure(url, repeat, list(pages))
+    return {page: {"cold": m["cold"], "warm": m["warm"]} for page, m in measured.items()}
 
 
 def measure(backend: Backend, pages: Sequence[str], repeat: int) -> dict:

@@ -76,12 +76,13 @@ def _run(page: str, cold: bool = False):
     return seconds, chart_bytes
 
 
-def _measure(url: str, repeat: int) -> dict[str, dict[str, float]]:
+def _measure(url: str, repeat: int, pages: list[str] = PAGES) -> dict[str, dict[str, float]]:
+    """Each page's median cold and warm run and its chart bytes, on the database at url."""
     import streamlit as st
 
     os.environ["REGIONDASH_DATABASE_URL"] = url
     results = {}
-    for page in PAGES:
+    for page in pages:
         cold, warm = [], []
         for _ in range(repeat):
             st.cache_data.clear()

@@ -61,18 +61,24 @@ uploads_table = Table(
     Index("ix_uploads_tracker_order", "tracker", "order_key"),
 )
 
+
+def _upload_key() -> Column:
+    """The upload a row belongs to, as (part of) its key: gone with the upload."""
+    return Column(
+        "upload_id",
+        Integer,
+        ForeignKey("uploads.upload_id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+
+
 # The original file, apart from the uploads it belongs to: SQLite reads a row's columns in order,
 # through every overflow page of a large value before them, so a file kept in the uploads row
 # made each read of an upload's date walk the whole file (revision 0004 moved it here).
 files_table = Table(
     "upload_files",
     metadata,
-    Column(
-        "upload_id",
-        Integer,
-        ForeignKey("uploads.upload_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _upload_key(),
     Column("content", LargeBinary, nullable=False),
     # How content is stored: 'identity' (the bytes as uploaded) or 'gzip' (store/compression.py).
     Column("content_encoding", Text, nullable=False, server_default="identity"),
@@ -146,12 +152,7 @@ phases_table = Table(
 set_aside_table = Table(
     "upload_set_aside",
     metadata,
-    Column(
-        "upload_id",
-        Integer,
-        ForeignKey("uploads.upload_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _upload_key(),
     Column("position", Integer, primary_key=True),
     Column("sheet", Text, nullable=False),
     Column("sheet_row", Integer, nullable=False),
@@ -162,12 +163,7 @@ set_aside_table = Table(
 problems_table = Table(
     "upload_problems",
     metadata,
-    Column(
-        "upload_id",
-        Integer,
-        ForeignKey("uploads.upload_id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _upload_key(),
     Column("position", Integer, primary_key=True),
     Column("severity", Text, nullable=False),
     Column("sheet", Text),
