@@ -6,20 +6,22 @@ one checked SELECT (or one table's rows) is run, and every transaction is rolled
 then take the path a tracker file's rows take: find_header, check_rows, importing.store_parsed.
 """
 
+from regiondash.sources.base import (
+    DEFAULT_MAX_ROWS,
+    DEFAULT_TIMEOUT_SECONDS,
+    FILE_KIND,
+    QUERY_SHEET,
+    SourceProblem,
+    describe_url,
+)
 from regiondash.sources.config import load_sources, sources_file
 from regiondash.sources.pull import SourceTracker, last_pull, parse_grid, parse_source, pull_source
 from regiondash.sources.query import check_select
 from regiondash.sources.read import content_of, read_source
 from regiondash.sources.spec import (
-    DEFAULT_MAX_ROWS,
     DEFAULT_SOURCES_FILE,
-    DEFAULT_TIMEOUT_SECONDS,
-    FILE_KIND,
-    QUERY_SHEET,
     SOURCES_FILE_ENV,
-    SourceProblem,
     SourceSpec,
-    describe_url,
     source_label,
     tracker_of,
 )

@@ -9,13 +9,15 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from regiondash.ingest.columns import MappingProblem, parse_mapping_options
+from regiondash.sources.base import (
+    SourceProblem,
+    _dialect,
+)
 from regiondash.sources.query import check_select
 from regiondash.sources.spec import (
     DEFAULT_SOURCES_FILE,
     SOURCES_FILE_ENV,
-    SourceProblem,
     SourceSpec,
-    _dialect,
 )
 
 log = logging.getLogger(__name__)

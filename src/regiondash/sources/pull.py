@@ -16,14 +16,16 @@ from regiondash.ingest.columns import find_header
 from regiondash.ingest.validate import check_rows
 from regiondash.ingest.worker import WorkbookGrid
 from regiondash.reference import Reference
-from regiondash.sources.read import content_of, read_source
-from regiondash.sources.spec import (
+from regiondash.sources.base import (
     DEFAULT_MAX_ROWS,
     DEFAULT_TIMEOUT_SECONDS,
     FILE_KIND,
     SourceProblem,
-    SourceSpec,
     describe_url,
+)
+from regiondash.sources.read import content_of, read_source
+from regiondash.sources.spec import (
+    SourceSpec,
     source_label,
     tracker_of,
 )

@@ -9,34 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from regiondash.importing import tracker_name as _tracker_name
-from regiondash.sources.base import (
-    DEFAULT_MAX_ROWS,
-    DEFAULT_TIMEOUT_SECONDS,
-    FILE_KIND,
-    QUERY_SHEET,
-    SourceProblem,
-    _dialect,
-    _safe_url,
-    _table_parts,
-    describe_url,
-)
-
-__all__ = [
-    "DEFAULT_MAX_ROWS",
-    "DEFAULT_SOURCES_FILE",
-    "DEFAULT_TIMEOUT_SECONDS",
-    "FILE_KIND",
-    "QUERY_SHEET",
-    "SOURCES_FILE_ENV",
-    "SourceProblem",
-    "SourceSpec",
-    "_dialect",
-    "_safe_url",
-    "_table_parts",
-    "describe_url",
-    "source_label",
-    "tracker_of",
-]
+from regiondash.sources.base import SourceProblem, _safe_url, _table_parts, describe_url
 
 log = logging.getLogger(__name__)
 
