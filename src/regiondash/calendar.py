@@ -59,10 +59,18 @@ def busy_kinds_on(day: dt.date) -> list[str]:
 def definition_rows() -> list[dict[str, str]]:
     """The busy-period definitions as rows for the definitions page."""
     rows = [
-        {"busy period": label, "from": f"{d1} {dt.date(2000, m1, 1):%B}",
-         "to": f"{d2} {dt.date(2000, m2, 1):%B}"}
+        {
+            "busy period": label,
+            "from": f"{d1} {dt.date(2000, m1, 1):%B}",
+            "to": f"{d2} {dt.date(2000, m2, 1):%B}",
+        }
         for _, label, (m1, d1), (m2, d2) in SEASONAL_PERIODS
-    ]  # fmt: skip
-    rows.append({"busy period": "England bank holidays", "from": "each bank holiday",
-                 "to": "(from the holidays package, GB subdivision ENG)"})  # fmt: skip
+    ]
+    rows.append(
+        {
+            "busy period": "England bank holidays",
+            "from": "each bank holiday",
+            "to": "(from the holidays package, GB subdivision ENG)",
+        }
+    )
     return rows

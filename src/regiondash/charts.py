@@ -57,9 +57,14 @@ def _as_at_line(fig: go.Figure, as_at: dt.date) -> None:
     fig.add_vline(x=pd.Timestamp(as_at), line_width=2, line_dash="dash", line_color=NHS_DARK_GREY)
     # the label sits just above the plot area, where it cannot cover a bar
     fig.add_annotation(
-        x=pd.Timestamp(as_at), y=1, yref="paper", yanchor="bottom", showarrow=False,
-        text=f"As at {as_at:%-d %b}", font={"size": 11, "color": NHS_DARK_GREY},
-    )  # fmt: skip
+        x=pd.Timestamp(as_at),
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text=f"As at {as_at:%-d %b}",
+        font={"size": 11, "color": NHS_DARK_GREY},
+    )
 
 
 def phase_label(key: str) -> str:
@@ -100,10 +105,14 @@ def gantt(
     planned = rows.dropna(subset=["planned_start", "planned_end"])
     fig.add_trace(
         go.Bar(
-            name="Plan (baseline)", orientation="h", y=planned["label"],
+            name="Plan (baseline)",
+            orientation="h",
+            y=planned["label"],
             base=planned["planned_start"],
             x=((planned["planned_end"] - planned["planned_start"]).dt.days + 1) * DAY_MS,
-            width=0.22, offset=0.12, marker={"color": "rgba(66,85,99,0.35)"},
+            width=0.22,
+            offset=0.12,
+            marker={"color": "rgba(66,85,99,0.35)"},
             customdata=planned[["phase"]].assign(
                 name=planned["phase"].map(phase_label),
                 start=planned["planned_start"].dt.strftime("%d/%m/%Y"),
@@ -112,7 +121,7 @@ def gantt(
             hovertemplate="%{y}<br>%{customdata[0]} (plan)<br>%{customdata[1]} – %{customdata[2]}"
             "<extra></extra>",
         )
-    )  # fmt: skip
+    )
     at = pd.Timestamp(as_at)
     # a running phase is drawn to the date its tracker is judged at, not past it; a cancelled
     # migration's phases stopped when it did, and overrun nothing
@@ -133,19 +142,24 @@ def gantt(
             continue
         fig.add_trace(
             go.Bar(
-                name=PHASE_BY_KEY[key].name, orientation="h", y=part["label"],
+                name=PHASE_BY_KEY[key].name,
+                orientation="h",
+                y=part["label"],
                 base=part["actual_start"],
                 x=((part["end"] - part["actual_start"]).dt.days + 1) * DAY_MS,
-                width=0.5, offset=-0.42,
+                width=0.5,
+                offset=-0.42,
                 marker={"color": PHASE_COLOURS[key], "line": {"color": "white", "width": 0.5}},
-                customdata=pd.DataFrame({
-                    "start": part["actual_start"].dt.strftime("%d/%m/%Y"),
-                    "end": part["actual_end"].dt.strftime("%d/%m/%Y").fillna("not finished"),
-                }),
+                customdata=pd.DataFrame(
+                    {
+                        "start": part["actual_start"].dt.strftime("%d/%m/%Y"),
+                        "end": part["actual_end"].dt.strftime("%d/%m/%Y").fillna("not finished"),
+                    }
+                ),
                 hovertemplate=f"%{{y}}<br>{PHASE_BY_KEY[key].name} (actual)<br>"
                 "%{customdata[0]} – %{customdata[1]}<extra></extra>",
             )
-        )  # fmt: skip
+        )
     if "overrun" in rows:
         # one trace outlines every overrun phase, so the legend names the red outline
         late_rows = rows[rows["overrun"]].copy()
@@ -155,13 +169,17 @@ def gantt(
         late_rows = late_rows[late_rows["end"] >= late_rows["start"]]
         fig.add_trace(
             go.Bar(
-                name="Phase over plan", orientation="h", y=late_rows["label"],
+                name="Phase over plan",
+                orientation="h",
+                y=late_rows["label"],
                 base=late_rows["start"],
                 x=((late_rows["end"] - late_rows["start"]).dt.days + 1) * DAY_MS,
-                width=0.5, offset=-0.42, hoverinfo="skip",
+                width=0.5,
+                offset=-0.42,
+                hoverinfo="skip",
                 marker={"color": "rgba(0,0,0,0)", "line": {"color": RAG_RED, "width": 2.5}},
             )
-        )  # fmt: skip
+        )
     for key, (name, symbol) in MILESTONE_MARKERS.items():
         part = rows[rows["phase"] == key].copy()
         part["when"] = part["actual_start"].fillna(part["planned_start"])
@@ -170,13 +188,20 @@ def gantt(
             continue
         fig.add_trace(
             go.Scatter(
-                name=name, mode="markers", y=part["label"], x=part["when"],
-                marker={"symbol": symbol, "size": 11, "color": "white" if key != "go_live" else
-                        PHASE_COLOURS["go_live"], "line": {"color": "#212B32", "width": 1.5}},
+                name=name,
+                mode="markers",
+                y=part["label"],
+                x=part["when"],
+                marker={
+                    "symbol": symbol,
+                    "size": 11,
+                    "color": "white" if key != "go_live" else PHASE_COLOURS["go_live"],
+                    "line": {"color": "#212B32", "width": 1.5},
+                },
                 customdata=part["actual_start"].notna().map({True: "actual", False: "planned"}),
                 hovertemplate=f"%{{y}}<br>{name} %{{x|%d/%m/%Y}} (%{{customdata}})<extra></extra>",
             )
-        )  # fmt: skip
+        )
     risky = (
         risk_counts.reindex(overview["migration_id"]).fillna(0).astype(int).to_numpy()
         if risk_counts is not None
@@ -195,35 +220,48 @@ def gantt(
         last = ends.groupby("migration_id")["last"].max().reindex(noted["migration_id"])
         fig.add_trace(
             go.Scatter(
-                name="Overrunning (⚠) / risk flags (⚑)", mode="text",
-                y=noted["migration_id"].map(label_of), x=last.fillna(at).to_numpy(),
-                text=[_row_note(r) for r in noted.itertuples()], textposition="middle right",
-                textfont={"size": 12, "color": [RAG_RED if r.overrunning else NHS_DARK_GREY
-                                                for r in noted.itertuples()]},
+                name="Overrunning (⚠) / risk flags (⚑)",
+                mode="text",
+                y=noted["migration_id"].map(label_of),
+                x=last.fillna(at).to_numpy(),
+                text=[_row_note(r) for r in noted.itertuples()],
+                textposition="middle right",
+                textfont={
+                    "size": 12,
+                    "color": [
+                        RAG_RED if r.overrunning else NHS_DARK_GREY for r in noted.itertuples()
+                    ],
+                },
                 hoverinfo="skip",
             )
-        )  # fmt: skip
+        )
     _as_at_line(fig, as_at)
     # the date axis sits on top of a Gantt, so its as-at label goes below the rows instead
     fig.layout.annotations[-1].update(y=0, yanchor="top")
     fig.update_yaxes(
         categoryorder="array", categoryarray=list(labels), autorange="reversed", title=None
     )
-    dates = pd.concat([rows[c] for c in ("planned_start", "planned_end", "actual_start",
-                                         "actual_end")]).dropna()  # fmt: skip
+    dates = pd.concat(
+        [rows[c] for c in ("planned_start", "planned_end", "actual_start", "actual_end")]
+    ).dropna()
     if not dates.empty:
         # room on the right for the overrun labels
         span = max(dates.max(), at) - dates.min()
         fig.update_xaxes(range=[dates.min() - span * 0.02, max(dates.max(), at) + span * 0.3])
-    fig.update_xaxes(type="date", title=None, showgrid=True, gridcolor=NHS_PALE_GREY,
-                     side="top")  # fmt: skip
+    fig.update_xaxes(type="date", title=None, showgrid=True, gridcolor=NHS_PALE_GREY, side="top")
     fig.update_layout(barmode="overlay", bargap=0.2)
     _layout(fig, title, as_at, height=max(360, 140 + 24 * len(overview)))
     fig.update_layout(
-        legend={"orientation": "v", "yanchor": "top", "y": 1, "xanchor": "left", "x": 1.01,
-                "font": {"size": 11}},
+        legend={
+            "orientation": "v",
+            "yanchor": "top",
+            "y": 1,
+            "xanchor": "left",
+            "x": 1.01,
+            "font": {"size": 11},
+        },
         margin={"t": 110},
-    )  # fmt: skip
+    )
     return fig
 
 
@@ -253,11 +291,16 @@ def count_bar(
     counts = counts.sort_values(ascending=True)
     fig = go.Figure(
         go.Bar(
-            x=counts.to_numpy(), y=[for_plotly(i) for i in counts.index], orientation="h",
-            marker_color=colour, text=counts.to_numpy(), textposition="outside",
-            cliponaxis=False, hovertemplate="%{y}: %{x}<extra></extra>",
+            x=counts.to_numpy(),
+            y=[for_plotly(i) for i in counts.index],
+            orientation="h",
+            marker_color=colour,
+            text=counts.to_numpy(),
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x}<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.update_xaxes(title=axis_title, rangemode="tozero")
     fig.update_yaxes(title=None, automargin=True)
     return _layout(fig, title, as_at, height=max(260, 90 + 24 * len(counts)))
@@ -270,11 +313,16 @@ def phase_counts(current_phase: pd.Series, as_at: dt.date, title: str) -> go.Fig
     colours = [PHASE_COLOURS.get(k, "#AEB7BD") for k in order]
     fig = go.Figure(
         go.Bar(
-            x=counts.to_numpy(), y=[phase_label(k) for k in order], orientation="h",
-            marker_color=colours, text=counts.to_numpy(), textposition="outside",
-            cliponaxis=False, hovertemplate="%{y}: %{x} migrations<extra></extra>",
+            x=counts.to_numpy(),
+            y=[phase_label(k) for k in order],
+            orientation="h",
+            marker_color=colours,
+            text=counts.to_numpy(),
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y}: %{x} migrations<extra></extra>",
         )
-    )  # fmt: skip
+    )
     fig.update_yaxes(autorange="reversed", title=None, automargin=True)
     fig.update_xaxes(title="Migrations", rangemode="tozero")
     return _layout(fig, title, as_at, height=500)
@@ -290,14 +338,21 @@ def busy_shapes(periods, start: dt.date, end: dt.date, legend: bool = True) -> l
         # a legend entry per kind of period, drawn once, so shading is named as well as coloured
         shapes.append(
             {
-                "type": "rect", "xref": "x", "yref": "y domain", "y0": 0, "y1": 1,
+                "type": "rect",
+                "xref": "x",
+                "yref": "y domain",
+                "y0": 0,
+                "y1": 1,
                 "x0": pd.Timestamp(max(period.start, start)),
                 "x1": pd.Timestamp(min(period.end, end)) + pd.Timedelta(days=1),
-                "fillcolor": BUSY_COLOURS[period.kind], "line": {"width": 0}, "layer": "below",
+                "fillcolor": BUSY_COLOURS[period.kind],
+                "line": {"width": 0},
+                "layer": "below",
                 "name": BUSY_LEGEND.get(period.kind, period.label),
-                "showlegend": legend and period.kind not in seen, "legendgroup": period.kind,
+                "showlegend": legend and period.kind not in seen,
+                "legendgroup": period.kind,
             }
-        )  # fmt: skip
+        )
         seen.add(period.kind)
     return shapes
 
@@ -333,11 +388,13 @@ def go_live_spread_chart(
         part = part.sort_values("period_start")
         fig.add_trace(
             go.Bar(
-                name=for_plotly(name), x=part["period_start"], y=part["go_lives"].to_numpy(),
+                name=for_plotly(name),
+                x=part["period_start"],
+                y=part["go_lives"].to_numpy(),
                 marker_color=SYSTEM_COLOURS.get(name, SEQUENCE[index % len(SEQUENCE)]),
                 hovertemplate=for_plotly(name) + "<br>%{x|%d %b %Y}: %{y}<extra></extra>",
             )
-        )  # fmt: skip
+        )
     span = spread.in_range(counts, period)
     if span is not None:
         _shade_busy_periods(fig, *span)
@@ -346,13 +403,16 @@ def go_live_spread_chart(
         if not flagged.empty:
             fig.add_trace(
                 go.Scatter(
-                    name="⚠ Week over capacity", mode="text+markers",
-                    x=flagged, y=totals.reindex(flagged).to_numpy() + 0.5,
-                    text=["⚠"] * len(flagged), textposition="top center",
+                    name="⚠ Week over capacity",
+                    mode="text+markers",
+                    x=flagged,
+                    y=totals.reindex(flagged).to_numpy() + 0.5,
+                    text=["⚠"] * len(flagged),
+                    textposition="top center",
                     marker={"symbol": "triangle-down", "color": RAG_RED, "size": 10},
                     textfont={"color": RAG_RED},
                 )
-            )  # fmt: skip
+            )
     _as_at_line(fig, as_at)
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title="Week starting" if period == "week" else "Month", type="date")
@@ -381,15 +441,22 @@ def calendar_heatmap_chart(daily: pd.DataFrame, as_at: dt.date, title: str) -> g
         week = (days - days[0]).days // 7
         fig.add_trace(
             go.Heatmap(
-                x=days[0] + pd.to_timedelta(week * 7, unit="D"), y=days.strftime("%a"),
-                z=counts.to_numpy(), customdata=days.strftime("%a %d %b %Y"),
+                x=days[0] + pd.to_timedelta(week * 7, unit="D"),
+                y=days.strftime("%a"),
+                z=counts.to_numpy(),
+                customdata=days.strftime("%a %d %b %Y"),
                 colorscale=[[0, "#F0F4F5"], [0.01, "#C8DCEE"], [1, NHS_BLUE]],
                 hovertemplate="%{customdata}: %{z} go-lives<extra></extra>",
-                xgap=2, ygap=2, colorbar={"thickness": 12},
+                xgap=2,
+                ygap=2,
+                colorbar={"thickness": 12},
             )
-        )  # fmt: skip
-    fig.update_yaxes(categoryorder="array", autorange="reversed",
-                     categoryarray=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])  # fmt: skip
+        )
+    fig.update_yaxes(
+        categoryorder="array",
+        autorange="reversed",
+        categoryarray=["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+    )
     fig.update_xaxes(title="Week starting", type="date")
     return _layout(fig, title, as_at, height=300)
 
@@ -417,10 +484,15 @@ def durations_against_guide(phase_table: pd.DataFrame, as_at: dt.date, title: st
     for position, phase in enumerate(order):
         # on a category axis, shapes are placed by category position (0, 1, 2...)
         fig.add_shape(
-            type="rect", x0=phase.min_days - 0.5, x1=phase.max_days + 0.5,
-            y0=position - 0.4, y1=position + 0.4, fillcolor="rgba(0,103,71,0.15)",
-            line_width=0, layer="below",
-        )  # fmt: skip
+            type="rect",
+            x0=phase.min_days - 0.5,
+            x1=phase.max_days + 0.5,
+            y0=position - 0.4,
+            y1=position + 0.4,
+            fillcolor="rgba(0,103,71,0.15)",
+            line_width=0,
+            layer="below",
+        )
     fig.add_trace(
         go.Scatter(
             name="Guide's estimate",
@@ -430,22 +502,34 @@ def durations_against_guide(phase_table: pd.DataFrame, as_at: dt.date, title: st
             marker={"symbol": "square", "size": 14, "color": "rgba(0,103,71,0.3)"},
         )
     )
-    for over, colour, label in ((False, NHS_BLUE, "Within the guide"),
-                                (True, RAG_RED, "Over the guide")):  # fmt: skip
+    for over, colour, label in (
+        (False, NHS_BLUE, "Within the guide"),
+        (True, RAG_RED, "Over the guide"),
+    ):
         part = done[done["phase"].isin([p.key for p in order]) & (done["over_guide"] == over)]
         fig.add_trace(
             go.Box(
-                name=label, x=part["actual_days"], y=part["phase"].map(phase_label),
-                orientation="h", boxpoints="all", jitter=0.5, pointpos=0, fillcolor="rgba(0,0,0,0)",
-                line={"color": "rgba(0,0,0,0)"}, marker={"color": colour, "size": 6,
-                "symbol": "x" if over else "circle"}, hoveron="points",
+                name=label,
+                x=part["actual_days"],
+                y=part["phase"].map(phase_label),
+                orientation="h",
+                boxpoints="all",
+                jitter=0.5,
+                pointpos=0,
+                fillcolor="rgba(0,0,0,0)",
+                line={"color": "rgba(0,0,0,0)"},
+                marker={"color": colour, "size": 6, "symbol": "x" if over else "circle"},
+                hoveron="points",
                 hovertemplate="%{y}: %{x} days<extra></extra>",
             )
-        )  # fmt: skip
+        )
     fig.update_yaxes(
-        type="category", categoryorder="array", categoryarray=names, autorange="reversed",
+        type="category",
+        categoryorder="array",
+        categoryarray=names,
+        autorange="reversed",
         title=None,
-    )  # fmt: skip
+    )
     fig.update_xaxes(title="Duration (calendar days, inclusive)", rangemode="tozero")
     fig.update_layout(boxmode="overlay")
     return _layout(fig, title, as_at, height=420)
@@ -457,11 +541,16 @@ def trend(series: pd.DataFrame, as_at: dt.date, title: str, y_title: str) -> go.
     for index, (name, part) in enumerate(series.groupby("series", sort=False)):
         fig.add_trace(
             go.Scatter(
-                name=for_plotly(name), x=part["as_at"], y=part["value"], mode="lines+markers+text",
-                text=part["value"], textposition="top center", cliponaxis=False,
+                name=for_plotly(name),
+                x=part["as_at"],
+                y=part["value"],
+                mode="lines+markers+text",
+                text=part["value"],
+                textposition="top center",
+                cliponaxis=False,
                 line={"color": SEQUENCE[index % len(SEQUENCE)], "width": 3},
             )
-        )  # fmt: skip
+        )
     fig.update_xaxes(title="Upload as-at date", type="date")
     top = series["value"].max() if not series.empty else 1
     fig.update_yaxes(title=y_title, range=[0, top * 1.15 + 1])

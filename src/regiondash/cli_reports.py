@@ -99,19 +99,28 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     try:
         pack = build_board_pack(
-            inputs.migrations, inputs.phases, inputs.history, inputs.uploads, inputs.previous,
-            inputs.as_at, inputs.scope_label, progress=progress,
+            inputs.migrations,
+            inputs.phases,
+            inputs.history,
+            inputs.uploads,
+            inputs.previous,
+            inputs.as_at,
+            inputs.scope_label,
+            progress=progress,
             ages_to=args.as_at or dt.date.today(),
-        )  # fmt: skip
+        )
     except images.ImageExportUnavailable as unavailable:
-        return _fail(f"{unavailable} ({unavailable.detail})" if unavailable.detail else
-                     str(unavailable))  # fmt: skip
+        return _fail(
+            f"{unavailable} ({unavailable.detail})" if unavailable.detail else str(unavailable)
+        )
     writer = pptx_writer.pack_to_pptx if args.format == "pptx" else pdf_writer.pack_to_pdf
     problem = _write(out, writer(pack))
     if problem:
         return _fail(problem)
-    print(f"Wrote {out} ({len(pack.slides)} slides): {pack.scope_label}, as at "
-          f"{inputs.as_at:%d %b %Y}")  # fmt: skip
+    print(
+        f"Wrote {out} ({len(pack.slides)} slides): {pack.scope_label}, as at "
+        f"{inputs.as_at:%d %b %Y}"
+    )
     return 0
 
 
@@ -127,8 +136,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     inputs, problem = _inputs(args)
     if inputs is None:
         return _fail(problem)
-    frame = export_table(args.table, inputs.migrations, inputs.phases, inputs.history,
-                         inputs.as_at)  # fmt: skip
+    frame = export_table(args.table, inputs.migrations, inputs.phases, inputs.history, inputs.as_at)
     if args.format == "xlsx":
         used = inputs.uploads[inputs.uploads["upload_id"].isin(inputs.migrations["upload_id"])]
         source = f"{source_line(used, inputs.as_at)}; {inputs.scope_label}"
@@ -138,18 +146,21 @@ def cmd_export(args: argparse.Namespace) -> int:
     problem = _write(out, content)
     if problem:
         return _fail(problem)
-    print(f"Wrote {out}: {len(frame):,} rows of {TABLES[args.table].lower()}, "
-          f"{inputs.scope_label}, as at {inputs.as_at:%d %b %Y}")  # fmt: skip
+    print(
+        f"Wrote {out}: {len(frame):,} rows of {TABLES[args.table].lower()}, "
+        f"{inputs.scope_label}, as at {inputs.as_at:%d %b %Y}"
+    )
     return 0
 
 
 def add_report_parsers(subparsers) -> None:
     """Register `report` and `export` on the `regiondash` command's subparsers."""
     report = subparsers.add_parser(
-        "report", help="the board pack (PowerPoint or PDF) for a scope as at a date",
+        "report",
+        help="the board pack (PowerPoint or PDF) for a scope as at a date",
         description="Build the board pack: summary, go-live spread, overruns, top risks, next "
         "go-lives, changes since the previous upload and a definitions appendix.",
-    )  # fmt: skip
+    )
     report.add_argument("--db", help=DB_HELP)
     report.add_argument("--as-at", type=_date, help="default: the latest upload's as-at date")
     _scope_options(report)
@@ -159,12 +170,14 @@ def add_report_parsers(subparsers) -> None:
     report.set_defaults(func=cmd_report)
 
     export = subparsers.add_parser(
-        "export", help="one table (XLSX or CSV) for a scope as at a date",
+        "export",
+        help="one table (XLSX or CSV) for a scope as at a date",
         description="Export a table with readable column names and real dates; XLSX adds a "
         "Definitions sheet with the as-at date. Text that looks like a formula stays text.",
-    )  # fmt: skip
-    export.add_argument("--table", choices=["migrations", "overruns", "risks", "go_lives"],
-                        required=True)  # fmt: skip
+    )
+    export.add_argument(
+        "--table", choices=["migrations", "overruns", "risks", "go_lives"], required=True
+    )
     export.add_argument("--format", choices=["xlsx", "csv"], required=True)
     export.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     export.add_argument("--db", help=DB_HELP)

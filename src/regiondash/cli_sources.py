@@ -36,15 +36,21 @@ def add_import_db_parser(subparsers) -> argparse.ArgumentParser:
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--table", metavar="NAME", help="read this table or view (or SCHEMA.NAME)")
     what.add_argument("--query", metavar="SQL", help="run this one SELECT (read-only)")
-    parser.add_argument("--db", help="database URL (default: $REGIONDASH_DATABASE_URL, else "
-                        "data/regiondash.db)")  # fmt: skip
-    parser.add_argument("--as-at", type=cli._date,
-                        help="the date the rows are as at (default: today)")  # fmt: skip
+    parser.add_argument(
+        "--db", help="database URL (default: $REGIONDASH_DATABASE_URL, else data/regiondash.db)"
+    )
+    parser.add_argument(
+        "--as-at", type=cli._date, help="the date the rows are as at (default: today)"
+    )
     parser.add_argument("--uploaded-by", help="who is importing (default: your user name)")
-    parser.add_argument("--map", action="append", metavar="COLUMN=field",
-                        help="map a column to a field; repeatable")  # fmt: skip
-    parser.add_argument("--accept-valid-rows", action="store_true",
-                        help="store the valid rows and set aside rows with errors")  # fmt: skip
+    parser.add_argument(
+        "--map", action="append", metavar="COLUMN=field", help="map a column to a field; repeatable"
+    )
+    parser.add_argument(
+        "--accept-valid-rows",
+        action="store_true",
+        help="store the valid rows and set aside rows with errors",
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=cmd_import_db)
     return parser
@@ -71,8 +77,10 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
         # Echo only a plain name: a mistyped URL may hold a password.
         shown = f'"{source}"' if _PLAIN_NAME.fullmatch(source) else "SOURCE_URL"
         names = ", ".join(sorted(configured)) or "none"
-        raise _Usage(f"{shown} is neither a database URL nor a source in {sources_file()} "
-                     f"(configured: {names})")  # fmt: skip
+        raise _Usage(
+            f"{shown} is neither a database URL nor a source in {sources_file()} "
+            f"(configured: {names})"
+        )
     spec = configured[source]
     if args.table or args.query:
         spec = dataclasses.replace(spec, table=args.table, query=args.query)

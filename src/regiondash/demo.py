@@ -62,47 +62,86 @@ from regiondash.template import workbook_bytes  # part of this module's API
 
 DEMO_REGION = "Y58"  # South West
 DEMO_SEED = 2026
-AS_AT_DATES = (dt.date(2026, 6, 30), dt.date(2026, 8, 28), dt.date(2026, 9, 30),
-               dt.date(2026, 11, 20))  # fmt: skip
+AS_AT_DATES = (
+    dt.date(2026, 6, 30),
+    dt.date(2026, 8, 28),
+    dt.date(2026, 9, 30),
+    dt.date(2026, 11, 20),
+)
 UPLOADED_BY = "SCW CSU migration team"
 SCW = "NHS South, Central and West CSU"
 AGEM = "NHS Arden and Greater East Midlands CSU"
 MLCSU = "NHS Midlands and Lancashire CSU"
-CSU_BY_REGION = {"Y56": AGEM, "Y58": SCW, "Y59": SCW, "Y60": MLCSU, "Y61": AGEM, "Y62": MLCSU,
-                 "Y63": "NHS North of England CSU"}  # fmt: skip
+CSU_BY_REGION = {
+    "Y56": AGEM,
+    "Y58": SCW,
+    "Y59": SCW,
+    "Y60": MLCSU,
+    "Y61": AGEM,
+    "Y62": MLCSU,
+    "Y63": "NHS North of England CSU",
+}
 SECOND_CSU_ICB = "QR1"  # Gloucestershire's migrations run by a second CSU in the demo
 NATIONAL_AS_AT = AS_AT_DATES[-1]
-NATIONAL_EXTRA_COLUMNS = ("PCN", "Postcode", "Project manager", "List size", "Training date",
-                          "Last updated by")  # fmt: skip
+NATIONAL_EXTRA_COLUMNS = (
+    "PCN",
+    "Postcode",
+    "Project manager",
+    "List size",
+    "Training date",
+    "Last updated by",
+)
 
 MS = tuple(MILESTONES)  # registration ... end_of_migration
 # Planned gap (days) between consecutive milestones: the guide's phase lengths minus one (inclusive
 # counting), as (draw low, draw high, hard low, hard high). The data_signoff -> fdp gap is what is
 # left of the 12-16 weeks.
-_LINKS = ((6, 12, 6, 13), (2, 6, 1, 10), (6, 12, 6, 13), (4, 14, 2, 20), (0, 0, 7, 10_000),
-          (3, 10, 2, 13), (5, 12, 4, 13), (3, 20, 1, 60))  # fmt: skip
+_LINKS = (
+    (6, 12, 6, 13),
+    (2, 6, 1, 10),
+    (6, 12, 6, 13),
+    (4, 14, 2, 20),
+    (0, 0, 7, 10_000),
+    (3, 10, 2, 13),
+    (5, 12, 4, 13),
+    (3, 20, 1, 60),
+)
 _BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG", years=range(2025, 2029))
 # Which milestone a slip hits (data checking, cut-over, go live most), and the note it leaves.
 _SLIP_WEIGHTS = (0, 1, 1, 1, 8, 2, 8, 2, 1)
-_SLIP_NOTES = ("", "Kickoff moved: practice availability", "Technical survey rebooked",
-               "IDP late: extract requested late", "Data checking took longer: mapping issues",
-               "FDP delayed by the supplier", "Go live put back by the practice",
-               "Data re-entry backlog after go live", "Closure paperwork late")  # fmt: skip
+_SLIP_NOTES = (
+    "",
+    "Kickoff moved: practice availability",
+    "Technical survey rebooked",
+    "IDP late: extract requested late",
+    "Data checking took longer: mapping issues",
+    "FDP delayed by the supplier",
+    "Go live put back by the practice",
+    "Data re-entry backlog after go live",
+    "Closure paperwork late",
+)
 _ALIASES = {"SystmOne": ("TPP", "S1", "TPP SystmOne"), "EMIS Web": ("EMIS", "EMIS Health")}
 # Milestone -> the one-day phase on its day, and the phase it starts (PHASE_SPAN_RULE).
 _POINT = {end: p for p, (starts, end) in PHASE_SPAN_RULE.items() if starts == (end,)}
 _AFTER = {s: p for p, (starts, end) in PHASE_SPAN_RULE.items() if starts != (end,) for s in starts}
 _AFTER |= {"post_go_live_end": "post_go_live", "end_of_migration": "end_of_migration"}
 # Phase to anchor -> (milestone placed at the as-at, days before it: low, high).
-_ANCHORS = {"not_started": ("registration", -70, -7), "procurement": ("registration", 0, 5),
-            "kickoff": ("kickoff", 0, 0), "technical_survey": ("technical_survey", 0, 0),
-            "early_preparation": ("technical_survey", 1, 4),
-            "initial_data_production": ("idp", 0, 0), "data_checking": ("idp", 1, 3),
-            "data_recheck_signoff": ("data_signoff", 0, 0),
-            "cutover_planning": ("data_signoff", 1, 6), "final_data_production": ("fdp", 0, 0),
-            "cutover": ("fdp", 1, 2), "go_live": ("go_live", 0, 0),
-            "post_go_live": ("go_live", 1, 3),
-            "end_of_migration": ("end_of_migration", 0, 0)}  # fmt: skip
+_ANCHORS = {
+    "not_started": ("registration", -70, -7),
+    "procurement": ("registration", 0, 5),
+    "kickoff": ("kickoff", 0, 0),
+    "technical_survey": ("technical_survey", 0, 0),
+    "early_preparation": ("technical_survey", 1, 4),
+    "initial_data_production": ("idp", 0, 0),
+    "data_checking": ("idp", 1, 3),
+    "data_recheck_signoff": ("data_signoff", 0, 0),
+    "cutover_planning": ("data_signoff", 1, 6),
+    "final_data_production": ("fdp", 0, 0),
+    "cutover": ("fdp", 1, 2),
+    "go_live": ("go_live", 0, 0),
+    "post_go_live": ("go_live", 1, 3),
+    "end_of_migration": ("end_of_migration", 0, 0),
+}
 
 
 @dataclass(frozen=True)
@@ -181,9 +220,9 @@ def _slips(rng: random.Random) -> list[int]:
     r = rng.random()
     for _ in range(0 if r < 0.68 else 1 if r < 0.9 else 2):
         size = rng.random()
-        out[rng.choices(range(len(MS)), _SLIP_WEIGHTS)[0]] += (
-            rng.randint(1, 3) if size < 0.45 else rng.randint(4, 8) if size < 0.8
-            else rng.randint(10, 20))  # fmt: skip
+        at = rng.choices(range(len(MS)), _SLIP_WEIGHTS)[0]
+        low, high = (1, 3) if size < 0.45 else (4, 8) if size < 0.8 else (10, 20)
+        out[at] += rng.randint(low, high)
     return out
 
 
@@ -193,9 +232,14 @@ def _plan_on(m: _Migration, as_at: dt.date | None) -> dict[str, dt.date]:
     with every slip so far and every re-plan decided by then."""
     upto = as_at or dt.date.max
     done = sum(m.actual.get(key, dt.date.max) <= upto for key in MS) if as_at else 0  # a prefix
-    return {key: _shift(m.planned[key], sum(m.slips[: i + 1 if as_at is None else min(i, done)])
-                        + sum(n for day, j, n in m.replans if j <= i and day <= upto))
-            for i, key in enumerate(MS)}  # fmt: skip
+    return {
+        key: _shift(
+            m.planned[key],
+            sum(m.slips[: i + 1 if as_at is None else min(i, done)])
+            + sum(n for day, j, n in m.replans if j <= i and day <= upto),
+        )
+        for i, key in enumerate(MS)
+    }
 
 
 def _phase_on(actual: dict[str, dt.date], as_at: dt.date) -> str:
@@ -216,12 +260,16 @@ def _events(rng: random.Random, m: _Migration) -> dict[str, dt.date | None]:
     # Keep the draws in this order: every later date in the demo depends on the random stream.
     weeks, short = n(0, 3), n(3, 10)  # the extract's notice: 5 + weeks weeks, or 3 x short days
     timing = {  # (on time, late)
-        "decommission_schedule_a": (day["registration"] + d(n(0, 10)),
-                                    day["go_live"] + d(n(10, 40))),
-        "cutover_planning_meeting": (max(day["kickoff"] + d(1), day["fdp"] - d(n(28, 42))),
-                                     day["fdp"] - d(n(5, 12))),
+        "decommission_schedule_a": (
+            day["registration"] + d(n(0, 10)),
+            day["go_live"] + d(n(10, 40)),
+        ),
+        "cutover_planning_meeting": (
+            max(day["kickoff"] + d(1), day["fdp"] - d(n(28, 42))),
+            day["fdp"] - d(n(5, 12)),
+        ),
         "tracking_updated": (day["go_live"] + d(n(1, 7)), day["go_live"] + d(n(21, 50))),
-    }  # fmt: skip
+    }
     r, idp = rng.random(), m.planned["idp"]
     if r < 0.15:  # late: moved on to a working day, still 1 to 4 weeks before IDP
         extract = None if r < 0.05 else _workday(idp - d(3 * short))
@@ -235,8 +283,9 @@ def _events(rng: random.Random, m: _Migration) -> dict[str, dt.date | None]:
     return out
 
 
-def _migration(rng: random.Random, ods: str, anchor: str, day: dt.date,
-               slips: list[int] | None = None) -> _Migration:  # fmt: skip
+def _migration(
+    rng: random.Random, ods: str, anchor: str, day: dt.date, slips: list[int] | None = None
+) -> _Migration:
     """A migration whose actual `anchor` milestone is on `day`, first planned within the guide."""
     for _ in range(50):
         gaps, slip = _gaps(rng), list(slips or _slips(rng))
@@ -269,8 +318,9 @@ def _halt(m: _Migration, status: str, after: str, note: str) -> None:
     m.halt, m.note = (status, stop + dt.timedelta(14)), note
 
 
-def _migrations(rng: random.Random, practices: list[str], total: int,
-                sources: dict[str, str]) -> list[_Migration]:  # fmt: skip
+def _migrations(
+    rng: random.Random, practices: list[str], total: int, sources: dict[str, str]
+) -> list[_Migration]:
     """The demo's migrations: anchors for phase coverage, hand-made specials, then random ones."""
     spare, booked = list(practices), collections.Counter()
 
@@ -412,8 +462,8 @@ def _row(m: _Migration, as_at: dt.date, org: pd.Series, style: float) -> dict:
 
 
 def _columns() -> list[str]:
-    keys = [f.key for f in IDENTITY_FIELDS if f.key not in {"reported_status", "reported_rag",
-                                                             "notes"}]  # fmt: skip
+    later = {"reported_status", "reported_rag", "notes"}  # placed after the identity fields
+    keys = [f.key for f in IDENTITY_FIELDS if f.key not in later]
     keys += ["reported_status", "reported_rag", *(f.key for f in MILESTONE_FIELDS)]
     return [FIELD_BY_KEY[k].label for k in [*keys, *EVENT_DATE_FIELDS, "notes"]]
 
@@ -447,8 +497,9 @@ def build_demo_uploads(
     plans[5].source = "Vision"
     uploads = []
     for k, as_at in enumerate(AS_AT_DATES):
-        rows = [_row(m, as_at, region.loc[m.ods], style[m.ods]) for m in plans
-                if m.first <= k <= m.last]  # fmt: skip
+        rows = [
+            _row(m, as_at, region.loc[m.ods], style[m.ods]) for m in plans if m.first <= k <= m.last
+        ]
         frame = _frame(rows, _columns())
         uploaded = dt.datetime.combine(_workday(as_at + dt.timedelta(1)), dt.time(9, 30), dt.UTC)
         content = workbook_bytes(frame, modified=uploaded.replace(tzinfo=None))

@@ -62,8 +62,13 @@ FORECAST_COLUMNS = [
     "optimistic",
     "days_behind",
 ]
-_DATE_COLUMNS = ["anchor_date", "forecast_low", "forecast_median", "forecast_high",
-                 "planned_go_live"]  # fmt: skip
+_DATE_COLUMNS = [
+    "anchor_date",
+    "forecast_low",
+    "forecast_median",
+    "forecast_high",
+    "planned_go_live",
+]
 
 
 @dataclass(frozen=True)
@@ -212,9 +217,17 @@ def forecast_go_live(
 
     result = pd.DataFrame(
         rows,
-        columns=["migration_id", "anchor", "anchor_date", "basis", "examples",
-                 "forecast_low", "forecast_median", "forecast_high"],
-    ).set_index("migration_id")  # fmt: skip
+        columns=[
+            "migration_id",
+            "anchor",
+            "anchor_date",
+            "basis",
+            "examples",
+            "forecast_low",
+            "forecast_median",
+            "forecast_high",
+        ],
+    ).set_index("migration_id")
     result["planned_go_live"] = table["planned_go_live"].reindex(result.index)
     for column in _DATE_COLUMNS:
         result[column] = pd.to_datetime(result[column]).astype("datetime64[us]")

@@ -308,8 +308,8 @@ def overrun_rows(overview: pd.DataFrame, phase_table: pd.DataFrame) -> pd.DataFr
     (with days over plan), and a moved go live (with days moved)."""
     late = overview[overview["overrunning"]]
     ids = late["migration_id"]
-    info = late[["migration_id", "practice_name", "ods_code", "sub_icb_code", "icb_code",
-                 "target_system", "status"]]  # fmt: skip
+    who = ["migration_id", "practice_name", "ods_code", "sub_icb_code", "icb_code"]
+    info = late[[*who, "target_system", "status"]]
     phases = phase_table[phase_table["migration_id"].isin(ids) & phase_table["overrun"]]
     phase_part = phases.assign(
         reason=phases["overran"].map({True: "overran", False: "overrunning"}),
@@ -328,8 +328,9 @@ def overrun_rows(overview: pd.DataFrame, phase_table: pd.DataFrame) -> pd.DataFr
     )
     parts = [p for p in (phase_part, moved_part) if not p.empty]
     if not parts:
-        return info.iloc[0:0].assign(phase=None, reason=None, planned_end=None, actual_end=None,
-                                     days_over=None)  # fmt: skip
+        return info.iloc[0:0].assign(
+            phase=None, reason=None, planned_end=None, actual_end=None, days_over=None
+        )
     rows = pd.concat(parts, ignore_index=True).merge(info, on="migration_id")
     return rows.sort_values(["days_over", "ods_code"], ascending=[False, True]).reset_index(
         drop=True

@@ -24,24 +24,46 @@ class Phase:
 
 
 PHASES: tuple[Phase, ...] = (
-    Phase(1, "procurement", "Procurement (Tracking Database registration, Schedule A)",
-          "1 to 2 weeks", 7, 14, "span"),
+    Phase(
+        1,
+        "procurement",
+        "Procurement (Tracking Database registration, Schedule A)",
+        "1 to 2 weeks",
+        7,
+        14,
+        "span",
+    ),
     Phase(2, "kickoff", "Kickoff", "1 day", 1, 1, "milestone-like"),
     Phase(3, "technical_survey", "Technical survey", "1 day", 1, 1, "milestone-like"),
     Phase(4, "early_preparation", "Early preparation and planning", "1 to 2 weeks", 7, 14, "span"),
-    Phase(5, "initial_data_production", "Initial data production (IDP)", "1 day", 1, 1,
-          "milestone-like"),
+    Phase(
+        5,
+        "initial_data_production",
+        "Initial data production (IDP)",
+        "1 day",
+        1,
+        1,
+        "milestone-like",
+    ),
     Phase(6, "data_checking", "Data checking", "3 days to 3 weeks", 3, 21, "span"),
     Phase(7, "data_recheck_signoff", "Data recheck and sign off", "1 to 5 days", 1, 5, "span"),
-    Phase(8, "cutover_planning", "Cut-over planning and preparation",
-          "no estimate (runs alongside)", None, None, "span"),
-    Phase(9, "final_data_production", "Final data production (FDP)", "1 day", 1, 1,
-          "milestone-like"),
+    Phase(
+        8,
+        "cutover_planning",
+        "Cut-over planning and preparation",
+        "no estimate (runs alongside)",
+        None,
+        None,
+        "span",
+    ),
+    Phase(
+        9, "final_data_production", "Final data production (FDP)", "1 day", 1, 1, "milestone-like"
+    ),
     Phase(10, "cutover", "Cut-over period (FDP to go live)", "3 days to 2 weeks", 3, 14, "span"),
     Phase(11, "go_live", "Go live", "1 day", 1, 1, "milestone-like"),
     Phase(12, "post_go_live", "Post go live (data re-entry)", "5 days to 2 weeks", 5, 14, "span"),
     Phase(13, "end_of_migration", "End of migration", "no estimate", None, None, "milestone"),
-)  # fmt: skip
+)
 
 PHASE_KEYS: tuple[str, ...] = tuple(p.key for p in PHASES)
 PHASE_BY_KEY: dict[str, Phase] = {p.key: p for p in PHASES}

@@ -93,20 +93,49 @@ NOT_ASSESSED_WHY: dict[str, str] = {
 }
 DONE, CANCELLED_RAG = "Done", "Cancelled"  # the computed RAG of live, cancelled migrations
 OPEN = "open"
-_RAG_WORDS = {"r": "red", "red": "red", "a": "amber", "amber": "amber", "g": "green",
-              "green": "green"}  # fmt: skip
+_RAG_WORDS = {
+    "r": "red",
+    "red": "red",
+    "a": "amber",
+    "amber": "amber",
+    "g": "green",
+    "green": "green",
+}
 MILESTONE_COLUMNS = [
-    "registration", "kickoff", "technical_survey", "idp", "data_signoff", "fdp", "go_live",
-    "go_live_actual", "post_go_live_end", "extract_requested", "decommission_schedule_a",
-    "cutover_planning_meeting", "tracking_updated",
-]  # fmt: skip
-# Milestone -> (phase row, which end of it); data sign-off falls back to its phase's start.
-_FROM_PHASES = {key: MILESTONE_PHASES[key] for key in (
-    "registration", "kickoff", "technical_survey", "idp", "data_signoff", "fdp", "go_live",
+    "registration",
+    "kickoff",
+    "technical_survey",
+    "idp",
+    "data_signoff",
+    "fdp",
+    "go_live",
+    "go_live_actual",
     "post_go_live_end",
-)}  # fmt: skip
-_EVENTS = ["extract_requested", "decommission_schedule_a", "cutover_planning_meeting",
-           "tracking_updated"]  # fmt: skip
+    "extract_requested",
+    "decommission_schedule_a",
+    "cutover_planning_meeting",
+    "tracking_updated",
+]
+# Milestone -> (phase row, which end of it); data sign-off falls back to its phase's start.
+_FROM_PHASES = {
+    key: MILESTONE_PHASES[key]
+    for key in (
+        "registration",
+        "kickoff",
+        "technical_survey",
+        "idp",
+        "data_signoff",
+        "fdp",
+        "go_live",
+        "post_go_live_end",
+    )
+}
+_EVENTS = [
+    "extract_requested",
+    "decommission_schedule_a",
+    "cutover_planning_meeting",
+    "tracking_updated",
+]
 # (earlier, later, strict): the later milestone must not come before the earlier one, or (not
 # strict) must come after it.
 _ORDER = [

@@ -27,15 +27,41 @@ HEADER_FILL = PatternFill("solid", start_color=NHS_BLUE, end_color=NHS_BLUE)
 # Template column order: who and what first, then milestones and the events that belong beside them
 # in the order they happen, free text last.
 TEMPLATE_KEYS: tuple[str, ...] = (
-    "ods_code", "practice_name", "sub_icb_code", "icb_code", "region_code", "csu",
-    "ordering_party", "source_system", "target_system", "reported_status", "reported_rag",
-    "registration_planned", "registration_actual", "decommission_schedule_a", "extract_requested",
-    "kickoff_planned", "kickoff_actual", "technical_survey_planned", "technical_survey_actual",
-    "idp_planned", "idp_actual", "data_signoff_planned", "data_signoff_actual",
-    "cutover_planning_meeting", "fdp_planned", "fdp_actual", "go_live_planned", "go_live_actual",
-    "tracking_updated", "post_go_live_end_planned", "post_go_live_end_actual",
-    "end_of_migration_planned", "end_of_migration_actual", "notes",
-)  # fmt: skip
+    "ods_code",
+    "practice_name",
+    "sub_icb_code",
+    "icb_code",
+    "region_code",
+    "csu",
+    "ordering_party",
+    "source_system",
+    "target_system",
+    "reported_status",
+    "reported_rag",
+    "registration_planned",
+    "registration_actual",
+    "decommission_schedule_a",
+    "extract_requested",
+    "kickoff_planned",
+    "kickoff_actual",
+    "technical_survey_planned",
+    "technical_survey_actual",
+    "idp_planned",
+    "idp_actual",
+    "data_signoff_planned",
+    "data_signoff_actual",
+    "cutover_planning_meeting",
+    "fdp_planned",
+    "fdp_actual",
+    "go_live_planned",
+    "go_live_actual",
+    "tracking_updated",
+    "post_go_live_end_planned",
+    "post_go_live_end_actual",
+    "end_of_migration_planned",
+    "end_of_migration_actual",
+    "notes",
+)
 
 _REQUIRED = {"ods_code": "Required", "target_system": "Required"}
 _RECOMMENDED = {"practice_name", "source_system", "go_live_planned"}
@@ -168,18 +194,32 @@ def _notes_rows() -> list[list[str]]:
 
 
 _RULES = (
-    ("Dates", "Write dates as UK day-first dd/mm/yyyy (e.g. 03/11/2026) or as Excel dates. "
-     "ISO yyyy-mm-dd (2026-11-03) is also accepted. US month-first dates are not."),
+    (
+        "Dates",
+        "Write dates as UK day-first dd/mm/yyyy (e.g. 03/11/2026) or as Excel dates. "
+        "ISO yyyy-mm-dd (2026-11-03) is also accepted. US month-first dates are not.",
+    ),
     ("Missing dates", "Leave the cell blank, or write TBC, N/A or - : all mean 'no date yet'."),
-    ("Planned and actual", "Each milestone has a planned and an actual date. Keep the planned date "
-     "when a milestone happens and add the actual; re-plan by changing the planned date."),
-    ("One row per migration", "One row per practice migration. Header names are matched ignoring "
-     "case, spaces and punctuation; the alternatives in the table above are recognised."),
-    ("Long format", "A tracker with one row per migration phase is also accepted: ODS code, "
-     "Phase, Planned start, Planned end, Actual start, Actual end (plus the identity columns)."),
-    ("Example row", "Row 2 of the Tracker sheet is a fictional example. Delete it before "
-     "uploading."),
-)  # fmt: skip
+    (
+        "Planned and actual",
+        "Each milestone has a planned and an actual date. Keep the planned date "
+        "when a milestone happens and add the actual; re-plan by changing the planned date.",
+    ),
+    (
+        "One row per migration",
+        "One row per practice migration. Header names are matched ignoring "
+        "case, spaces and punctuation; the alternatives in the table above are recognised.",
+    ),
+    (
+        "Long format",
+        "A tracker with one row per migration phase is also accepted: ODS code, "
+        "Phase, Planned start, Planned end, Actual start, Actual end (plus the identity columns).",
+    ),
+    (
+        "Example row",
+        "Row 2 of the Tracker sheet is a fictional example. Delete it before uploading.",
+    ),
+)
 
 
 def template_workbook() -> bytes:

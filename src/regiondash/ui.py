@@ -300,9 +300,12 @@ def _filter_widgets(overview: pd.DataFrame, as_at: dt.date | None) -> Filters:
         if name == "status":
             labels = STATUS_LABELS
         values = st.sidebar.multiselect(
-            FILTER_LABELS[name], options, key=key, placeholder="All",
+            FILTER_LABELS[name],
+            options,
+            key=key,
+            placeholder="All",
             format_func=lambda v, labels=labels: labels.get(v, v),
-        )  # fmt: skip
+        )
         chosen[name] = tuple(values)
     filters = Filters(**chosen, as_at=as_at)
     _link_warnings(filters)
@@ -400,10 +403,12 @@ def build_context(render_filters: bool = True) -> Context:
         st.sidebar.markdown("### Filters")
         st.session_state.setdefault(key, latest)
         chosen_as_at = st.sidebar.date_input(
-            "As at", key=key, format="DD/MM/YYYY",
+            "As at",
+            key=key,
+            format="DD/MM/YYYY",
             help="Figures are computed as at this date, from the uploads made as at or before it."
             " Default: the latest upload's as-at date.",
-        )  # fmt: skip
+        )
     else:
         chosen_as_at = st.session_state.get(key, latest)
     version = (len(uploads), int(uploads["upload_id"].max()))
@@ -418,8 +423,18 @@ def build_context(render_filters: bool = True) -> Context:
         filters = Filters()
     overview, phases = view(url, version, chosen_as_at, filters)
     in_picture = trackers_in_picture(url, version, chosen_as_at)
-    ctx = Context(url, engine, uploads, chosen_as_at, filters, overview, phases, all_overview,
-                  in_picture, chosen_as_at != latest)  # fmt: skip
+    ctx = Context(
+        url,
+        engine,
+        uploads,
+        chosen_as_at,
+        filters,
+        overview,
+        phases,
+        all_overview,
+        in_picture,
+        chosen_as_at != latest,
+    )
     st.session_state[_CONTEXT] = ctx
     return ctx
 
@@ -536,10 +551,13 @@ _IMAGE_FORMAT = "chart_image_format"
 def image_format_choice() -> None:
     """The sidebar setting for what the charts' camera button downloads."""
     st.sidebar.radio(
-        "Chart image downloads", list(IMAGE_FORMATS), format_func=IMAGE_FORMATS.get,
-        key=_IMAGE_FORMAT, horizontal=True,
+        "Chart image downloads",
+        list(IMAGE_FORMATS),
+        format_func=IMAGE_FORMATS.get,
+        key=_IMAGE_FORMAT,
+        horizontal=True,
         help="The camera button on each chart's toolbar saves the chart in this format.",
-    )  # fmt: skip
+    )
 
 
 def show_chart(fig: go.Figure, data: pd.DataFrame, name: str, key: str | None = None) -> None:
@@ -604,12 +622,21 @@ def download_table(table: pd.DataFrame, name: str, label: str, key: str) -> None
     as_at, source = ctx.as_at, images.source_line(ctx.uploads, ctx.as_at)
     left, right = st.columns([1, 1])
     # the files are made only when someone clicks: a national table takes seconds to write
-    left.download_button(f"{label} (CSV)", lambda: exports.csv_bytes(table), f"{stem}.csv",
-                         "text/csv", key=f"csv-{key}", icon=":material/download:")  # fmt: skip
+    left.download_button(
+        f"{label} (CSV)",
+        lambda: exports.csv_bytes(table),
+        f"{stem}.csv",
+        "text/csv",
+        key=f"csv-{key}",
+        icon=":material/download:",
+    )
     right.download_button(
-        f"{label} (XLSX)", lambda: report_exports.table_xlsx(table, name, as_at, source=source),
-        f"{stem}.xlsx", key=f"xlsx-{key}", icon=":material/table_view:",
-    )  # fmt: skip
+        f"{label} (XLSX)",
+        lambda: report_exports.table_xlsx(table, name, as_at, source=source),
+        f"{stem}.xlsx",
+        key=f"xlsx-{key}",
+        icon=":material/table_view:",
+    )
 
 
 def show_table(table: pd.DataFrame, height: int | str = "auto") -> None:

@@ -59,10 +59,15 @@ def report_table(problems: pd.DataFrame) -> pd.DataFrame:
     """Problems with people's column names, errors first, in sheet and row order."""
     order = problems.assign(_rank=problems["severity"].map({"error": 0, "warning": 1}))
     order = order.sort_values(["_rank", "sheet", "row"], na_position="first")
-    return order.drop(columns="_rank").rename(
-        columns={"severity": "Severity", "sheet": "Sheet", "row": "Row", "column": "Column",
-                 "value": "Value", "message": "Problem"}
-    ).reset_index(drop=True)  # fmt: skip
+    names = {
+        "severity": "Severity",
+        "sheet": "Sheet",
+        "row": "Row",
+        "column": "Column",
+        "value": "Value",
+        "message": "Problem",
+    }
+    return order.drop(columns="_rank").rename(columns=names).reset_index(drop=True)
 
 
 def history_table(uploads: pd.DataFrame) -> pd.DataFrame:

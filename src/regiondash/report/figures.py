@@ -20,8 +20,12 @@ from regiondash.style import (
 )
 from regiondash.text import for_plotly
 
-SYSTEM_SYMBOLS = {"EMIS Web": "star", "SystmOne": "diamond", "Vision": "square",
-                  "Evolution": "circle"}  # fmt: skip
+SYSTEM_SYMBOLS = {
+    "EMIS Web": "star",
+    "SystmOne": "diamond",
+    "Vision": "square",
+    "Evolution": "circle",
+}
 BUSY_WORDS = {
     "flu_season": "flu season",
     "qof_year_end": "QOF year end",
@@ -67,8 +71,10 @@ def shared_busy_kinds(days: pd.Series) -> frozenset[str]:
 
 
 def _note(row, leave_out: frozenset[str]) -> str:
-    parts = [f"{row.go_live_date:%a} {row.go_live_date.day} {row.go_live_date:%b}",
-             str(row.target_system or "?")]  # fmt: skip
+    parts = [
+        f"{row.go_live_date:%a} {row.go_live_date.day} {row.go_live_date:%b}",
+        str(row.target_system or "?"),
+    ]
     parts += [BUSY_PHRASES[k] for k in busy_kinds(row.go_live_date) if k not in leave_out]
     if row.go_live_moved_days > 0:
         parts.append(f"⚠ moved +{row.go_live_moved_days} d")
@@ -105,31 +111,58 @@ def next_go_lives_figure(due: pd.DataFrame, as_at: dt.date, title: str) -> go.Fi
         for system, part in due.groupby(due["target_system"].fillna("Unknown"), sort=True):
             fig.add_trace(
                 go.Scatter(
-                    name=for_plotly(f"Go live to {system}"), mode="markers+text",
+                    name=for_plotly(f"Go live to {system}"),
+                    mode="markers+text",
                     x=part["go_live_date"],
-                    y=labels.loc[part.index], text=notes.loc[part.index].map(for_plotly).tolist(),
-                    textposition="middle right", cliponaxis=False,
-                    marker={"symbol": SYSTEM_SYMBOLS.get(system, "circle"), "size": 18,
-                            "color": SYSTEM_COLOURS.get(system, NHS_BLUE),
-                            "line": {"color": "#212B32", "width": 1}},
-                    textfont={"size": 13, "color": [RAG_RED if r.go_live_moved_days > 0 else
-                              "#212B32" for r in part.itertuples()]},
+                    y=labels.loc[part.index],
+                    text=notes.loc[part.index].map(for_plotly).tolist(),
+                    textposition="middle right",
+                    cliponaxis=False,
+                    marker={
+                        "symbol": SYSTEM_SYMBOLS.get(system, "circle"),
+                        "size": 18,
+                        "color": SYSTEM_COLOURS.get(system, NHS_BLUE),
+                        "line": {"color": "#212B32", "width": 1},
+                    },
+                    textfont={
+                        "size": 13,
+                        "color": [
+                            RAG_RED if r.go_live_moved_days > 0 else "#212B32"
+                            for r in part.itertuples()
+                        ],
+                    },
                     hovertemplate="%{y}<br>go live %{x|%d/%m/%Y}<extra></extra>",
                 )
-            )  # fmt: skip
+            )
         fig.update_xaxes(range=[left, right])
     fig.add_vline(x=at, line_width=2, line_dash="dash", line_color=NHS_DARK_GREY)
     fig.add_annotation(
-        x=at, y=1, yref="paper", yanchor="bottom", showarrow=False,
-        text=f"As at {as_at.day} {as_at:%b}", font={"size": 11, "color": NHS_DARK_GREY},
-    )  # fmt: skip
+        x=at,
+        y=1,
+        yref="paper",
+        yanchor="bottom",
+        showarrow=False,
+        text=f"As at {as_at.day} {as_at:%b}",
+        font={"size": 11, "color": NHS_DARK_GREY},
+    )
     fig.update_yaxes(
-        categoryorder="array", categoryarray=list(labels), autorange="reversed", title=None,
-        showgrid=True, gridcolor=NHS_PALE_GREY,
-    )  # fmt: skip
+        categoryorder="array",
+        categoryarray=list(labels),
+        autorange="reversed",
+        title=None,
+        showgrid=True,
+        gridcolor=NHS_PALE_GREY,
+    )
     # level ticks, a handful of them: slanted dates ran into the source line below
-    fig.update_xaxes(type="date", title=None, showgrid=True, gridcolor=NHS_PALE_GREY,
-                     tickformat="%-d %b %Y", tickangle=0, nticks=6)  # fmt: skip
+    fig.update_xaxes(
+        type="date",
+        title=None,
+        showgrid=True,
+        gridcolor=NHS_PALE_GREY,
+        tickformat="%-d %b %Y",
+        tickangle=0,
+        nticks=6,
+    )
     fig.update_layout(
         title={"text": f"{title}<br><sup>as at {as_at.day} {as_at:%b %Y}</sup>", "x": 0},
         font={"family": FONT, "size": 13, "color": "#212B32"},

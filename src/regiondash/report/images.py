@@ -124,14 +124,18 @@ def slide_figure(
         font={"family": FONT, "size": BASE_FONT, "color": "#212B32"},
         title={
             "text": f"<b>{title}</b> — as at {as_at_text(as_at)}",
-            "x": 0.02, "xanchor": "left", "xref": "container",
-            "y": 0.96, "yref": "container", "yanchor": "top",
+            "x": 0.02,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 0.96,
+            "yref": "container",
+            "yanchor": "top",
             "font": {"size": TITLE_FONT, "color": "#212B32"},
         },
         margin={"l": left, "r": 50, "t": 110, "b": bottom},
         paper_bgcolor="white",
         plot_bgcolor="white",
-    )  # fmt: skip
+    )
     if vertical:
         # a tall legend stays on the right, beside the rows it names
         out.update_layout(legend={"font": {"size": MIN_FONT}, "x": 1.01, "y": 1})
@@ -139,10 +143,16 @@ def slide_figure(
         # fixed to the figure, not the plot, so it sits just above the source line
         out.update_layout(
             legend={
-                "orientation": "h", "font": {"size": tick}, "x": 0, "xanchor": "left",
-                "xref": "paper", "y": 0.075, "yref": "container", "yanchor": "bottom",
+                "orientation": "h",
+                "font": {"size": tick},
+                "x": 0,
+                "xanchor": "left",
+                "xref": "paper",
+                "y": 0.075,
+                "yref": "container",
+                "yanchor": "bottom",
             }
-        )  # fmt: skip
+        )
     out.update_xaxes(tickfont={"size": tick}, title_font={"size": BASE_FONT + 2})
     out.update_yaxes(tickfont={"size": tick}, title_font={"size": BASE_FONT + 2}, automargin=False)
     for annotation in out.layout.annotations:
@@ -158,10 +168,19 @@ def slide_figure(
         if isinstance(trace, go.Scatter) and isinstance(trace.marker.size, int | float):
             trace.marker.size = max(trace.marker.size, 16)
     out.add_annotation(
-        text=source_line, xref="paper", x=0, xanchor="left", xshift=-(left - 36),
-        yref="paper", y=0, yanchor="bottom", yshift=-(bottom - SOURCE_GAP), showarrow=False,
-        align="left", font={"size": MIN_FONT + 2, "color": NHS_DARK_GREY},
-    )  # fmt: skip
+        text=source_line,
+        xref="paper",
+        x=0,
+        xanchor="left",
+        xshift=-(left - 36),
+        yref="paper",
+        y=0,
+        yanchor="bottom",
+        yshift=-(bottom - SOURCE_GAP),
+        showarrow=False,
+        align="left",
+        font={"size": MIN_FONT + 2, "color": NHS_DARK_GREY},
+    )
     return out
 
 

@@ -93,6 +93,12 @@ def _width(text: str, font_pt: float, bold: bool) -> float:
         return len(text) * font_pt * (CHAR_EM + 0.05)
 
 
+def _row_height(row: list[str], widths: list[float], size: float, bold: bool) -> float:
+    """A table row's height (inches) at `size` pt: its tallest cell's lines plus the padding."""
+    lines = max(_lines(cell, w, size, bold=bold) for cell, w in zip(row, widths, strict=True))
+    return lines * size * LINE / 72 + 2 * CELL_PAD_Y + 0.04
+
+
 def plan_table(slide: Slide, box: Box) -> TablePlan:
     """The largest font (16 pt down to 10 pt) at which the table fits the box."""
     rows = table_rows(slide.table)
@@ -101,11 +107,7 @@ def plan_table(slide: Slide, box: Box) -> TablePlan:
     widths = [w * scale for w in weights]
     heights: list[float] = []
     for size in TABLE_SIZES:
-        heights = [
-            max(_lines(cell, w, size, bold=index == 0) for cell, w in zip(row, widths, strict=True))
-            * size * LINE / 72 + 2 * CELL_PAD_Y + 0.04
-            for index, row in enumerate(rows)
-        ]  # fmt: skip
+        heights = [_row_height(row, widths, size, index == 0) for index, row in enumerate(rows)]
         if sum(heights) <= box.height:
             return TablePlan(size, widths, heights)
     return TablePlan(TABLE_SIZES[-1], widths, heights)

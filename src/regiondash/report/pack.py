@@ -114,9 +114,13 @@ def _summary_slide(overview: pd.DataFrame, as_at: dt.date, rag: dict[str, int]) 
         f"Red, {rag['amber']:,} Amber, {rag['green']:,} Green.",
     ]
     return Slide(
-        title="Summary", note=f"As at {_day(as_at)}, by the definitions in the appendix",
-        numbers=numbers, table=table, column_widths=(3, 1), bullets=bullets,
-    )  # fmt: skip
+        title="Summary",
+        note=f"As at {_day(as_at)}, by the definitions in the appendix",
+        numbers=numbers,
+        table=table,
+        column_widths=(3, 1),
+        bullets=bullets,
+    )
 
 
 def _busy_sentence(busy: int, due: int) -> str:
@@ -151,9 +155,10 @@ def _spread_slide(overview: pd.DataFrame, as_at: dt.date) -> tuple[Slide, go.Fig
         _busy_sentence(int((busy != "").sum()), len(due)),
     ]
     slide = Slide(
-        title=slide_title, note="Actual go-live date, else planned; cancelled migrations left out",
+        title=slide_title,
+        note="Actual go-live date, else planned; cancelled migrations left out",
         bullets=bullets,
-    )  # fmt: skip
+    )
     return slide, fig, alt
 
 
@@ -246,10 +251,10 @@ def _next_slide(overview: pd.DataFrame, as_at: dt.date) -> tuple[Slide, go.Figur
     fig = next_go_lives_figure(due, as_at, title)
     listed = "; ".join(
         f"{name_case(r.practice_name)} ({r.ods_code}) {_day(r.go_live_date)} to "
-        f"{r.target_system}" + (f", moved {r.go_live_moved_days} days" if r.go_live_moved_days > 0
-                                else "")
+        f"{r.target_system}"
+        + (f", moved {r.go_live_moved_days} days" if r.go_live_moved_days > 0 else "")
         for r in due.itertuples()
-    )  # fmt: skip
+    )
     alt = f"Timeline of the next go-lives after {_day(as_at)}, soonest first: {listed}."
     note = "Planned go-live dates, soonest first; busy periods are shaded"
     first = due.iloc[0]
@@ -258,9 +263,10 @@ def _next_slide(overview: pd.DataFrame, as_at: dt.date) -> tuple[Slide, go.Figur
     bullets = [
         f"Next: {name_case(first['practice_name'])} on {_day(first['go_live_date'])}.",
         f"These {len(due)} run to {_day(last)}." if len(due) > 1 else "",
-        f"{moved} of them (⚠) go live later than first planned." if moved else
-        "None has moved from its first planned go live.",
-    ]  # fmt: skip
+        f"{moved} of them (⚠) go live later than first planned."
+        if moved
+        else "None has moved from its first planned go live.",
+    ]
     shared = shared_busy_kinds(due["go_live_date"])
     if shared:
         every = " and ".join(words for kind, words in BUSY_PHRASES.items() if kind in shared)
@@ -306,8 +312,9 @@ def _changes_slide(
         }
     )
     note += f"; the {len(top)} largest go-live moves"
-    return Slide(title=title, note=note, bullets=bullets, table=table,
-                 column_widths=(3, 1.2, 1.5, 1.5, 1.1))  # fmt: skip
+    return Slide(
+        title=title, note=note, bullets=bullets, table=table, column_widths=(3, 1.2, 1.5, 1.5, 1.1)
+    )
 
 
 def build_board_pack(
@@ -354,22 +361,28 @@ def build_board_pack(
 
     drawn = [
         (slide, fig, alt)
-        for slide, fig, alt in ((spread, spread_fig, spread_alt),
-                                (overruns, overrun_fig, overrun_alt),
-                                (upcoming, next_fig, next_alt))
+        for slide, fig, alt in (
+            (spread, spread_fig, spread_alt),
+            (overruns, overrun_fig, overrun_alt),
+            (upcoming, next_fig, next_alt),
+        )
         if fig is not None
-    ]  # fmt: skip
+    ]
     # drawn at 1280x720 and scale 2.5 (3200x1800 pixels): the chart shares its slide with a
     # column of bullets, so its text is drawn larger than a full-width download's
     # the source line names uploaders: escaped for Plotly, kept as typed on the slide's own text
     shown_source = for_plotly(source)
-    styled = [images.slide_figure(fig, _chart_title(slide, fig), as_at, shown_source, PACK_CHART)
-              for slide, fig, _ in drawn]  # fmt: skip
+    styled = [
+        images.slide_figure(fig, _chart_title(slide, fig), as_at, shown_source, PACK_CHART)
+        for slide, fig, _ in drawn
+    ]
     step(0.4, "Drawing the charts")
     pngs = images.render(
-        styled, "png", PACK_SCALE,
+        styled,
+        "png",
+        PACK_SCALE,
         progress=lambda n, total: step(0.4 + 0.5 * n / total, f"Drew chart {n} of {total}"),
-    )  # fmt: skip
+    )
     for (slide, _, alt), png in zip(drawn, pngs, strict=True):
         slide.image = SlideImage(png, alt, *(int(side * PACK_SCALE) for side in PACK_CHART))
 

@@ -42,9 +42,19 @@ def _markup(text: str) -> str:
 def _style(size: float, colour: str = TEXT, bold: bool = False, **extra) -> ParagraphStyle:
     regular, heavy, _ = fonts()
     return ParagraphStyle(
-        "p", fontName=heavy if bold else regular, fontSize=size, leading=size * lay.LINE,
-        textColor=HexColor(colour), **extra,
-    )  # fmt: skip
+        "p",
+        fontName=heavy if bold else regular,
+        fontSize=size,
+        leading=size * lay.LINE,
+        textColor=HexColor(colour),
+        **extra,
+    )
+
+
+def _cell_style(size: float, row: int, numeric: bool) -> ParagraphStyle:
+    """A table cell's style: the header row white and bold, numbers right-aligned."""
+    header = row == 0
+    return _style(size, "#FFFFFF" if header else TEXT, bold=header, alignment=2 if numeric else 0)
 
 
 class _Page:
@@ -56,8 +66,14 @@ class _Page:
     def rect(self, box: lay.Box, fill: str) -> None:
         c = self.canvas
         c.setFillColor(HexColor(fill))
-        c.rect(box.left * PT, (lay.SLIDE_H - box.top - box.height) * PT, box.width * PT,
-               box.height * PT, stroke=0, fill=1)  # fmt: skip
+        c.rect(
+            box.left * PT,
+            (lay.SLIDE_H - box.top - box.height) * PT,
+            box.width * PT,
+            box.height * PT,
+            stroke=0,
+            fill=1,
+        )
 
     def paragraph(self, text: str, box: lay.Box, style: ParagraphStyle, middle: bool = False):
         para = Paragraph(_markup(text), style)
@@ -78,11 +94,12 @@ def _table(page: _Page, slide: Slide, box: lay.Box) -> None:
     for size in range(plan.font_pt, 7, -1):
         # the layout's estimate first, then smaller until the measured table fits its box
         cells = [
-            [Paragraph(_markup(text), _style(size, "#FFFFFF" if r == 0 else TEXT, bold=r == 0,
-                                             alignment=2 if c in numeric else 0))
-             for c, text in enumerate(row)]
+            [
+                Paragraph(_markup(text), _cell_style(size, r, c in numeric))
+                for c, text in enumerate(row)
+            ]
             for r, row in enumerate(rows)
-        ]  # fmt: skip
+        ]
         commands = [
             ("BACKGROUND", (0, 0), (-1, 0), HexColor(NHS_BLUE)),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -100,8 +117,8 @@ def _table(page: _Page, slide: Slide, box: lay.Box) -> None:
                     word = row[rag_column]
                     ink = TEXT if word == "Amber" else "#FFFFFF"
                     cells[r][rag_column] = Paragraph(word, _style(size, ink, bold=True))
-                    commands.append(("BACKGROUND", (rag_column, r), (rag_column, r),
-                                     HexColor(RAG_COLOURS[word])))  # fmt: skip
+                    fill = HexColor(RAG_COLOURS[word])
+                    commands.append(("BACKGROUND", (rag_column, r), (rag_column, r), fill))
         table = Table(cells, colWidths=[w * PT for w in plan.widths], style=TableStyle(commands))
         _, height = table.wrap(box.width * PT, box.height * PT)
         if height <= box.height * PT:
@@ -112,8 +129,9 @@ def _table(page: _Page, slide: Slide, box: lay.Box) -> None:
 def _bullets(page: _Page, bullets: list[str], box: lay.Box) -> None:
     size = lay.bullet_size(bullets, box)
     top = box.top
-    style = _style(size, bulletFontSize=size, leftIndent=0.28 * PT, bulletIndent=0,
-                   spaceAfter=size * 0.6)  # fmt: skip
+    style = _style(
+        size, bulletFontSize=size, leftIndent=0.28 * PT, bulletIndent=0, spaceAfter=size * 0.6
+    )
     for text in bullets:
         para = Paragraph(_markup(text), style, bulletText="•")
         _, height = para.wrap(box.width * PT, box.height * PT)
@@ -123,11 +141,16 @@ def _bullets(page: _Page, bullets: list[str], box: lay.Box) -> None:
 
 def _footer(page: _Page, pack: BoardPack, number: int, total: int) -> None:
     width = lay.SLIDE_W - 2 * lay.MARGIN
-    page.paragraph(pack.source_line, lay.Box(lay.MARGIN, lay.FOOTER_TOP + 0.08, width - 1.6, 0.35),
-                   _style(lay.FOOTER_PT, NHS_DARK_GREY))  # fmt: skip
-    page.paragraph(f"{number} of {total}",
-                   lay.Box(lay.SLIDE_W - lay.MARGIN - 1.5, lay.FOOTER_TOP + 0.08, 1.5, 0.35),
-                   _style(lay.FOOTER_PT, NHS_DARK_GREY, alignment=2))  # fmt: skip
+    page.paragraph(
+        pack.source_line,
+        lay.Box(lay.MARGIN, lay.FOOTER_TOP + 0.08, width - 1.6, 0.35),
+        _style(lay.FOOTER_PT, NHS_DARK_GREY),
+    )
+    page.paragraph(
+        f"{number} of {total}",
+        lay.Box(lay.SLIDE_W - lay.MARGIN - 1.5, lay.FOOTER_TOP + 0.08, 1.5, 0.35),
+        _style(lay.FOOTER_PT, NHS_DARK_GREY, alignment=2),
+    )
 
 
 def _title_page(page: _Page, slide: Slide) -> None:
@@ -139,8 +162,7 @@ def _title_page(page: _Page, slide: Slide) -> None:
     small = [b for b in slide.bullets if b.startswith("Contains public sector")]
     for index, text in enumerate(b for b in slide.bullets if b not in small):
         demo = text.startswith("DEMO DATA")
-        style = _style(22 if index == 0 else 18, RAG_RED if demo else TEXT,
-                       bold=index == 0 or demo)  # fmt: skip
+        style = _style(22 if index == 0 else 18, RAG_RED if demo else TEXT, bold=index == 0 or demo)
         top += page.paragraph(text, lay.Box(left, top, width, 0.6), style) + 0.12
     for text in small:
         page.paragraph(text, lay.Box(left, 6.3, width, 0.5), _style(11, NHS_DARK_GREY))
@@ -151,8 +173,9 @@ def _content_page(page: _Page, slide: Slide) -> None:
     page.paragraph(
         slide.title,
         lay.Box(lay.MARGIN, 0.08, lay.SLIDE_W - 2 * lay.MARGIN, lay.TITLE_BAR_H - 0.16),
-        _style(lay.TITLE_PT, "#FFFFFF", bold=True), middle=True,
-    )  # fmt: skip
+        _style(lay.TITLE_PT, "#FFFFFF", bold=True),
+        middle=True,
+    )
     plan = lay.plan_slide(slide)
     if plan.note is not None:
         page.paragraph(slide.note, plan.note, _style(lay.NOTE_PT, NHS_DARK_GREY))
@@ -167,9 +190,12 @@ def _content_page(page: _Page, slide: Slide) -> None:
     elif plan.main is not None and slide.image is not None:
         where = lay.fit_image(plan.main, slide.image.width_px, slide.image.height_px)
         page.canvas.drawImage(
-            ImageReader(io.BytesIO(slide.image.png)), where.left * PT,
-            (lay.SLIDE_H - where.top - where.height) * PT, where.width * PT, where.height * PT,
-        )  # fmt: skip
+            ImageReader(io.BytesIO(slide.image.png)),
+            where.left * PT,
+            (lay.SLIDE_H - where.top - where.height) * PT,
+            where.width * PT,
+            where.height * PT,
+        )
     if plan.side is not None:
         _bullets(page, slide.bullets, plan.side)
 

@@ -29,8 +29,9 @@ def _rgb(colour: str) -> RGBColor:
 
 
 def _box(shapes, box: lay.Box):
-    return shapes.add_textbox(Inches(box.left), Inches(box.top), Inches(box.width),
-                              Inches(box.height))  # fmt: skip
+    return shapes.add_textbox(
+        Inches(box.left), Inches(box.top), Inches(box.width), Inches(box.height)
+    )
 
 
 def _style(run, size: float, colour: str = TEXT, bold: bool = False) -> None:
@@ -50,8 +51,13 @@ def _text(frame, text: str, size: float, colour: str = TEXT, bold: bool = False)
 
 
 def _rect(shapes, box: lay.Box, fill: str):
-    shape = shapes.add_shape(MSO_SHAPE.RECTANGLE, Inches(box.left), Inches(box.top),
-                             Inches(box.width), Inches(box.height))  # fmt: skip
+    shape = shapes.add_shape(
+        MSO_SHAPE.RECTANGLE,
+        Inches(box.left),
+        Inches(box.top),
+        Inches(box.width),
+        Inches(box.height),
+    )
     shape.fill.solid()
     shape.fill.fore_color.rgb = _rgb(fill)
     shape.line.fill.background()
@@ -140,8 +146,14 @@ def _cell(
 def _table(shapes, slide: Slide, box: lay.Box) -> None:
     plan = lay.plan_table(slide, box)
     rows = table_rows(slide.table)
-    shape = shapes.add_table(len(rows), len(rows[0]), Inches(box.left), Inches(box.top),
-                             Inches(box.width), Inches(plan.height))  # fmt: skip
+    shape = shapes.add_table(
+        len(rows),
+        len(rows[0]),
+        Inches(box.left),
+        Inches(box.top),
+        Inches(box.width),
+        Inches(plan.height),
+    )
     shape.name = f"Table: {slide.title}"
     table = shape.table
     table.first_row = True
@@ -167,8 +179,13 @@ def _table(shapes, slide: Slide, box: lay.Box) -> None:
 def _picture(shapes, slide: Slide, box: lay.Box) -> None:
     image = slide.image
     where = lay.fit_image(box, image.width_px, image.height_px)
-    picture = shapes.add_picture(io.BytesIO(image.png), Inches(where.left), Inches(where.top),
-                                 Inches(where.width), Inches(where.height))  # fmt: skip
+    picture = shapes.add_picture(
+        io.BytesIO(image.png),
+        Inches(where.left),
+        Inches(where.top),
+        Inches(where.width),
+        Inches(where.height),
+    )
     picture.name = f"Chart: {slide.title}"
     picture._element.nvPicPr.cNvPr.set("descr", image.alt_text)
 

@@ -32,8 +32,9 @@ def _specs(section: object, where: str) -> dict[str, SourceSpec]:
     specs = {}
     for name, entry in section.items():
         if not isinstance(entry, Mapping):
-            raise SourceProblem(f'{where}: [sources.{name}] must be a table with url and a table '
-                                "or query", "config")  # fmt: skip
+            raise SourceProblem(
+                f"{where}: [sources.{name}] must be a table with url and a table or query", "config"
+            )
         unknown = sorted(set(entry) - _SETTINGS)
         if unknown or not isinstance(entry.get("url"), str):
             raise SourceProblem(
@@ -46,8 +47,9 @@ def _specs(section: object, where: str) -> dict[str, SourceSpec]:
             if not isinstance(column_map, Mapping):
                 raise MappingProblem('map must be a table of "COLUMN" = "field"')
             hand = parse_mapping_options([f"{k}={v}" for k, v in column_map.items()])
-            spec = SourceSpec(entry["url"], entry.get("table"), entry.get("query"), str(name),
-                              tuple(hand.items()))  # fmt: skip
+            spec = SourceSpec(
+                entry["url"], entry.get("table"), entry.get("query"), str(name), tuple(hand.items())
+            )
             if spec.query:
                 check_select(spec.query, _dialect(spec.url))
         except (MappingProblem, SourceProblem) as problem:

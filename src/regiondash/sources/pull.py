@@ -110,8 +110,14 @@ def parse_source(
     """Read and check a source (raises SourceProblem); store it with importing.store_parsed."""
     grid = read_source(spec, timeout_seconds, max_rows)
     what = f'table "{grid.sheets[0].name}"' if spec.table else "the query"
-    return parse_grid(grid, source_label(spec), reference, mapping=mapping, as_at=as_at,
-                      source=f"{what} in {describe_url(spec.url)}")  # fmt: skip
+    return parse_grid(
+        grid,
+        source_label(spec),
+        reference,
+        mapping=mapping,
+        as_at=as_at,
+        source=f"{what} in {describe_url(spec.url)}",
+    )
 
 
 def pull_source(
@@ -134,19 +140,33 @@ def pull_source(
     if not hand:
         hand = store.saved_header_mapping(engine, tracker)
     try:
-        parsed = parse_source(spec, reference, mapping=hand, as_at=as_at,
-                              timeout_seconds=timeout_seconds, max_rows=max_rows)  # fmt: skip
+        parsed = parse_source(
+            spec,
+            reference,
+            mapping=hand,
+            as_at=as_at,
+            timeout_seconds=timeout_seconds,
+            max_rows=max_rows,
+        )
     except SourceProblem as problem:
         return ImportOutcome(UNREADABLE, None, None, problem.message)
-    outcome = store_parsed(engine, parsed, parsed.content, uploaded_by=uploaded_by,
-                           uploaded_at=uploaded_at, as_at=as_at,
-                           accept_valid_rows=accept_valid_rows)  # fmt: skip
+    outcome = store_parsed(
+        engine,
+        parsed,
+        parsed.content,
+        uploaded_by=uploaded_by,
+        uploaded_at=uploaded_at,
+        as_at=as_at,
+        accept_valid_rows=accept_valid_rows,
+    )
     if outcome.status == STORED and hand:
         # Remembered so the next pull (a scheduled one, say) needs no hand mapping.
         store.save_header_mapping(engine, tracker, hand)
     if outcome.status == UNCHANGED:
-        outcome.message = (f'Source "{label}" is unchanged since upload {outcome.upload_id} '
-                           "(the same rows); nothing stored")  # fmt: skip
+        outcome.message = (
+            f'Source "{label}" is unchanged since upload {outcome.upload_id} '
+            "(the same rows); nothing stored"
+        )
     else:
         outcome.message = outcome.message.replace(parsed.file_name, f'source "{label}"', 1)
         outcome.message = outcome.message[:1].upper() + outcome.message[1:]
