@@ -63,20 +63,34 @@ def _print_problems(outcome: ImportOutcome) -> None:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """regiondash import: store a tracker file, or say exactly why not."""
-    from regiondash import store
-    from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
-    from regiondash.ingest import MappingProblem, UnreadableFile, parse_mapping_options
+    # The file is read in its child first, while this process loads pandas, the database and
+    # the practice mapping (worker.py needs none of them), so the read costs little extra.
+    from regiondash.ingest.errors import UnreadableFile
+    from regiondash.ingest.worker import start_reading
 
     path = Path(args.path)
     try:
-        mapping = parse_mapping_options(args.map) if args.map else None
         content = path.read_bytes()
-    except MappingProblem as problem:
-        return _usage_error(args, str(problem))
     except OSError as problem:
         return _usage_error(args, f"cannot read {path}: {problem.strerror}")
+    try:
+        reading = start_reading(content, path.name)
+    except UnreadableFile as problem:
+        reading, refusal = None, problem
+    from regiondash import store
+    from regiondash.importing import UNREADABLE, ImportOutcome, import_tracker
+    from regiondash.ingest import MappingProblem, parse_mapping_options
+
+    try:
+        mapping = parse_mapping_options(args.map) if args.map else None
+    except MappingProblem as problem:
+        if reading is not None:
+            reading.cancel()
+        return _usage_error(args, str(problem))
     engine = store.connect(args.db)
     try:
+        if reading is None:
+            raise refusal
         outcome = import_tracker(
             engine,
             content,
@@ -92,6 +106,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             single_dates=args.single_dates,
             tracker=args.tracker,
             allow_unknown_practices=args.allow_unknown_practices,
+            reading=reading,
         )
     except UnreadableFile as problem:
         outcome = ImportOutcome(UNREADABLE, None, None, problem.message)

@@ -20,6 +20,7 @@ from regiondash.ingest import (
 )
 from regiondash.ingest.milestones import BY_DATE
 from regiondash.ingest.validate import Problem
+from regiondash.ingest.worker import PendingRead
 from regiondash.reference import Reference
 from regiondash.statuses import CANCELLED, reported_state
 
@@ -310,10 +311,12 @@ def import_tracker(
     tracker: str | None = None,
     is_demo: bool = False,
     allow_unknown_practices: bool = False,
+    reading: PendingRead | None = None,
 ) -> ImportOutcome:
     """Parse, check and store one tracker file (UnreadableFile and MappingProblem propagate).
 
-    Without `as_at` the tracker is as at the date its title rows give, else `default_as_at`."""
+    Without `as_at` the tracker is as at the date its title rows give, else `default_as_at`.
+    `reading` is the content's read already started (ingest.worker.start_reading)."""
     signature = tracker or tracker_name(file_name)
     if mapping is None:
         mapping = store.saved_header_mapping(engine, signature)
@@ -327,6 +330,7 @@ def import_tracker(
         default_as_at=default_as_at,
         single_dates=single_dates,
         allow_unknown_practices=allow_unknown_practices,
+        reading=reading,
     )
     outcome = store_parsed(
         engine,

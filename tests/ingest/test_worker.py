@@ -522,9 +522,11 @@ def test_the_server_stops_reading_a_child_past_the_reply_limit():
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    out, _err, status = child._communicate(proc, b"", 60, 100_000)
-    assert status == "reply_too_large"
-    assert 100_000 < len(out) <= 100_000 + 2**16
+    running = child.RunningChild("test", proc, time.monotonic(), 60, 100_000)
+    running.begin(b"")
+    run = running.finish()
+    assert run.status == "reply_too_large"
+    assert 100_000 < len(running.out) <= 100_000 + 2**16
 
 
 def test_csv_is_split_in_the_limited_child(monkeypatch):

@@ -79,9 +79,15 @@ class _ReplyUnpickler(pickle.Unpickler):
 def run_child(entry: str, request: dict, limits: Limits, timeout: float) -> ChildRun:
     """Run `module:function` (which calls serve) in a fresh child with the request on its stdin;
     the child's pickled reply is read back within limits.max_reply_bytes and the timeout."""
+    return start_child(entry, request, limits, timeout).finish()
+
+
+def start_child(entry: str, request: dict, limits: Limits, timeout: float) -> RunningChild:
+    """Start run_child's child and return at once: the request is written and the reply read
+    by background threads, so the caller can do other work until RunningChild.finish()."""
     started = time.monotonic()
     if timeout <= 0:
-        return ChildRun("timeout", None, None, b"", 0.0)
+        return RunningChild(entry, None, started, timeout, limits.max_reply_bytes)
     payload = pickle.dumps({**request, "limits": asdict(limits)}, protocol=pickle.HIGHEST_PROTOCOL)
     command = [
         sys.executable,
@@ -108,21 +114,107 @@ def run_child(entry: str, request: dict, limits: Limits, timeout: float) -> Chil
         )
     except OSError as exc:
         log.error("could not start a reader child: %s", exc)
-        return ChildRun("died", None, None, f"start failed: {exc}".encode(), 0.0)
-    try:
-        out, err, status = _communicate(proc, payload, timeout, limits.max_reply_bytes)
-    except BaseException:
-        # Never leave a reader running behind us (e.g. the server is shutting down).
-        proc.kill()
-        proc.wait()
-        raise
-    seconds = time.monotonic() - started
-    if status != "ok":
-        return ChildRun(status, None, proc.returncode, err, seconds)
-    reply = read_reply(out) if proc.returncode == 0 and out else None
-    if out and reply is None:
-        log.error("%s sent an unreadable reply", entry)
-    return ChildRun("ok" if reply is not None else "died", reply, proc.returncode, err, seconds)
+        child = RunningChild(entry, None, started, timeout, limits.max_reply_bytes)
+        child.start_error = f"start failed: {exc}".encode()
+        return child
+    child = RunningChild(entry, proc, started, timeout, limits.max_reply_bytes)
+    child.begin(payload)
+    return child
+
+
+class RunningChild:
+    """A child started by start_child: its stdin written and its stdout and stderr read by
+    daemon threads, stdout only up to max_out bytes (past that the child is killed)."""
+
+    def __init__(
+        self,
+        entry: str,
+        proc: subprocess.Popen | None,
+        started: float,
+        timeout: float,
+        max_out: int,
+    ):
+        self.entry, self.proc, self.started = entry, proc, started
+        self.timeout, self.max_out = timeout, max_out
+        self.out, self.err = bytearray(), bytearray()
+        self.too_large = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.start_error: bytes | None = None
+
+    def begin(self, payload: bytes) -> None:
+        """Start the threads that feed the child its request and collect what it writes."""
+        proc = self.proc
+        assert proc is not None
+
+        def write() -> None:
+            try:
+                proc.stdin.write(payload)  # type: ignore[union-attr]
+                proc.stdin.close()  # type: ignore[union-attr]
+            except OSError:
+                pass  # the child died or stopped reading: its exit says why
+
+        def read_out() -> None:
+            while chunk := proc.stdout.read1(1 << 16):  # type: ignore[union-attr]
+                self.out.extend(chunk)
+                if len(self.out) > self.max_out:
+                    self.too_large.set()
+                    proc.kill()
+                    return
+
+        def read_err() -> None:
+            while chunk := proc.stderr.read1(1 << 16):  # type: ignore[union-attr]
+                if len(self.err) < _STDERR_KEPT:
+                    self.err.extend(chunk[: _STDERR_KEPT - len(self.err)])
+
+        self.threads = [
+            threading.Thread(target=f, daemon=True) for f in (write, read_out, read_err)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def kill(self) -> None:
+        """Stop the child now and wait for it to go."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def finish(self) -> ChildRun:
+        """Wait for the child (killing it past its timeout) and classify how it ended."""
+        proc = self.proc
+        if proc is None:
+            status = "died" if self.start_error is not None else "timeout"
+            return ChildRun(status, None, None, self.start_error or b"", 0.0)
+        try:
+            status = self._wait(proc)
+        except BaseException:
+            # Never leave a reader running behind us (e.g. the server is shutting down).
+            proc.kill()
+            proc.wait()
+            raise
+        out, err = bytes(self.out), bytes(self.err)
+        seconds = time.monotonic() - self.started
+        if status != "ok":
+            return ChildRun(status, None, proc.returncode, err, seconds)
+        reply = read_reply(out) if proc.returncode == 0 and out else None
+        if out and reply is None:
+            log.error("%s sent an unreadable reply", self.entry)
+        status = "ok" if reply is not None else "died"
+        return ChildRun(status, reply, proc.returncode, err, seconds)
+
+    def _wait(self, proc: subprocess.Popen) -> str:
+        status = "ok"
+        try:
+            proc.wait(timeout=max(0.0, self.started + self.timeout - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            status = "timeout"
+        for thread in self.threads:
+            thread.join()
+        for stream in (proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+        return "reply_too_large" if self.too_large.is_set() else status
 
 
 def read_reply(out: bytes) -> dict | None:
@@ -132,55 +224,6 @@ def read_reply(out: bytes) -> dict | None:
     except Exception:  # any garbage from a compromised or broken child
         return None
     return loaded if isinstance(loaded, dict) and "status" in loaded else None
-
-
-def _communicate(
-    proc: subprocess.Popen, payload: bytes, timeout: float, max_out: int
-) -> tuple[bytes, bytes, str]:
-    """(stdout, stderr kept, status) with stdout read only up to max_out bytes: past that, or
-    past the timeout, the child is killed."""
-    out = bytearray()
-    err = bytearray()
-    too_large = threading.Event()
-
-    def write() -> None:
-        try:
-            proc.stdin.write(payload)  # type: ignore[union-attr]
-            proc.stdin.close()  # type: ignore[union-attr]
-        except OSError:
-            pass  # the child died or stopped reading: its exit says why
-
-    def read_out() -> None:
-        while chunk := proc.stdout.read1(1 << 16):  # type: ignore[union-attr]
-            out.extend(chunk)
-            if len(out) > max_out:
-                too_large.set()
-                proc.kill()
-                return
-
-    def read_err() -> None:
-        while chunk := proc.stderr.read1(1 << 16):  # type: ignore[union-attr]
-            if len(err) < _STDERR_KEPT:
-                err.extend(chunk[: _STDERR_KEPT - len(err)])
-
-    threads = [threading.Thread(target=f, daemon=True) for f in (write, read_out, read_err)]
-    for thread in threads:
-        thread.start()
-    status = "ok"
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-        status = "timeout"
-    for thread in threads:
-        thread.join()
-    for stream in (proc.stdout, proc.stderr):
-        if stream is not None:
-            stream.close()
-    if too_large.is_set():
-        status = "reply_too_large"
-    return bytes(out), bytes(err), status
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Untrusted tracker bytes -> canonical migration rows and located problems."""
+"""parse_tracker: untrusted tracker bytes -> canonical migration rows and located problems."""
 
 from __future__ import annotations
 
@@ -8,25 +8,20 @@ from dataclasses import dataclass
 
 from regiondash.ingest.columns import (
     HeaderMatch,
-    MappingProblem,
     find_header,
-    parse_mapping_options,
 )
 from regiondash.ingest.errors import UnreadableFile
 from regiondash.ingest.milestones import BY_DATE, title_as_at
 from regiondash.ingest.plan_export import PlanMatch, check_plan
 from regiondash.ingest.validate import Problem, ProblemsMixin, TrackerRows, check_rows
-from regiondash.ingest.worker import DEFAULT_LIMITS, Limits, WorkbookGrid, read_spreadsheet
+from regiondash.ingest.worker import (
+    DEFAULT_LIMITS,
+    Limits,
+    PendingRead,
+    WorkbookGrid,
+    read_spreadsheet,
+)
 from regiondash.reference import Reference
-
-__all__ = [
-    "MappingProblem",
-    "ParsedTracker",
-    "Problem",
-    "UnreadableFile",
-    "parse_mapping_options",
-    "parse_tracker",
-]
 
 
 @dataclass
@@ -93,16 +88,18 @@ def parse_tracker(
     single_dates: str = BY_DATE,
     limits: Limits = DEFAULT_LIMITS,
     allow_unknown_practices: bool = False,
+    reading: PendingRead | None = None,
 ) -> ParsedTracker:
     """Read and check a tracker; raises UnreadableFile (unsafe/unreadable) or MappingProblem.
 
     The rows are checked as at `as_at`; without one, as at the date the title rows give ("Last
     updated: 03/11/2026"), else `default_as_at` (the caller's today: the domain has no clock).
     A file whose practice codes are mostly not in the mapping is refused whole unless
-    `allow_unknown_practices` (validate.absurd_tracker).
+    `allow_unknown_practices` (validate.absurd_tracker). `reading` is these bytes' read already
+    started (worker.start_reading), e.g. while the caller loaded the database and the mapping.
     """
     sha256 = hashlib.sha256(data).hexdigest()
-    workbook = read_spreadsheet(data, file_name, limits)
+    workbook = reading.result() if reading else read_spreadsheet(data, file_name, limits)
     if not workbook.sheets:
         raise UnreadableFile(f"{file_name} has no sheets to read", "no_sheets")
     match = find_header(workbook, sheet, mapping)

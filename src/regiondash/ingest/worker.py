@@ -26,8 +26,8 @@ import time
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from regiondash.ingest.child import ChildRun, limit_self, serve
-from regiondash.ingest.child import run_child as run_limited_child
+from regiondash.ingest.child import ChildRun, RunningChild, limit_self, serve
+from regiondash.ingest.child import start_child as start_limited_child
 from regiondash.ingest.errors import (
     SAVE_AS_XLSX,
     SPREADSHEET_ERRORS,
@@ -49,17 +49,69 @@ from regiondash.ingest.sniff import (
     xml_entities_refusal,
 )
 
-__all__ = ["DEFAULT_LIMITS", "Limits", "SheetGrid", "WorkbookGrid", "read_spreadsheet"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "Limits",
+    "PendingRead",
+    "SheetGrid",
+    "WorkbookGrid",
+    "read_spreadsheet",
+    "start_reading",
+]
 
 log = logging.getLogger(__name__)
 
 
 def read_spreadsheet(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> WorkbookGrid:
     """Sniff, then parse untrusted bytes; raises UnreadableFile."""
-    sniffed = sniff(data, file_name, limits)
-    if sniffed.file_kind == "csv":
-        return read_csv(data, file_name, limits)
-    return read_xlsx(data, file_name, limits, sniffed)
+    return start_reading(data, file_name, limits).result()
+
+
+class PendingRead:
+    """A file sniffed and being parsed in its limited child; result() waits for the grid."""
+
+    def __init__(self, data: bytes, file_name: str, limits: Limits, sniffed: SniffResult):
+        self.data, self.file_name, self.limits, self.sniffed = data, file_name, limits, sniffed
+        self.deadline = time.monotonic() + limits.worker_seconds
+        self.reader = "csv" if sniffed.file_kind == "csv" else "calamine"
+        self._child = start_child(
+            data, self.reader, limits, self.deadline, sniffed.file_kind, file_name
+        )
+
+    def cancel(self) -> None:
+        """Stop the read: the caller will not ask for its result."""
+        self._child.kill()
+
+    def result(self) -> WorkbookGrid:
+        """The parsed grid (the openpyxl retry included for .xlsx); raises UnreadableFile."""
+        first = _classify(self.reader, self._child.finish())
+        kind, file_name, limits = self.sniffed.file_kind, self.file_name, self.limits
+        if kind == "csv":
+            if first.status == "ok":
+                sheets = [SheetGrid(*sheet) for sheet in first.result["sheets"]]
+                return WorkbookGrid("csv", sheets, False, first.result["encoding"], "csv")
+            raise _failure(file_name, limits, first, first, "csv")
+        attempt = first
+        if first.status in _RETRYABLE and kind == "xlsx":
+            log.warning(
+                "calamine failed on %r (%s: %s); retrying with openpyxl",
+                file_name,
+                first.status,
+                first.result.get("detail", ""),
+            )
+            attempt = run_child(self.data, "openpyxl", limits, self.deadline)
+        if attempt.status == "ok":
+            sheets = [SheetGrid(*sheet) for sheet in attempt.result["sheets"]]
+            if not sheets:
+                raise no_sheets_refusal(file_name)
+            return WorkbookGrid(kind, sheets, self.sniffed.date1904, None, attempt.reader)
+        raise _failure(file_name, limits, first, attempt, kind)
+
+
+def start_reading(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> PendingRead:
+    """Sniff now (raising UnreadableFile for what is refused unread) and start parsing in a
+    limited child, so the caller can load what it needs meanwhile; PendingRead.result() waits."""
+    return PendingRead(data, file_name, limits, sniff(data, file_name, limits))
 
 
 # --------------------------------------------------------------------------------------------
@@ -115,12 +167,7 @@ def detect_delimiter(text: str) -> str:
 def read_csv(data: bytes, file_name: str, limits: Limits = DEFAULT_LIMITS) -> WorkbookGrid:
     """Decode and split a CSV upload into a one-sheet grid named after the file, in a limited
     child like every other format."""
-    deadline = time.monotonic() + limits.worker_seconds
-    attempt = run_child(data, "csv", limits, deadline, "csv", file_name)
-    if attempt.status == "ok":
-        sheets = [SheetGrid(*sheet) for sheet in attempt.result["sheets"]]
-        return WorkbookGrid("csv", sheets, False, attempt.result["encoding"], "csv")
-    raise _failure(file_name, limits, attempt, attempt, "csv")
+    return PendingRead(data, file_name, limits, SniffResult("csv")).result()
 
 
 def _split_csv(data: bytes, file_name: str, limits: Limits) -> tuple[list[tuple], str]:
@@ -198,24 +245,7 @@ def read_xlsx(
     for xlsx only, openpyxl once on failure."""
     if sniffed is None:
         sniffed = sniff(data, file_name, limits)
-    kind = sniffed.file_kind
-    deadline = time.monotonic() + limits.worker_seconds
-    first = run_child(data, "calamine", limits, deadline, kind)
-    attempt = first
-    if first.status in _RETRYABLE and kind == "xlsx":
-        log.warning(
-            "calamine failed on %r (%s: %s); retrying with openpyxl",
-            file_name,
-            first.status,
-            first.result.get("detail", ""),
-        )
-        attempt = run_child(data, "openpyxl", limits, deadline)
-    if attempt.status == "ok":
-        sheets = [SheetGrid(*sheet) for sheet in attempt.result["sheets"]]
-        if not sheets:
-            raise no_sheets_refusal(file_name)
-        return WorkbookGrid(kind, sheets, sniffed.date1904, None, attempt.reader)
-    raise _failure(file_name, limits, first, attempt, kind)
+    return PendingRead(data, file_name, limits, sniffed).result()
 
 
 def _failure(
@@ -314,6 +344,13 @@ def run_child(
 ) -> _Attempt:
     """Run one reader over data (a sniffed `kind` of file) in a fresh limited child and
     classify how it ended."""
+    return _classify(reader, start_child(data, reader, limits, deadline, kind, file_name).finish())
+
+
+def start_child(
+    data: bytes, reader: str, limits: Limits, deadline: float, kind: str, file_name: str = ""
+) -> RunningChild:
+    """run_child's child, started and left running (RunningChild.finish() waits for it)."""
     request = {
         "data": data,
         "reader": reader,
@@ -321,8 +358,7 @@ def run_child(
         "file_name": file_name,
         "fault": _FAULT,
     }
-    run = run_limited_child(_ENTRY, request, limits, deadline - time.monotonic())
-    return _classify(reader, run)
+    return start_limited_child(_ENTRY, request, limits, deadline - time.monotonic())
 
 
 def _classify(reader: str, run: ChildRun) -> _Attempt:
