@@ -295,6 +295,31 @@ def test_a_fresh_database_has_exactly_the_live_tables(db_url):
     engine.dispose()
 
 
+def test_the_revisions_from_empty_build_exactly_the_schema_a_fresh_database_gets(db_url):
+    # A fresh database is made from the live metadata and stamped at head, without Alembic;
+    # the revisions run from nothing must build the very same schema.
+    engine = store.connect(db_url, upgrade=False)
+    with store.engine.write_transaction(engine) as conn:
+        assert migrate.upgrade(conn) == (None, schema.SCHEMA_VERSION)
+    engine.dispose()
+    assert schema_differences(db_url) == []
+    engine = store.connect(db_url)
+    assert store.schema_version(engine) == schema.SCHEMA_VERSION
+    engine.dispose()
+
+
+def test_a_database_with_other_tables_gets_ours_beside_them(sqlite_url):
+    engine = create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE someone_elses (x INTEGER)"))
+    engine.dispose()
+    engine = store.connect(sqlite_url)
+    names = set(inspect(engine).get_table_names())
+    assert names == {*schema.metadata.tables, "alembic_version", "someone_elses"}
+    assert store.schema_version(engine) == schema.SCHEMA_VERSION
+    engine.dispose()
+
+
 # --- (4) a database newer than this code ---------------------------------------------------------
 
 TOO_NEW = (

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote
 
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url, text
+from sqlalchemy import URL, Connection, Engine, create_engine, event, inspect, make_url, text
 from sqlalchemy import exc as sa_exc
 
 from regiondash.store import migrate, schema
@@ -239,6 +239,8 @@ def _upgrade_schema(engine: Engine) -> tuple[str | None, str]:
     revision, legacy = _first_revision(engine)
     if revision == schema.SCHEMA_VERSION and not legacy:
         return revision, revision  # at head: no need to load the revisions
+    if revision is None and not legacy and _create_fresh(engine):
+        return None, schema.SCHEMA_VERSION
     head = migrate.head_revision()
     _check_known(engine, revision, head)
     if revision == head and not legacy:
@@ -250,6 +252,21 @@ def _upgrade_schema(engine: Engine) -> tuple[str | None, str]:
         _check_known(engine, migrate.stored_revision(conn)[0], head)
         migrate.upgrade(conn)
     return revision, head
+
+
+def _create_fresh(engine: Engine) -> bool:
+    """Create the live schema, stamped at head, in a database holding none of our tables:
+    what the revisions build, without loading Alembic (a test checks that they agree). False,
+    touching nothing, if any of our tables is there."""
+    with write_transaction(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_SCHEMA_LOCK})
+        present = set(inspect(conn).get_table_names())
+        if present & {*schema.metadata.tables, migrate.VERSION_TABLE, migrate.LEGACY_TABLE}:
+            return False  # another process made it meanwhile, or a half-made one: the revisions
+        schema.metadata.create_all(conn)
+        migrate.stamp_fresh(conn, schema.SCHEMA_VERSION)
+    return True
 
 
 def upgrade_database(url: str | None = None) -> tuple[str | None, str]:

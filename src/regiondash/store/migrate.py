@@ -12,7 +12,16 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    inspect,
+    text,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -73,6 +82,21 @@ def stored_revision(conn: Connection) -> tuple[str | None, bool]:
     if version == 0:
         return None, True  # the old release stamped nothing: an empty database
     return LEGACY_REVISIONS.get(version, str(version)), True
+
+
+# Alembic's own version table, as its MigrationContext defines it.
+_VERSION = Table(
+    VERSION_TABLE,
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+
+
+def stamp_fresh(conn: Connection, revision: str) -> None:
+    """Record revision in a new alembic_version table, as `alembic stamp` would."""
+    _VERSION.create(conn)
+    conn.execute(_VERSION.insert().values(version_num=revision))
 
 
 def upgrade(conn: Connection, location: str | None = None) -> tuple[str | None, str]:
