@@ -78,12 +78,12 @@ def parse_date_cell(value: object, date1904: bool = False) -> dt.date | None:
     """A date from a spreadsheet cell (date, datetime, serial number or text); None if missing."""
     if value is None:
         return None
-    if error := spreadsheet_error(value):
-        raise DateProblem(cell_error_message(error, "date"))
     if isinstance(value, dt.datetime):
         return _checked(value.date(), value.date())
     if isinstance(value, dt.date):
         return _checked(value, value)
+    if error := spreadsheet_error(value):
+        raise DateProblem(cell_error_message(error, "date"))
     if isinstance(value, bool):
         raise DateProblem(f"{value} is not a date")
     if isinstance(value, int | float):

@@ -21,7 +21,13 @@ from regiondash.fields import (
     text_limit,
 )
 from regiondash.ingest.columns import HeaderMatch
-from regiondash.ingest.dates import DateProblem, cell_error_message, parse_date_cell
+from regiondash.ingest.dates import (
+    EARLIEST,
+    LATEST,
+    DateProblem,
+    cell_error_message,
+    parse_date_cell,
+)
 from regiondash.ingest.errors import spreadsheet_error
 from regiondash.ingest.grid import column_letters
 from regiondash.ingest.milestones import (
@@ -164,6 +170,13 @@ class _Row:
         return any(p.severity == "error" for p in self.problems)
 
 
+_DATE, _PHASE, _TEXT = "date", "phase", "text"
+
+
+def _field_kind(key: str) -> str:
+    return _DATE if key in DATE_FIELDS else _PHASE if key == "phase" else _TEXT
+
+
 class _Checker:
     """Checks one sheet's rows against the field rules, filling organisations from the reference."""
 
@@ -174,6 +187,9 @@ class _Checker:
         self.reference = reference
         self.as_at = as_at
         self.header_of = {key: match.headers[i] for i, key in match.columns.items()}
+        self.plan = [
+            (index, key, _field_kind(key), text_limit(key)) for index, key in match.columns.items()
+        ]
         numbers = match.sheet.row_numbers
         # What the reader cut (to Limits.max_cell_chars) keeps its length before the cut.
         self.cut_lengths = {(numbers[i], j): n for i, j, n in match.sheet.cut_cells}
@@ -186,23 +202,41 @@ class _Checker:
 
     def read(self, row: _Row) -> None:
         """Convert each mapped cell to its field's type, noting problems."""
-        for index, key in self.match.columns.items():
-            raw = row.cells[index] if index < len(row.cells) else None
-            error = spreadsheet_error(raw)
-            if error and key not in DATE_FIELDS:
-                self.problem(row, "error", key, raw, cell_error_message(error, "value"))
-                row.values[key] = None
-            elif key in DATE_FIELDS:
+        # Runs for every cell of a tracker (a quarter of a million at national scale), so the
+        # commonest cells (blank, a date the reader already typed, short text) take a fast path.
+        cells, values = row.cells, row.values
+        width = len(cells)
+        for index, key, kind, limit in self.plan:
+            raw = cells[index] if index < width else None
+            if raw is None:
+                values[key] = None
+                continue
+            if kind is _DATE:
+                # The reader types date cells as date (datetime when they hold a time).
+                day = raw if raw.__class__ is dt.date else None
+                if raw.__class__ is dt.datetime:
+                    day = raw.date()
+                if day is not None and EARLIEST <= day <= LATEST:
+                    values[key] = day
+                    continue
                 try:
-                    row.values[key] = parse_date_cell(raw, self.date1904)
+                    values[key] = parse_date_cell(raw, self.date1904)
                 except DateProblem as problem:
                     self.problem(row, "error", key, raw, f"{problem}")
-                    row.values[key] = None
-            elif key == "phase":
+                    values[key] = None
+                continue
+            if raw.__class__ is str and (error := spreadsheet_error(raw)):
+                self.problem(row, "error", key, raw, cell_error_message(error, "value"))
+                values[key] = None
+            elif kind is _PHASE:
                 # _shown: a phase typed as 6 in Excel arrives as the float 6.0
-                row.values[key] = _shown(raw) or None
+                values[key] = _shown(raw) or None
             else:
-                row.values[key] = self.text(row, key, index, _shown(raw)) or None
+                shown = _shown(raw)
+                if len(shown) <= limit and (row.number, index) not in self.cut_lengths:
+                    values[key] = shown or None
+                else:
+                    values[key] = self.text(row, key, index, shown) or None
 
     def text(self, row: _Row, key: str, index: int, text: str) -> str:
         """The cell's text, cut to its field's limit with a warning naming the cell."""
@@ -329,7 +363,7 @@ class _Checker:
         if self.as_at is None:
             return
         for key, value in row.values.items():
-            if "actual" in key and isinstance(value, dt.date) and value > self.as_at:
+            if isinstance(value, dt.date) and value > self.as_at and "actual" in key:
                 self.problem(
                     row, "warning", key, value,
                     f"an actual date after the upload's as-at date ({self.as_at:%d/%m/%Y})",
