@@ -136,7 +136,8 @@ def _checked_inputs(upload: UploadRecord, migrations: pd.DataFrame, phases: pd.D
     duplicated = sorted(set(ids[ids.duplicated()]))
     if duplicated:
         raise ValueError(f"migration_id repeated in the migrations frame: {duplicated[:5]}")
-    orphans = sorted(set(phases["migration_id"].dropna()) - set(ids))
+    phase_ids = phases["migration_id"].dropna()
+    orphans = sorted(set(phase_ids[~phase_ids.isin(ids)]))
     if orphans:
         raise ValueError(f"phase rows for migrations not in the migrations frame: {orphans[:5]}")
 

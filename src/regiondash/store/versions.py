@@ -57,6 +57,11 @@ def plan_versions(
     until = OPEN if next_key is None else next_key
     # Versions valid before and still valid at `at`: those closed before it are history.
     carried = valid_before[valid_before["valid_to"] > at]
+    if carried.empty:
+        # A tracker's first upload (or one before all the rest): every row opens a version, in
+        # the key order the merge below would give them.
+        opened = rows.sort_values(keys, kind="stable", ignore_index=True)
+        return VersionPlan([], opened.assign(valid_from=at, valid_to=until))
     both = carried.merge(rows, on=keys, how="outer", suffixes=("_old", ""), indicator=True)
     old_only = both["_merge"] == "left_only"
     new_only = both["_merge"] == "right_only"
