@@ -16,25 +16,24 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
+# (file in app_pages/, title, Material icon, URL path), in menu order; the first is the default
+_PAGE_TABLE = [
+    ("overview.py", "Overview", "dashboard", ""),
+    ("timeline.py", "Timeline", "view_timeline", "timeline"),
+    ("overruns.py", "Overruns", "running_with_errors", "overruns"),
+    ("go_live.py", "Go-live spread", "calendar_month", "go-live"),
+    ("risks.py", "Risks", "warning", "risks"),
+    ("changes.py", "Slippage and changes", "history", "changes"),
+    ("board_pack.py", "Board pack", "slideshow", "board-pack"),
+    ("upload.py", "Upload", "upload_file", "upload"),
+    ("definitions.py", "Definitions", "menu_book", "definitions"),
+]
 PAGES = [
-    st.Page("app_pages/overview.py", title="Overview", icon=":material/dashboard:", url_path="",
-            default=True),
-    st.Page("app_pages/timeline.py", title="Timeline", icon=":material/view_timeline:",
-            url_path="timeline"),
-    st.Page("app_pages/overruns.py", title="Overruns", icon=":material/running_with_errors:",
-            url_path="overruns"),
-    st.Page("app_pages/go_live.py", title="Go-live spread", icon=":material/calendar_month:",
-            url_path="go-live"),
-    st.Page("app_pages/risks.py", title="Risks", icon=":material/warning:", url_path="risks"),
-    st.Page("app_pages/changes.py", title="Slippage and changes", icon=":material/history:",
-            url_path="changes"),
-    st.Page("app_pages/board_pack.py", title="Board pack", icon=":material/slideshow:",
-            url_path="board-pack"),
-    st.Page("app_pages/upload.py", title="Upload", icon=":material/upload_file:",
-            url_path="upload"),
-    st.Page("app_pages/definitions.py", title="Definitions", icon=":material/menu_book:",
-            url_path="definitions"),
-]  # fmt: skip
+    st.Page(
+        f"app_pages/{file}", title=title, icon=f":material/{icon}:", url_path=path, default=i == 0
+    )
+    for i, (file, title, icon, path) in enumerate(_PAGE_TABLE)
+]
 
 LOG = logging.getLogger("regiondash.app")
 

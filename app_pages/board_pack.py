@@ -24,8 +24,9 @@ levels = {"": "Everything stored", "region": "Region", "icb": "ICB", "sub_icb": 
 left, middle, right = st.columns([1, 2, 1])
 # the sidebar's one chosen organisation, if there is one, is the pack's scope to begin with
 start_level, start_code = scope.single_organisation(ctx.filters)
-level = left.selectbox("Scope", list(levels), index=list(levels).index(start_level),
-                       format_func=levels.get)  # fmt: skip
+level = left.selectbox(
+    "Scope", list(levels), index=list(levels).index(start_level), format_func=levels.get
+)
 code = None
 if level:
     labels = scope.option_labels(ctx.all_overview, level)
@@ -40,11 +41,16 @@ if st.button("Build the board pack", type="primary", icon=":material/slideshow:"
     try:
         inputs = data.load_inputs(ctx.engine, as_at, chosen)
         board = pack.build_board_pack(
-            inputs.migrations, inputs.phases, inputs.history, inputs.uploads, inputs.previous,
-            inputs.as_at, inputs.scope_label,
+            inputs.migrations,
+            inputs.phases,
+            inputs.history,
+            inputs.uploads,
+            inputs.previous,
+            inputs.as_at,
+            inputs.scope_label,
             progress=lambda fraction, message: bar.progress(min(fraction, 1.0) * 0.8, message),
             ages_to=as_at if as_at != ctx.as_at or ctx.picked_as_at else ui.today(),
-        )  # fmt: skip
+        )
         bar.progress(0.85, text="Writing the PowerPoint deck…")
         deck = pptx_writer.pack_to_pptx(board)
         bar.progress(0.95, text="Writing the PDF…")
@@ -65,8 +71,18 @@ if built:
     stem, deck, document, slides = built
     st.success(f"The board pack is ready: {slides} slides.", icon=":material/check_circle:")
     a, b = st.columns(2)
-    a.download_button("Download the deck (PowerPoint)", deck, f"{stem}.pptx",
-                      icon=":material/slideshow:", type="primary")  # fmt: skip
-    b.download_button("Download the PDF", document, f"{stem}.pdf", "application/pdf",
-                      icon=":material/picture_as_pdf:")  # fmt: skip
+    a.download_button(
+        "Download the deck (PowerPoint)",
+        deck,
+        f"{stem}.pptx",
+        icon=":material/slideshow:",
+        type="primary",
+    )
+    b.download_button(
+        "Download the PDF",
+        document,
+        f"{stem}.pdf",
+        "application/pdf",
+        icon=":material/picture_as_pdf:",
+    )
 st.caption("Scheduled runs: `regiondash report --format pptx --out pack.pptx [--icb CODE]`.")

@@ -12,8 +12,10 @@ for title, text in definitions.TERMS:
         st.markdown(text)
 
 st.subheader("The guide's phases and estimates")
-st.caption("From NHS England's Practice migration guide. The whole migration takes 12 to 16 weeks "
-           "from registration (or order) to the end of post go live.")  # fmt: skip
+st.caption(
+    "From NHS England's Practice migration guide. The whole migration takes 12 to 16 weeks "
+    "from registration (or order) to the end of post go live."
+)
 st.table(pd.DataFrame(definitions.phase_rows()).set_index("#"))
 
 st.subheader("Milestone trackers: how phase spans are worked out")

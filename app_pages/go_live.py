@@ -15,20 +15,29 @@ if ui.empty_state(ctx):
 RULE_CAPACITY = DEFAULT_CONFIG.weekly_capacity_per_system
 going = spread.counted_go_lives(ctx.overview)  # cancelled migrations are left out throughout
 left, middle = st.columns(2)
-period = left.segmented_control("Count by", ["week", "month"], default="week",
-                                format_func=str.title) or "week"  # fmt: skip
-stack = middle.segmented_control(
-    "Stack by", ["target_system", "sub_icb_code"], default="target_system",
-    format_func={"target_system": "Target system", "sub_icb_code": "Sub-ICB location"}.get,
-) or "target_system"  # fmt: skip
+period = (
+    left.segmented_control("Count by", ["week", "month"], default="week", format_func=str.title)
+    or "week"
+)
+stack = (
+    middle.segmented_control(
+        "Stack by",
+        ["target_system", "sub_icb_code"],
+        default="target_system",
+        format_func={"target_system": "Target system", "sub_icb_code": "Sub-ICB location"}.get,
+    )
+    or "target_system"
+)
 st.caption(
     f"Weekly go-live capacity: **{RULE_CAPACITY} go-lives a week to each target system**, the "
     "same number the Risks page's *Go-live capacity clash* rule uses. A week (Monday to Sunday) "
     "with more go-lives than that to one system is flagged on the chart and listed below."
 )
 with st.expander("Try another weekly capacity", icon=":material/speed:"):
-    st.caption(f"A what-if for this page only: the Risks page keeps {RULE_CAPACITY} a week. "
-               "0 means no limit.")  # fmt: skip
+    st.caption(
+        f"A what-if for this page only: the Risks page keeps {RULE_CAPACITY} a week. "
+        "0 means no limit."
+    )
     cols = st.columns(len(SYSTEMS))
     capacity = {
         system: cols[i].number_input(system, 0, 100, RULE_CAPACITY, key=f"capacity-{system}")
@@ -50,23 +59,31 @@ counts = ctx.memo(
 )
 fig = ctx.memo(
     "go-live-spread",
-    lambda: charts.go_live_spread_chart(counts, ctx.as_at, period,
-                                        title=f"Go-lives per {period}, busy periods shaded"),
+    lambda: charts.go_live_spread_chart(
+        counts, ctx.as_at, period, title=f"Go-lives per {period}, busy periods shaded"
+    ),
     *extra,
-)  # fmt: skip
+)
 ui.show_chart(fig, counts, f"go-lives-per-{period}", key="spread")
 
 flagged = spread.over_capacity_weeks(going, capacity)
 if flagged.empty:
-    st.success("No week goes over the capacity set for its target system.",
-               icon=":material/check_circle:")  # fmt: skip
+    st.success(
+        "No week goes over the capacity set for its target system.", icon=":material/check_circle:"
+    )
 else:
     st.warning(f"{len(flagged)} week(s) over capacity.", icon=":material/warning:")
-    st.dataframe(flagged.assign(week_start=flagged["week_start"].dt.date).rename(columns={
-        "week_start": "Week starting", "target_system": "Target system",
-        "go_lives": "Go-lives", "capacity": "Capacity"}), hide_index=True)  # fmt: skip
+    headings = {
+        "week_start": "Week starting",
+        "target_system": "Target system",
+        "go_lives": "Go-lives",
+        "capacity": "Capacity",
+    }
+    weeks = flagged.assign(week_start=flagged["week_start"].dt.date).rename(columns=headings)
+    st.dataframe(weeks, hide_index=True)
 
 daily = ctx.memo("daily-go-lives", lambda: spread.daily_go_lives(ctx.overview))
-fig = ctx.memo("heatmap", lambda: charts.calendar_heatmap_chart(daily, ctx.as_at,
-                                                                "Go-lives by day"))  # fmt: skip
+fig = ctx.memo(
+    "heatmap", lambda: charts.calendar_heatmap_chart(daily, ctx.as_at, "Go-lives by day")
+)
 ui.show_chart(fig, daily, "go-lives-by-day", key="heatmap")

@@ -14,13 +14,14 @@ late = ctx.overview[ctx.overview["overrunning"]]
 st.markdown(f"**{len(late):,}** of {len(ctx.overview):,} migrations in view are overrunning.")
 ui.definitions_link("What counts as overrunning?")
 
-grid = st.columns(2)
-for index, (column, title) in enumerate([
+BREAKDOWNS = [
     ("sub_icb_code", "Overrunning migrations by sub-ICB location"),
     ("icb_code", "Overrunning migrations by ICB"),
     ("phase", "Overrunning migrations by phase overrun"),
     ("target_system", "Overrunning migrations by target system"),
-]):  # fmt: skip
+]
+grid = st.columns(2)
+for index, (column, title) in enumerate(BREAKDOWNS):
 
     def breakdown(column=column, title=title):
         counts = tables.labelled_overrun_counts(ctx.overview, ctx.phases, column, ctx.all_overview)

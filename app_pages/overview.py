@@ -28,9 +28,12 @@ STATUS_HELP = {
     CANCELLED: "Cancelled on the tracker; left out of overrunning and go-live counts.",
 }
 cols = st.columns(len(STATUSES) + 1)
-cols[0].metric("Migrations in scope", f"{numbers['in_scope']:,}",
-               help="Every migration in the filters, whatever its status: the five status "
-               "tiles add up to this.")  # fmt: skip
+cols[0].metric(
+    "Migrations in scope",
+    f"{numbers['in_scope']:,}",
+    help="Every migration in the filters, whatever its status: the five status "
+    "tiles add up to this.",
+)
 for col, status in zip(cols[1:], STATUSES, strict=True):
     col.metric(STATUS_LABELS[status], f"{numbers[status]:,}", help=STATUS_HELP[status])
 cols = st.columns(4)
@@ -53,13 +56,15 @@ with left:
         lambda: charts.phase_counts(ctx.overview["current_phase"].dropna(), ctx.as_at, title),
     )
     counts = ctx.overview["current_phase"].dropna().map(charts.phase_label).value_counts()
-    ui.show_chart(fig, counts.rename_axis("phase").reset_index(name="migrations"),
-                  "migrations-by-phase", key="phase-counts")  # fmt: skip
+    phase_data = counts.rename_axis("phase").reset_index(name="migrations")
+    ui.show_chart(fig, phase_data, "migrations-by-phase", key="phase-counts")
 with right:
     # the chart and its CSV are the same frame
     months = ctx.memo("go-live-months", lambda: spread.go_live_counts(ctx.overview, "month"))
-    fig = ctx.memo("go-lives-by-month", lambda: charts.go_live_spread_chart(
-        months, ctx.as_at, "month", title="Go-lives by month"))  # fmt: skip
+    fig = ctx.memo(
+        "go-lives-by-month",
+        lambda: charts.go_live_spread_chart(months, ctx.as_at, "month", title="Go-lives by month"),
+    )
     ui.show_chart(fig, months, "go-lives-by-month", key="go-live-month")
 
 st.subheader("Most overrun migrations")

@@ -52,18 +52,18 @@ left, right = st.columns(2)
 labels = {key: f"{row.rule} ({row.counts_as}, {row.kind})" for key, row in rules.iterrows()}
 by_rule = rules["flagged"].rename(index=labels)
 with left:
-    fig = charts.count_bar(by_rule, "Migrations flagged by each rule", ctx.as_at, "Migrations",
-                           RAG_AMBER)  # fmt: skip
-    ui.show_chart(fig, by_rule.rename_axis("rule").reset_index(name="migrations"),
-                  "risks-by-rule", key="by-rule")  # fmt: skip
+    title = "Migrations flagged by each rule"
+    fig = charts.count_bar(by_rule, title, ctx.as_at, "Migrations", RAG_AMBER)
+    rule_data = by_rule.rename_axis("rule").reset_index(name="migrations")
+    ui.show_chart(fig, rule_data, "risks-by-rule", key="by-rule")
 with right:
     at_risk_ids = computed.index[computed.isin(["Red", "Amber"])]
     at_risk = ctx.overview[ctx.overview["migration_id"].isin(at_risk_ids)]
     by_sub_icb = tables.labelled_counts(at_risk, "sub_icb_code", ctx.all_overview)
     title = "Open migrations rated Red or Amber, by sub-ICB"
     fig = charts.count_bar(by_sub_icb, title, ctx.as_at, "Migrations", RAG_RED)
-    ui.show_chart(fig, by_sub_icb.rename_axis("sub_icb").reset_index(name="migrations"),
-                  "risks-by-sub-icb", key="by-sub-icb")  # fmt: skip
+    sub_icb_data = by_sub_icb.rename_axis("sub_icb").reset_index(name="migrations")
+    ui.show_chart(fig, sub_icb_data, "risks-by-sub-icb", key="by-sub-icb")
 
 table = tables.risk_table(ctx.overview, flags, computed, differs, config)
 is_open = table["Computed RAG"].isin(["Red", "Amber", "Green"])

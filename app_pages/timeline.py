@@ -31,23 +31,24 @@ page = 1
 if pages > 1:
     page = st.number_input(f"Page (of {pages}, {PAGE_SIZE} migrations each)", 1, pages, 1)
 shown = scope.page_of(chosen, page, PAGE_SIZE)
-st.caption(f"Showing {len(shown)} of {len(chosen):,} migrations. Thick bars: actual phases; thin "
-           "grey bars beneath: the plan. A red outline and ⚠ mark an overrun.")  # fmt: skip
+st.caption(
+    f"Showing {len(shown)} of {len(chosen):,} migrations. Thick bars: actual phases; thin "
+    "grey bars beneath: the plan. A red outline and ⚠ mark an overrun."
+)
 
 flag_counts = ctx.memo("risk-flags", lambda: ui.risk_flags(ctx))[0].sum(axis=1)
+title = "Migration timeline: plan and actual"
+in_view = (query, order, only_late, page)  # what picks the migrations shown
 fig = ctx.memo(
     "gantt",
-    lambda: charts.gantt(
-        shown, ctx.phases, ctx.as_at, title="Migration timeline: plan and actual",
-        risk_counts=flag_counts,
-    ),
-    query, order, only_late, page,
-)  # fmt: skip
+    lambda: charts.gantt(shown, ctx.phases, ctx.as_at, title=title, risk_counts=flag_counts),
+    *in_view,
+)
 phase_data = ctx.memo(
     "gantt-data",
     lambda: ctx.phases[ctx.phases["migration_id"].isin(shown["migration_id"])],
-    query, order, only_late, page,
-)  # fmt: skip
+    *in_view,
+)
 ui.show_chart(fig, phase_data.drop(columns=["phase_order"]), "migration-timeline", key="gantt")
 
 st.subheader("One migration in detail")

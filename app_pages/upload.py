@@ -20,8 +20,13 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example-tracker.xls
 
 def as_at_picker(parsed, choices: dict, key: str) -> dt.date:
     """The tracker's as-at date: from its title rows, else today, unless the user sets it."""
-    picked = st.date_input("Tracker as at", value=parsed.as_at, format="DD/MM/YYYY", key=key,
-                           help="The date the tracker's contents are true on.")  # fmt: skip
+    picked = st.date_input(
+        "Tracker as at",
+        value=parsed.as_at,
+        format="DD/MM/YYYY",
+        key=key,
+        help="The date the tracker's contents are true on.",
+    )
     st.caption(upload_view.as_at_words(parsed))
     if picked != parsed.as_at:
         choices["as_at"] = picked
@@ -36,8 +41,14 @@ def single_dates_picker(parsed, choices: dict, key: str) -> None:
         return
     st.info(reading.describe(), icon=":material/event:")
     modes = list(SINGLE_DATE_MODE_LABELS)
-    mode = st.radio("Read one-date milestones", modes, index=modes.index(reading.mode), key=key,
-                    format_func=SINGLE_DATE_MODE_LABELS.get, horizontal=True)  # fmt: skip
+    mode = st.radio(
+        "Read one-date milestones",
+        modes,
+        index=modes.index(reading.mode),
+        key=key,
+        format_func=SINGLE_DATE_MODE_LABELS.get,
+        horizontal=True,
+    )
     if mode != reading.mode:
         choices["single_dates"] = mode
         st.rerun()
@@ -50,9 +61,14 @@ def tracker_picker(parsed, key: str) -> str | None:
     known = store.tracker_practices(ctx.engine)
     choice = importing.choose_tracker(parsed.file_name, parsed.rows.migrations, known)
     options, labels = upload_view.tracker_options(choice, known, parsed.file_name)
-    picked = st.selectbox("This upload", options, format_func=labels.get, key=key,
-                          help="Migrations missing from a tracker's newest upload leave the "
-                          "picture, so say which tracker this file replaces.")  # fmt: skip
+    picked = st.selectbox(
+        "This upload",
+        options,
+        format_func=labels.get,
+        key=key,
+        help="Migrations missing from a tracker's newest upload leave the "
+        "picture, so say which tracker this file replaces.",
+    )
     words = upload_view.replacement_words(picked, parsed.rows.migrations, known)
     if words:
         # the tracker's name is as its file was named: shown as typed
@@ -114,34 +130,53 @@ st.markdown(
     "and keep the rest set aside with their reasons."
 )
 left, right = st.columns(2)
-left.download_button("Download the tracker template (.xlsx)", template_workbook(),
-                     "regiondash-tracker-template.xlsx", icon=":material/table_view:")  # fmt: skip
+left.download_button(
+    "Download the tracker template (.xlsx)",
+    template_workbook(),
+    "regiondash-tracker-template.xlsx",
+    icon=":material/table_view:",
+)
 if EXAMPLE.exists():
-    right.download_button("Download an example tracker (.xlsx)", EXAMPLE.read_bytes(),
-                          EXAMPLE.name, icon=":material/description:")  # fmt: skip
+    right.download_button(
+        "Download an example tracker (.xlsx)",
+        EXAMPLE.read_bytes(),
+        EXAMPLE.name,
+        icon=":material/description:",
+    )
 
 configured, config_problem = ui.configured_sources()
 if config_problem:
     st.error(config_problem, icon=":material/database:")
 if configured:
     st.subheader("Tracking databases")
-    st.caption("Sources configured for this dashboard. A refresh reads the source read-only and "
-               "stores its rows as an upload; an unchanged source stores nothing.")  # fmt: skip
+    st.caption(
+        "Sources configured for this dashboard. A refresh reads the source read-only and "
+        "stores its rows as an upload; an unchanged source stores nothing."
+    )
     for name, spec in configured.items():
         last = sources.last_pull(ctx.engine, spec)
-        when_pulled = (f"last pulled {pd.Timestamp(last['uploaded_at']):%-d %b %Y %H:%M} "
-                       f"(upload {last['upload_id']})" if last else "never pulled")  # fmt: skip
+        when_pulled = (
+            f"last pulled {pd.Timestamp(last['uploaded_at']):%-d %b %Y %H:%M} "
+            f"(upload {last['upload_id']})"
+            if last
+            else "never pulled"
+        )
         left, right = st.columns([3, 1])
-        left.markdown(f"**{sources.source_label(spec)}** — {sources.describe_url(spec.url)}, "
-                      f"{when_pulled}")  # fmt: skip
+        left.markdown(
+            f"**{sources.source_label(spec)}** — {sources.describe_url(spec.url)}, {when_pulled}"
+        )
         accept = st.session_state.get(f"accept-{name}", False)
         if right.button("Refresh from source", key=f"pull-{name}", icon=":material/sync:"):
             with st.spinner(f"Reading {sources.source_label(spec)} read-only…"):
                 outcome = sources.pull_source(
-                    ctx.engine, spec, ui.reference_data(), uploaded_by="source refresh",
-                    uploaded_at=dt.datetime.now(dt.UTC), as_at=dt.date.today(),
+                    ctx.engine,
+                    spec,
+                    ui.reference_data(),
+                    uploaded_by="source refresh",
+                    uploaded_at=dt.datetime.now(dt.UTC),
+                    as_at=dt.date.today(),
                     accept_valid_rows=accept,
-                )  # fmt: skip
+                )
             if outcome.exit_code == 0:
                 ui.picture.clear()
                 ui.go_live_history.clear()
@@ -153,8 +188,9 @@ if configured:
                     st.checkbox("Store the valid rows next time", key=f"accept-{name}")
     st.divider()
 
-uploaded_by = st.text_input("Your name or team", key="uploaded_by",
-                            placeholder="e.g. SCW CSU migration team")  # fmt: skip
+uploaded_by = st.text_input(
+    "Your name or team", key="uploaded_by", placeholder="e.g. SCW CSU migration team"
+)
 flash = st.session_state.pop("upload_flash", None)
 if flash:
     st.success(flash, icon=":material/check_circle:")
@@ -173,10 +209,14 @@ if file is not None:
     try:
         with st.spinner(f"Reading {for_markdown(file.name)} safely and checking every row…"):
             parsed = parse_tracker(
-                content, file.name, ui.reference_data(), mapping=mapping,
-                as_at=choices.get("as_at"), default_as_at=dt.date.today(),
+                content,
+                file.name,
+                ui.reference_data(),
+                mapping=mapping,
+                as_at=choices.get("as_at"),
+                default_as_at=dt.date.today(),
                 single_dates=choices.get("single_dates", BY_DATE),
-            )  # fmt: skip
+            )
     except UnreadableFile as problem:
         st.error(for_markdown(problem.message), icon=":material/block:")
         st.stop()
@@ -192,22 +232,32 @@ if file is not None:
     for note in parsed.notes:
         st.markdown(f"- {for_markdown(note)}")
     if mapping:
-        st.caption("Using your column mapping for this tracker: "
-                   + ", ".join(f"{for_markdown(h)} → {k}" for h, k in mapping.items()))  # fmt: skip
+        st.caption(
+            "Using your column mapping for this tracker: "
+            + ", ".join(f"{for_markdown(h)} → {k}" for h, k in mapping.items())
+        )
     suggestion_buttons(parsed, mapping, file.name)
 
     with st.expander(
         "Column mapping", expanded=parsed.match is None or bool(parsed.match.unmapped)
     ):
-        st.caption("Each column in your file and the field it feeds. Change any of them; the "
-                   "mapping is remembered for this tracker's next upload.")  # fmt: skip
+        st.caption(
+            "Each column in your file and the field it feeds. Change any of them; the "
+            "mapping is remembered for this tracker's next upload."
+        )
         editor = upload_view.mapping_table(parsed)
         edited = st.data_editor(
-            editor, hide_index=True, width="stretch", disabled=["Column in your file"],
-            column_config={"Maps to": st.column_config.SelectboxColumn(
-                "Maps to", options=upload_view.FIELD_CHOICES, required=False)},
+            editor,
+            hide_index=True,
+            width="stretch",
+            disabled=["Column in your file"],
+            column_config={
+                "Maps to": st.column_config.SelectboxColumn(
+                    "Maps to", options=upload_view.FIELD_CHOICES, required=False
+                )
+            },
             key=f"mapping-{file.name}",
-        )  # fmt: skip
+        )
         if st.button("Apply this mapping", icon=":material/sync_alt:"):
             chosen = upload_view.mapping_from_table(edited)
             st.session_state.setdefault("hand_mapping", {})[file.name] = chosen
@@ -224,31 +274,53 @@ if file is not None:
     if report.empty:
         st.success("Every row passed the checks.", icon=":material/check_circle:")
     else:
-        st.markdown("**Validation report** — the sheet, the row as numbered in Excel, and the "
-                    "column as headed in your file.")  # fmt: skip
+        st.markdown(
+            "**Validation report** — the sheet, the row as numbered in Excel, and the "
+            "column as headed in your file."
+        )
         ui.show_table(upload_view.report_table(report))
         stem = ui.file_stem(Path(file.name).stem + " validation report")
         a, b = st.columns(2)
-        a.download_button("Download report (CSV)", exports.csv_bytes(report), f"{stem}.csv",
-                          "text/csv", icon=":material/download:")  # fmt: skip
-        b.download_button("Download report (XLSX)", exports.xlsx_bytes({"Problems": report}),
-                          f"{stem}.xlsx", icon=":material/download:")  # fmt: skip
+        a.download_button(
+            "Download report (CSV)",
+            exports.csv_bytes(report),
+            f"{stem}.csv",
+            "text/csv",
+            icon=":material/download:",
+        )
+        b.download_button(
+            "Download report (XLSX)",
+            exports.xlsx_bytes({"Problems": report}),
+            f"{stem}.xlsx",
+            icon=":material/download:",
+        )
 
     stored_as = store.upload_with_content(ctx.engine, parsed.sha256)
     if stored_as is not None:
-        st.info(f"This file is identical to upload {stored_as}, already stored: storing it again "
-                "changes nothing.", icon=":material/content_copy:")  # fmt: skip
+        st.info(
+            f"This file is identical to upload {stored_as}, already stored: storing it again "
+            "changes nothing.",
+            icon=":material/content_copy:",
+        )
     has_errors = counts["errors"] > 0
     store_all, store_valid, discard = st.columns(3)
     choice = None
-    if store_all.button("Store this upload", type="primary", disabled=has_errors or not
-                        counts["valid"] or stored_as is not None,
-                        icon=":material/save:"):  # fmt: skip
+    if store_all.button(
+        "Store this upload",
+        type="primary",
+        disabled=has_errors or not counts["valid"] or stored_as is not None,
+        icon=":material/save:",
+    ):
         choice = "all"
-    if has_errors and counts["valid"] and store_valid.button(
-        f"Store the {counts['valid']} valid rows only", disabled=not counts["valid"],
-        help="Rows with errors are kept with the upload, with their reasons, and shown below.",
-    ):  # fmt: skip
+    if (
+        has_errors
+        and counts["valid"]
+        and store_valid.button(
+            f"Store the {counts['valid']} valid rows only",
+            disabled=not counts["valid"],
+            help="Rows with errors are kept with the upload, with their reasons, and shown below.",
+        )
+    ):
         choice = "valid"
     if discard.button("Refuse and discard", icon=":material/delete:"):
         st.info(
@@ -258,10 +330,15 @@ if file is not None:
         with st.status(f"Storing {for_markdown(file.name)}…", expanded=True) as status:
             st.write("Writing the upload and its rows in one transaction…")
             outcome = importing.store_parsed(
-                ctx.engine, parsed, content, uploaded_by=uploaded_by.strip() or "unnamed",
-                uploaded_at=dt.datetime.now(dt.UTC), as_at=as_at,
-                accept_valid_rows=choice == "valid", tracker=tracker,
-            )  # fmt: skip
+                ctx.engine,
+                parsed,
+                content,
+                uploaded_by=uploaded_by.strip() or "unnamed",
+                uploaded_at=dt.datetime.now(dt.UTC),
+                as_at=as_at,
+                accept_valid_rows=choice == "valid",
+                tracker=tracker,
+            )
             if outcome.status == importing.STORED and mapping:
                 store.save_header_mapping(ctx.engine, importing.tracker_name(file.name), mapping)
             state = "complete" if outcome.exit_code == 0 else "error"
@@ -282,8 +359,11 @@ if uploads.empty:
     st.caption("Nothing uploaded yet.")
     st.stop()
 ui.show_table(upload_view.history_table(uploads))
-picked = st.selectbox("Look at an upload", uploads["upload_id"].tolist(),
-                      format_func=upload_view.upload_label(uploads))  # fmt: skip
+picked = st.selectbox(
+    "Look at an upload",
+    uploads["upload_id"].tolist(),
+    format_func=upload_view.upload_label(uploads),
+)
 name, original = store.upload_content(ctx.engine, picked)
 kind = uploads.set_index("upload_id").at[picked, "file_kind"]
 st.download_button(
