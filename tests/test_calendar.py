@@ -134,10 +134,17 @@ def test_busy_periods_over_a_year():
     ]
     days = [p.start for p in periods if p.kind == "bank_holiday"]
     assert days == [
-        D(2026, 4, 3), D(2026, 4, 6), D(2026, 5, 4), D(2026, 5, 25), D(2026, 8, 31),
-        D(2026, 12, 25), D(2026, 12, 28),
-        D(2027, 1, 1), D(2027, 3, 26), D(2027, 3, 29),
-    ]  # fmt: skip
+        D(2026, 4, 3),
+        D(2026, 4, 6),
+        D(2026, 5, 4),
+        D(2026, 5, 25),
+        D(2026, 8, 31),
+        D(2026, 12, 25),
+        D(2026, 12, 28),
+        D(2027, 1, 1),
+        D(2027, 3, 26),
+        D(2027, 3, 29),
+    ]
 
 
 def test_a_quiet_window_has_no_busy_periods():
@@ -150,9 +157,15 @@ def test_definition_rows():
     assert rows == [
         {"busy period": "Flu season (1 Sep – 31 Mar)", "from": "1 September", "to": "31 March"},
         {"busy period": "QOF year end (1 Mar – 30 Apr)", "from": "1 March", "to": "30 April"},
-        {"busy period": "Christmas and New Year (24 Dec – 2 Jan)", "from": "24 December",
-         "to": "2 January"},
+        {
+            "busy period": "Christmas and New Year (24 Dec – 2 Jan)",
+            "from": "24 December",
+            "to": "2 January",
+        },
         {"busy period": "Summer holidays (20 Jul – 31 Aug)", "from": "20 July", "to": "31 August"},
-        {"busy period": "England bank holidays", "from": "each bank holiday",
-         "to": "(from the holidays package, GB subdivision ENG)"},
-    ]  # fmt: skip
+        {
+            "busy period": "England bank holidays",
+            "from": "each bank holiday",
+            "to": "(from the holidays package, GB subdivision ENG)",
+        },
+    ]

@@ -21,7 +21,9 @@ def migrations_frame(ids, names=None, sub_icbs=None, targets=None):
     return frames.migrations_frame(
         [
             {
-                "migration_id": mid, "icb_code": "QVV", "region_code": "Y58",
+                "migration_id": mid,
+                "icb_code": "QVV",
+                "region_code": "Y58",
                 "practice_name": names[index] if names else f"PRACTICE {index:02d}",
                 "sub_icb_code": sub_icbs[index] if sub_icbs else "11J",
                 "target_system": targets[index] if targets else "SystmOne",
@@ -29,7 +31,7 @@ def migrations_frame(ids, names=None, sub_icbs=None, targets=None):
             }
             for index, mid in enumerate(ids)
         ]
-    )  # fmt: skip
+    )
 
 
 phases_frame = frames.phases_frame
@@ -46,16 +48,16 @@ def sixty_migrations():
         signoff = idp + pd.Timedelta(days=20)
         fdp = signoff + pd.Timedelta(days=14)
         live = fdp + pd.Timedelta(days=7)
+        before_idp = idp - pd.Timedelta(days=1)
         rows += [
-            [mid, "early_preparation", start, idp - pd.Timedelta(days=1), start,
-             idp - pd.Timedelta(days=1)],
+            [mid, "early_preparation", start, before_idp, start, before_idp],
             [mid, "initial_data_production", idp, idp, idp, idp],
             [mid, "data_checking", idp, signoff, idp, signoff + pd.Timedelta(days=5 * late)],
             [mid, "final_data_production", fdp, fdp, None, None],
             [mid, "cutover", fdp, live, None, None],
             [mid, "go_live", live, live, None, None],
             [mid, "post_go_live", live, live + pd.Timedelta(days=13), None, None],
-        ]  # fmt: skip
+        ]
     migrations = migrations_frame(ids)
     phases = phases_frame(rows)
     overview = metrics.migration_overview(migrations, phases, AS_AT)
@@ -69,8 +71,9 @@ def sixty():
 
 def go_live_frame(dates, column="target_system", values=None):
     frame = pd.DataFrame({"go_live_date": pd.to_datetime(dates).astype("datetime64[us]")})
-    frame[column] = pd.array(values if values is not None else ["SystmOne"] * len(dates),
-                             dtype="string")  # fmt: skip
+    frame[column] = pd.array(
+        values if values is not None else ["SystmOne"] * len(dates), dtype="string"
+    )
     return frame
 
 
@@ -82,9 +85,16 @@ def test_gantt_has_a_handful_of_traces_not_one_per_migration(sixty):
     assert len(fig.data) <= 1 + 13 + 1 + 3 + 1
     assert len(names) == len(set(names))
     assert names[0] == "Plan (baseline)"
-    assert {"Early preparation and planning", "Initial data production (IDP)",
-            "Data checking", "Phase over plan", "IDP", "FDP", "Go live",
-            "Overrunning (⚠) / risk flags (⚑)"} <= set(names)  # fmt: skip
+    assert {
+        "Early preparation and planning",
+        "Initial data production (IDP)",
+        "Data checking",
+        "Phase over plan",
+        "IDP",
+        "FDP",
+        "Go live",
+        "Overrunning (⚠) / risk flags (⚑)",
+    } <= set(names)
     plan = fig.data[0]
     assert len(plan.y) == 60 * 7  # every planned phase of every migration in one trace
 
@@ -117,8 +127,12 @@ def test_gantt_marks_as_at_and_overruns_in_words(sixty):
 
 
 def test_gantt_overrun_text_known_table():
-    ids = ["A00001:EMIS Web>SystmOne", "A00002:EMIS Web>SystmOne", "A00003:EMIS Web>SystmOne",
-           "A00004:EMIS Web>SystmOne"]  # fmt: skip
+    ids = [
+        "A00001:EMIS Web>SystmOne",
+        "A00002:EMIS Web>SystmOne",
+        "A00003:EMIS Web>SystmOne",
+        "A00004:EMIS Web>SystmOne",
+    ]
     phases = phases_frame(
         [
             # 1: data checking finished 5 days after its plan
@@ -131,7 +145,7 @@ def test_gantt_overrun_text_known_table():
             # 4: on plan, but its go live has moved from 16 to 30 March
             [ids[3], "go_live", "2026-03-30", "2026-03-30", None, None],
         ]
-    )  # fmt: skip
+    )
     history = pd.DataFrame(
         {
             "upload_id": [1, 2],
@@ -150,8 +164,7 @@ def test_gantt_overrun_text_known_table():
         ("Downs Surgery (A00004)", "  ⚠ overrunning (go live moved)"),
     ]
     # each label sits after the row's last date; a running phase ends at the as-at date
-    assert [pd.Timestamp(x) for x in text.x] == [T("2026-04-01"), T("2026-03-10"),
-                                                T("2026-03-30")]  # fmt: skip
+    assert [pd.Timestamp(x) for x in text.x] == [T("2026-04-01"), T("2026-03-10"), T("2026-03-30")]
     outline = next(t for t in fig.data if t.name == "Phase over plan")
     assert list(outline.y) == ["Abbey Surgery (A00001)", "Bridge Practice (A00002)"]
     day = charts.DAY_MS
@@ -170,9 +183,11 @@ def test_gantt_without_overruns_has_no_overrun_text():
 def test_gantt_gives_each_migration_its_own_row():
     ids = ["A00001:EMIS Web>SystmOne", "A00001:EMIS Web>Vision"]
     phases = phases_frame(
-        [[ids[0], "go_live", "2026-04-01", "2026-04-01", None, None],
-         [ids[1], "go_live", "2026-05-01", "2026-05-01", None, None]]
-    )  # fmt: skip
+        [
+            [ids[0], "go_live", "2026-04-01", "2026-04-01", None, None],
+            [ids[1], "go_live", "2026-05-01", "2026-05-01", None, None],
+        ]
+    )
     migrations = migrations_frame(ids, names=["ABBEY SURGERY", "ABBEY SURGERY"])
     overview = metrics.migration_overview(migrations, phases, AS_AT)
     fig = charts.gantt(overview, metrics.phase_status(phases, AS_AT), AS_AT)
@@ -242,17 +257,29 @@ def test_go_live_spread_shades_busy_periods_with_one_legend_entry_per_kind():
     shown = [s.legendgroup for s in busy if s.showlegend]
     assert sorted(shown) == sorted(kinds)  # one legend entry per kind
     names = {s.legendgroup: s.name for s in busy if s.showlegend}
-    assert names == {"summer": "Summer holidays", "bank_holiday": "Bank holidays",
-                     "flu_season": "Flu season", "christmas": "Christmas / New Year"}  # fmt: skip
+    assert names == {
+        "summer": "Summer holidays",
+        "bank_holiday": "Bank holidays",
+        "flu_season": "Flu season",
+        "christmas": "Christmas / New Year",
+    }
     # bank holidays in the window 1 Jul 2026 – 1 Feb 2027 (Saturday 26 Dec: see test_calendar)
     holidays = {pd.Timestamp(s.x0) for s in busy if s.legendgroup == "bank_holiday"}
-    assert holidays - {T("2026-12-26")} == {T("2026-08-31"), T("2026-12-25"), T("2026-12-28"),
-                                            T("2027-01-01")}  # fmt: skip
+    assert holidays - {T("2026-12-26")} == {
+        T("2026-08-31"),
+        T("2026-12-25"),
+        T("2026-12-28"),
+        T("2027-01-01"),
+    }
     assert fig.layout.xaxis.title.text == "Month"
     (bar,) = [t for t in fig.data if isinstance(t, go.Bar)]
-    assert [pd.Timestamp(x) for x in bar.x] == [T("2026-07-01"), T("2026-08-01"),
-                                               T("2026-10-01"), T("2026-12-01"),
-                                               T("2027-01-01")]  # fmt: skip
+    assert [pd.Timestamp(x) for x in bar.x] == [
+        T("2026-07-01"),
+        T("2026-08-01"),
+        T("2026-10-01"),
+        T("2026-12-01"),
+        T("2027-01-01"),
+    ]
     assert list(bar.y) == [1, 1, 1, 1, 1]
 
 
@@ -278,16 +305,28 @@ def test_go_live_spread_flags_weeks_over_capacity():
 
 def test_over_capacity_weeks_known_table():
     frame = go_live_frame(
-        ["2026-05-04", "2026-05-08", "2026-05-10", "2026-05-11", "2026-05-12", "2026-05-13",
-         "2026-05-14", "2026-05-15", None],
-        values=["SystmOne", "SystmOne", "SystmOne", "SystmOne", "SystmOne", "EMIS Web",
-                "EMIS Web", "Vision", "SystmOne"],
-    )  # fmt: skip
+        [
+            "2026-05-04",
+            "2026-05-08",
+            "2026-05-10",
+            "2026-05-11",
+            "2026-05-12",
+            "2026-05-13",
+            "2026-05-14",
+            "2026-05-15",
+            None,
+        ],
+        values=[*["SystmOne"] * 5, "EMIS Web", "EMIS Web", "Vision", "SystmOne"],
+    )
     flagged = charts.over_capacity_weeks(frame, {"SystmOne": 2, "EMIS Web": 2})
     assert flagged.to_dict("records") == [
-        {"week_start": T("2026-05-04"), "target_system": "SystmOne", "go_lives": 3,
-         "capacity": 2.0},
-    ]  # fmt: skip
+        {
+            "week_start": T("2026-05-04"),
+            "target_system": "SystmOne",
+            "go_lives": 3,
+            "capacity": 2.0,
+        },
+    ]
     # exactly at capacity is not over; a system without a capacity is never flagged
     assert charts.over_capacity_weeks(frame, {"SystmOne": 3, "Vision": 1}).empty
 
@@ -442,8 +481,7 @@ def test_calendar_heatmap_counts_every_go_live():
     assert int(np.sum(heat.z)) == 5
     assert int(np.max(heat.z)) == 2
     assert list(heat.y[:7]) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    assert list(fig.layout.yaxis.categoryarray) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat",
-                                                    "Sun"]  # fmt: skip
+    assert list(fig.layout.yaxis.categoryarray) == ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
 def test_calendar_heatmap_with_no_dates_is_empty():
@@ -463,12 +501,22 @@ def test_calendar_heatmap_with_no_dates_is_empty():
         lambda o, p, g: charts.durations_against_guide(p, AS_AT, "Durations"),
         lambda o, p, g: charts.trend(
             pd.DataFrame({"as_at": [T("2026-03-01")], "series": ["Overrunning"], "value": [4]}),
-            AS_AT, "Trend", "Migrations",
+            AS_AT,
+            "Trend",
+            "Migrations",
         ),
     ],
-    ids=["gantt", "count_bar", "phase_counts", "spread", "spread_empty", "heatmap", "durations",
-         "trend"],
-)  # fmt: skip
+    ids=[
+        "gantt",
+        "count_bar",
+        "phase_counts",
+        "spread",
+        "spread_empty",
+        "heatmap",
+        "durations",
+        "trend",
+    ],
+)
 def test_every_figure_says_as_at_when(sixty, build):
     overview, phase_table = sixty
     fig = build(overview, phase_table, overview)

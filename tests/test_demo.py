@@ -44,9 +44,15 @@ def stored(reference, uploads, tmp_path_factory):
     """The demo imported upload by upload through the real pipeline, as `regiondash demo` does."""
     engine = store.connect(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
     for upload in uploads:
-        outcome = import_tracker(engine, upload.content, upload.file_name, reference,
-                                 uploaded_by=upload.uploaded_by, uploaded_at=upload.uploaded_at,
-                                 as_at=upload.as_at)  # fmt: skip
+        outcome = import_tracker(
+            engine,
+            upload.content,
+            upload.file_name,
+            reference,
+            uploaded_by=upload.uploaded_by,
+            uploaded_at=upload.uploaded_at,
+            as_at=upload.as_at,
+        )
         assert outcome.status == "stored", outcome.message
     return engine
 
@@ -100,20 +106,26 @@ def _go_live(row: pd.Series) -> dt.date:
         ({}, "not_started"),
         ({"registration": dt.date(2026, 11, 2)}, "procurement"),
         ({"registration": dt.date(2026, 11, 2), "kickoff": dt.date(2026, 11, 20)}, "kickoff"),
-        ({"registration": dt.date(2026, 11, 2), "kickoff": dt.date(2026, 11, 12)},
-         "early_preparation"),
+        (
+            {"registration": dt.date(2026, 11, 2), "kickoff": dt.date(2026, 11, 12)},
+            "early_preparation",
+        ),
         ({"idp": dt.date(2026, 11, 20)}, "initial_data_production"),
         ({"idp": dt.date(2026, 11, 10)}, "data_checking"),
-        ({"idp": dt.date(2026, 11, 10), "data_signoff": dt.date(2026, 11, 20)},
-         "data_recheck_signoff"),
+        (
+            {"idp": dt.date(2026, 11, 10), "data_signoff": dt.date(2026, 11, 20)},
+            "data_recheck_signoff",
+        ),
         ({"data_signoff": dt.date(2026, 11, 2)}, "cutover_planning"),
         ({"data_signoff": dt.date(2026, 11, 2), "fdp": dt.date(2026, 11, 19)}, "cutover"),
         ({"fdp": dt.date(2026, 11, 19), "go_live": dt.date(2026, 11, 20)}, "go_live"),
-        ({"go_live": dt.date(2026, 11, 16), "post_go_live_end": dt.date(2026, 11, 19)},
-         "post_go_live"),
+        (
+            {"go_live": dt.date(2026, 11, 16), "post_go_live_end": dt.date(2026, 11, 19)},
+            "post_go_live",
+        ),
         ({"end_of_migration": dt.date(2026, 11, 1)}, "end_of_migration"),
     ],
-)  # fmt: skip
+)
 def test_current_phase_helper(actual, expected):
     full = dict.fromkeys(MILESTONES) | actual
     assert current_phase(full, dt.date(2026, 11, 20)) == expected
@@ -190,11 +202,21 @@ def test_every_phase_and_status_at_every_as_at(uploads, index):
 def test_phase_counts_back_test(uploads):
     # Known-good counts: a change here means the fixture changed; update deliberately.
     expected_last = {
-        "not_started": 9, "procurement": 3, "kickoff": 1, "technical_survey": 1,
-        "early_preparation": 5, "initial_data_production": 1, "data_checking": 6,
-        "data_recheck_signoff": 1, "cutover_planning": 14, "final_data_production": 2,
-        "cutover": 5, "go_live": 1, "post_go_live": 8, "end_of_migration": 62,
-    }  # fmt: skip
+        "not_started": 9,
+        "procurement": 3,
+        "kickoff": 1,
+        "technical_survey": 1,
+        "early_preparation": 5,
+        "initial_data_production": 1,
+        "data_checking": 6,
+        "data_recheck_signoff": 1,
+        "cutover_planning": 14,
+        "final_data_production": 2,
+        "cutover": 5,
+        "go_live": 1,
+        "post_go_live": 8,
+        "end_of_migration": 62,
+    }
     assert dict(_phases(uploads[-1])) == expected_last
     completed = [_phases(u)["end_of_migration"] for u in uploads]
     assert completed == [10, 22, 40, 62]
@@ -285,11 +307,20 @@ def test_slips_are_re_planned_and_history_kept(uploads):
 # means the fixture changed; update deliberately.
 OVERRUNNING = {AS_ATS[0]: 10, AS_ATS[1]: 23, AS_ATS[2]: 30, AS_ATS[3]: 40}
 OVERRUNNING_BY_PHASE = {
-    "procurement": 1, "kickoff": 1, "technical_survey": 2, "early_preparation": 7,
-    "initial_data_production": 7, "data_checking": 14, "data_recheck_signoff": 14,
-    "cutover_planning": 8, "final_data_production": 8, "cutover": 10, "go_live": 10,
-    "post_go_live": 7, "end_of_migration": 3,
-}  # fmt: skip
+    "procurement": 1,
+    "kickoff": 1,
+    "technical_survey": 2,
+    "early_preparation": 7,
+    "initial_data_production": 7,
+    "data_checking": 14,
+    "data_recheck_signoff": 14,
+    "cutover_planning": 8,
+    "final_data_production": 8,
+    "cutover": 10,
+    "go_live": 10,
+    "post_go_live": 7,
+    "end_of_migration": 3,
+}
 
 
 def test_overrunning_back_test(stored):
@@ -325,8 +356,11 @@ def test_go_live_moved_three_times(uploads):
     moved = plans[(moves == 3) & (plans.iloc[:, 3] - plans.iloc[:, 0] == pd.Timedelta(days=41))]
     assert len(moved) == 1
     assert [d.date() for d in moved.iloc[0]] == [
-        dt.date(2026, 11, 18), dt.date(2026, 12, 2), dt.date(2026, 12, 15), dt.date(2026, 12, 29)
-    ]  # fmt: skip
+        dt.date(2026, 11, 18),
+        dt.date(2026, 12, 2),
+        dt.date(2026, 12, 15),
+        dt.date(2026, 12, 29),
+    ]
 
 
 def test_go_lives_in_busy_periods(uploads):
@@ -428,8 +462,14 @@ def test_national_tracker(reference, national):
     mapped = [field_for_header(c) for c in national.columns if c not in unknown]
     assert len(mapped) == len(set(mapped)) == 34
     assert set(national[LABEL["region_code"]].dropna()) == {
-        "Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63"
-    }  # fmt: skip
+        "Y56",
+        "Y58",
+        "Y59",
+        "Y60",
+        "Y61",
+        "Y62",
+        "Y63",
+    }
     assert national[LABEL["go_live_planned"]].notna().all()
 
 

@@ -113,8 +113,15 @@ def test_csv_neutralises_formula_like_text_and_starts_with_a_bom():
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["Notes", "Days"]
     assert [r[0] for r in rows[1:]] == [
-        "'=1+1", "'+44 20", "'-5 days", "'@SUM(A1)", "'\tx", "line\r\nbreak", "fine", ""
-    ]  # fmt: skip
+        "'=1+1",
+        "'+44 20",
+        "'-5 days",
+        "'@SUM(A1)",
+        "'\tx",
+        "line\r\nbreak",
+        "fine",
+        "",
+    ]
     assert len(rows) == 9
 
 
@@ -155,9 +162,13 @@ def test_any_text_reads_back_unchanged_and_never_as_a_formula(texts):
 
 @settings(max_examples=60, deadline=None)
 @given(
-    st.text(alphabet=st.characters(exclude_categories=("Cs",), ),
-            max_size=30)
-)  # fmt: skip
+    st.text(
+        alphabet=st.characters(
+            exclude_categories=("Cs",),
+        ),
+        max_size=30,
+    )
+)
 def test_csv_never_starts_a_cell_with_a_formula_trigger(text):
     data = csv_bytes(pd.DataFrame({"Text": [text]}))
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))

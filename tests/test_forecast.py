@@ -20,8 +20,13 @@ def migrations_frame(rows):
     records = []
     for mid, source, target, status in rows:
         record = dict.fromkeys(MIGRATION_COLUMNS)
-        record.update(migration_id=mid, ods_code=mid[:6], source_system=source,
-                      target_system=target, reported_status=status)  # fmt: skip
+        record.update(
+            migration_id=mid,
+            ods_code=mid[:6],
+            source_system=source,
+            target_system=target,
+            reported_status=status,
+        )
         records.append(record)
     frame = pd.DataFrame(records, columns=MIGRATION_COLUMNS)
     text = ("migration_id", "ods_code", "source_system", "target_system", "reported_status")
@@ -104,7 +109,7 @@ OPEN_PHASES = [
     ["U00008", "initial_data_production", None, None, "2026-02-20", "2026-02-20"],
     ["U00008", "data_recheck_signoff", None, None, "2026-03-02", "2026-03-05"],
     ["U00008", "go_live", "2026-04-20", "2026-04-20", None, None],
-]  # fmt: skip
+]
 
 MIGRATIONS = migrations_frame(EXAMPLES + OPEN)
 PHASES = phases_frame(EXAMPLE_PHASES + OPEN_PHASES)
@@ -112,21 +117,91 @@ PAIR = "EMIS Web → SystmOne (5 migrations)"
 
 EXPECTED = {
     # id: anchor, anchor_date, basis, examples, low, median, high, planned, optimistic, behind
-    "U00001": ("idp", T("2026-03-01"), PAIR, 5,
-               T("2026-04-12"), T("2026-04-20"), T("2026-04-28"), T("2026-04-05"), True, 15),
-    "U00002": ("idp", T("2026-03-02"), "all migrations (7)", 7,
-               T("2026-03-28"), T("2026-04-16"), T("2026-04-28"), T("2026-03-28"), False, 19),
-    "U00003": ("idp", T("2026-01-25"), PAIR, 5,
-               T("2026-03-16"), T("2026-03-16"), T("2026-03-24"), T("2026-03-20"), False, -4),
-    "U00004": ("registration", T("2026-04-01"), PAIR, 5,
-               T("2026-06-12"), T("2026-06-20"), T("2026-06-28"), T("2026-06-29"), False, -9),
-    "U00005": ("registration", T("2026-03-15"), PAIR, 5,
-               T("2026-05-26"), T("2026-06-03"), T("2026-06-11"), NAT, False, None),
-    "U00007": ("idp", T("2026-02-10"), PAIR, 5,
-               T("2026-03-24"), T("2026-04-01"), T("2026-04-09"), T("2026-03-20"), True, 12),
-    "U00008": ("data_signoff", T("2026-03-05"), "not enough history", 0,
-               NAT, NAT, NAT, T("2026-04-20"), False, None),
-}  # fmt: skip
+    "U00001": (
+        "idp",
+        T("2026-03-01"),
+        PAIR,
+        5,
+        T("2026-04-12"),
+        T("2026-04-20"),
+        T("2026-04-28"),
+        T("2026-04-05"),
+        True,
+        15,
+    ),
+    "U00002": (
+        "idp",
+        T("2026-03-02"),
+        "all migrations (7)",
+        7,
+        T("2026-03-28"),
+        T("2026-04-16"),
+        T("2026-04-28"),
+        T("2026-03-28"),
+        False,
+        19,
+    ),
+    "U00003": (
+        "idp",
+        T("2026-01-25"),
+        PAIR,
+        5,
+        T("2026-03-16"),
+        T("2026-03-16"),
+        T("2026-03-24"),
+        T("2026-03-20"),
+        False,
+        -4,
+    ),
+    "U00004": (
+        "registration",
+        T("2026-04-01"),
+        PAIR,
+        5,
+        T("2026-06-12"),
+        T("2026-06-20"),
+        T("2026-06-28"),
+        T("2026-06-29"),
+        False,
+        -9,
+    ),
+    "U00005": (
+        "registration",
+        T("2026-03-15"),
+        PAIR,
+        5,
+        T("2026-05-26"),
+        T("2026-06-03"),
+        T("2026-06-11"),
+        NAT,
+        False,
+        None,
+    ),
+    "U00007": (
+        "idp",
+        T("2026-02-10"),
+        PAIR,
+        5,
+        T("2026-03-24"),
+        T("2026-04-01"),
+        T("2026-04-09"),
+        T("2026-03-20"),
+        True,
+        12,
+    ),
+    "U00008": (
+        "data_signoff",
+        T("2026-03-05"),
+        "not enough history",
+        0,
+        NAT,
+        NAT,
+        NAT,
+        T("2026-04-20"),
+        False,
+        None,
+    ),
+}
 
 
 def as_rows(table):

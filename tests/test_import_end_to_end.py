@@ -180,25 +180,38 @@ def test_import_store_read_round_trip(rows, tmp_path_factory):
     writer = csv.writer(out)
     writer.writerow(["Practice Code", "New supplier", "IDP date", "Go Live Date", "Notes"])
     for r in rows:
-        writer.writerow([
-            r["ods"].lower(), r["target"],
-            r["idp"].strftime("%d/%m/%Y") if r["idp"] else "TBC",
-            r["go_live"].isoformat() if r["go_live"] else "",
-            r["notes"],
-        ])  # fmt: skip
+        writer.writerow(
+            [
+                r["ods"].lower(),
+                r["target"],
+                r["idp"].strftime("%d/%m/%Y") if r["idp"] else "TBC",
+                r["go_live"].isoformat() if r["go_live"] else "",
+                r["notes"],
+            ]
+        )
     engine = store.connect(url)
     outcome = import_tracker(
-        engine, out.getvalue().encode("utf-8"), "t.csv", load_reference(), uploaded_by="h",
-        uploaded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC), as_at=dt.date(2026, 1, 1),
-    )  # fmt: skip
+        engine,
+        out.getvalue().encode("utf-8"),
+        "t.csv",
+        load_reference(),
+        uploaded_by="h",
+        uploaded_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        as_at=dt.date(2026, 1, 1),
+    )
     assert outcome.status == "stored", outcome.as_json()["errors"]
     migrations, phases = store.current_picture(engine)
     engine.dispose()
     assert len(migrations) == len(rows)
     by_ods = migrations.set_index("ods_code")
     spans = phases.set_index(["migration_id", "phase"])
-    canonical = {"SystmOne": "SystmOne", "TPP": "SystmOne", "s1": "SystmOne", "Vision": "Vision",
-                 "Evolution": "Evolution"}  # fmt: skip
+    canonical = {
+        "SystmOne": "SystmOne",
+        "TPP": "SystmOne",
+        "s1": "SystmOne",
+        "Vision": "Vision",
+        "Evolution": "Evolution",
+    }
     for r in rows:
         stored = by_ods.loc[r["ods"]]
         assert stored["target_system"] == canonical[r["target"]]

@@ -19,12 +19,18 @@ phases_frame = frames.phases_frame
 def migrations_frame(rows):
     return frames.migrations_frame(
         [
-            {"migration_id": mid, "sub_icb_code": sub_icb, "icb_code": "QVV",
-             "region_code": "Y58", "target_system": target, "source_system": "EMIS Web",
-             "reported_status": status}
+            {
+                "migration_id": mid,
+                "sub_icb_code": sub_icb,
+                "icb_code": "QVV",
+                "region_code": "Y58",
+                "target_system": target,
+                "source_system": "EMIS Web",
+                "reported_status": status,
+            }
             for mid, sub_icb, target, status in rows
         ]
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(
@@ -82,31 +88,26 @@ def test_migration_overview_known_table():
             ("A00005:EMIS Web>SystmOne", "15N", "SystmOne", None),
         ]
     )
+    a1, a2, a5 = "A00001:EMIS Web>SystmOne", "A00002:EMIS Web>SystmOne", "A00005:EMIS Web>SystmOne"
     phases = phases_frame(
         [
             # 1: live on 2 Mar as planned, all on time
-            ["A00001:EMIS Web>SystmOne", "cutover", "2026-02-20", "2026-03-02", "2026-02-20",
-             "2026-03-02"],
-            ["A00001:EMIS Web>SystmOne", "go_live", "2026-03-02", "2026-03-02", "2026-03-02",
-             "2026-03-02"],
-            ["A00001:EMIS Web>SystmOne", "post_go_live", "2026-03-02", "2026-03-13", "2026-03-02",
-             None],
+            [a1, "cutover", "2026-02-20", "2026-03-02", "2026-02-20", "2026-03-02"],
+            [a1, "go_live", "2026-03-02", "2026-03-02", "2026-03-02", "2026-03-02"],
+            [a1, "post_go_live", "2026-03-02", "2026-03-13", "2026-03-02", None],
             # 2: data checking overran; go live planned in April
-            ["A00002:EMIS Web>SystmOne", "data_checking", "2026-02-01", "2026-02-20", "2026-02-01",
-             "2026-02-25"],
-            ["A00002:EMIS Web>SystmOne", "cutover", "2026-03-20", "2026-04-01", None, None],
-            ["A00002:EMIS Web>SystmOne", "go_live", "2026-04-01", "2026-04-01", None, None],
+            [a2, "data_checking", "2026-02-01", "2026-02-20", "2026-02-01", "2026-02-25"],
+            [a2, "cutover", "2026-03-20", "2026-04-01", None, None],
+            [a2, "go_live", "2026-04-01", "2026-04-01", None, None],
             # 3: nothing started, go live planned 30 Mar
             ["A00003:EMIS Web>SystmOne", "go_live", "2026-03-30", "2026-03-30", None, None],
             # 4: cancelled, its plan long past
             ["A00004:EMIS Web>Vision", "go_live", "2026-01-05", "2026-01-05", None, None],
             # 5: completed
-            ["A00005:EMIS Web>SystmOne", "go_live", "2026-01-12", "2026-01-12", "2026-01-12",
-             "2026-01-12"],
-            ["A00005:EMIS Web>SystmOne", "post_go_live", "2026-01-12", "2026-01-23", "2026-01-12",
-             "2026-01-23"],
+            [a5, "go_live", "2026-01-12", "2026-01-12", "2026-01-12", "2026-01-12"],
+            [a5, "post_go_live", "2026-01-12", "2026-01-23", "2026-01-12", "2026-01-23"],
         ]
-    )  # fmt: skip
+    )
     history = pd.DataFrame(
         {
             "upload_id": [1, 2],
@@ -149,15 +150,20 @@ def test_migration_overview_known_table():
     assert result["overrunning_by"]["phase"]["go_live"] == 0
     # all five states, always, adding up to the migrations
     assert result["migrations_by"]["status"] == {
-        "planned": 1, "in_progress": 1, "live": 2, "on_hold": 0, "cancelled": 1
-    }  # fmt: skip
+        "planned": 1,
+        "in_progress": 1,
+        "live": 2,
+        "on_hold": 0,
+        "cancelled": 1,
+    }
     assert result["go_lives_by_month"] == {"2026-01": 1, "2026-03": 2, "2026-04": 1}
     assert result["go_lives_by_week"] == {"2026-W03": 1, "2026-W10": 1, "2026-W14": 2}
 
 
 def test_in_scope_filters_by_codes():
-    migrations = migrations_frame([("A00001:x", "11J", "SystmOne", None),
-                                   ("A00002:x", "15N", "SystmOne", None)])  # fmt: skip
+    migrations = migrations_frame(
+        [("A00001:x", "11J", "SystmOne", None), ("A00002:x", "15N", "SystmOne", None)]
+    )
     assert list(metrics.in_scope(migrations, sub_icb="15n")["migration_id"]) == ["A00002:x"]
     assert len(metrics.in_scope(migrations, region="Y58")) == 2
     assert metrics.in_scope(migrations, icb="QXX").empty

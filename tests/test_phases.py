@@ -20,23 +20,44 @@ from regiondash.phases import (
 # design.md §2, copied literally: (#, phase, key, guide's estimate, min days, max days, kind).
 # "1 week" is 7 days; "no estimate" has no minimum or maximum.
 GUIDE_TABLE = [
-    (1, "Procurement (Tracking Database registration, Schedule A)", "procurement",
-     "1 to 2 weeks", 7, 14, "span"),
+    (
+        1,
+        "Procurement (Tracking Database registration, Schedule A)",
+        "procurement",
+        "1 to 2 weeks",
+        7,
+        14,
+        "span",
+    ),
     (2, "Kickoff", "kickoff", "1 day", 1, 1, "milestone-like"),
     (3, "Technical survey", "technical_survey", "1 day", 1, 1, "milestone-like"),
     (4, "Early preparation and planning", "early_preparation", "1 to 2 weeks", 7, 14, "span"),
-    (5, "Initial data production (IDP)", "initial_data_production", "1 day", 1, 1,
-     "milestone-like"),
+    (
+        5,
+        "Initial data production (IDP)",
+        "initial_data_production",
+        "1 day",
+        1,
+        1,
+        "milestone-like",
+    ),
     (6, "Data checking", "data_checking", "3 days to 3 weeks", 3, 21, "span"),
     (7, "Data recheck and sign off", "data_recheck_signoff", "1 to 5 days", 1, 5, "span"),
-    (8, "Cut-over planning and preparation", "cutover_planning", "no estimate (runs alongside)",
-     None, None, "span"),
+    (
+        8,
+        "Cut-over planning and preparation",
+        "cutover_planning",
+        "no estimate (runs alongside)",
+        None,
+        None,
+        "span",
+    ),
     (9, "Final data production (FDP)", "final_data_production", "1 day", 1, 1, "milestone-like"),
     (10, "Cut-over period (FDP to go live)", "cutover", "3 days to 2 weeks", 3, 14, "span"),
     (11, "Go live", "go_live", "1 day", 1, 1, "milestone-like"),
     (12, "Post go live (data re-entry)", "post_go_live", "5 days to 2 weeks", 5, 14, "span"),
     (13, "End of migration", "end_of_migration", "no estimate", None, None, "milestone"),
-]  # fmt: skip
+]
 
 
 def test_thirteen_phases_in_the_guides_order():

@@ -35,8 +35,14 @@ def test_bundled_mapping_counts(reference):
     assert reference.sub_icbs["icb_code"].nunique() == 42
     assert practices["region_code"].nunique() == 7
     assert sorted(practices["region_code"].unique()) == [
-        "Y56", "Y58", "Y59", "Y60", "Y61", "Y62", "Y63"
-    ]  # fmt: skip
+        "Y56",
+        "Y58",
+        "Y59",
+        "Y60",
+        "Y61",
+        "Y62",
+        "Y63",
+    ]
     assert reference.source == "gp-reg-pat-prac-map_2026-01.csv"
     assert reference.extract_date == "01Jan2026"
 
@@ -127,8 +133,14 @@ def test_parse_reference_names_missing_columns():
     with pytest.raises(ValueError, match=r"new\.csv") as raised:
         parse_reference(frame, source="new.csv")
     message = str(raised.value)
-    for column in ("SUB_ICB_LOCATION_CODE", "SUB_ICB_LOCATION_NAME", "ICB_CODE", "ICB_NAME",
-                   "COMM_REGION_CODE", "COMM_REGION_NAME"):  # fmt: skip
+    for column in (
+        "SUB_ICB_LOCATION_CODE",
+        "SUB_ICB_LOCATION_NAME",
+        "ICB_CODE",
+        "ICB_NAME",
+        "COMM_REGION_CODE",
+        "COMM_REGION_NAME",
+    ):
         assert column in message
     assert "PRACTICE_CODE" not in message
     assert "EXTRACT_DATE" not in message  # optional

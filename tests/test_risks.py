@@ -69,10 +69,17 @@ def frames(cases: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
             extra["status"] = case["state"]
         if "upload_as_at" in case:
             extra["upload_as_at"] = case["upload_as_at"]
-        records.append({"migration_id": mid, "ods_code": f"A{n:05d}",
-                        "target_system": case.get("target", "SystmOne"),
-                        "reported_status": case.get("status"), "reported_rag": case.get("rag"),
-                        **case.get("events", {}), **extra})  # fmt: skip
+        records.append(
+            {
+                "migration_id": mid,
+                "ods_code": f"A{n:05d}",
+                "target_system": case.get("target", "SystmOne"),
+                "reported_status": case.get("status"),
+                "reported_rag": case.get("rag"),
+                **case.get("events", {}),
+                **extra,
+            }
+        )
         by_phase: dict[str, dict] = {}
         for kind in ("planned", "actual"):
             for milestone, day in case.get(kind, {}).items():
@@ -100,12 +107,21 @@ def fires(rule: str, as_at=AS_AT, **case) -> bool:
 
 def test_rules_are_in_the_tables_order_with_titles_and_guide_explanations():
     assert list(risks.RULES) == [
-        "golive_in_flu_season", "golive_near_qof_year_end", "golive_in_holiday_period",
-        "extract_request_late", "decommission_schedule_a_missing", "cutover_planning_late",
-        "data_checking_over_guide", "cutover_over_guide", "post_go_live_over_guide",
-        "migration_over_16_weeks", "tracking_not_updated", "milestones_out_of_order",
-        "golive_capacity_clash", "golive_overdue",
-    ]  # fmt: skip
+        "golive_in_flu_season",
+        "golive_near_qof_year_end",
+        "golive_in_holiday_period",
+        "extract_request_late",
+        "decommission_schedule_a_missing",
+        "cutover_planning_late",
+        "data_checking_over_guide",
+        "cutover_over_guide",
+        "post_go_live_over_guide",
+        "migration_over_16_weeks",
+        "tracking_not_updated",
+        "milestones_out_of_order",
+        "golive_capacity_clash",
+        "golive_overdue",
+    ]
     assert risks.RULES["golive_in_flu_season"].title == "Go live in flu season"
     assert "flu season (1 Sep – 31 Mar)" in risks.RULES["golive_in_flu_season"].explanation
     for key, rule in risks.RULES.items():
@@ -155,9 +171,13 @@ def test_config_is_frozen_and_splits_the_rules_into_red_amber_and_notes():
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.cutover_max_days = 20  # type: ignore[misc]
     assert config.red_rules == {
-        "milestones_out_of_order", "extract_request_late", "decommission_schedule_a_missing",
-        "golive_capacity_clash", "migration_over_16_weeks", "golive_overdue",
-    }  # fmt: skip
+        "milestones_out_of_order",
+        "extract_request_late",
+        "decommission_schedule_a_missing",
+        "golive_capacity_clash",
+        "migration_over_16_weeks",
+        "golive_overdue",
+    }
     busy = {"golive_in_flu_season", "golive_near_qof_year_end", "golive_in_holiday_period"}
     assert config.note_rules == busy
     assert config.amber_rules == set(risks.RULES) - config.red_rules - busy
@@ -209,15 +229,31 @@ def test_inclusive_days_is_duration_days_for_columns(start, end, days):
 
 
 def test_milestone_dates_prefer_actual_on_or_before_the_as_at_date():
-    migrations, phases = frames([
-        {"id": "M1",
-         "planned": {"registration": "2026-01-05", "idp": "2026-02-02", "go_live": "2026-05-20",
-                     "post_go_live_end": "2026-06-03", "data_signoff": "2026-02-20"},
-         "actual": {"registration": "2026-01-07", "idp": "2026-06-02", "go_live": "2026-05-22",
-                    "data_signoff": "2026-02-25"},
-         "events": {"extract_requested": "2025-12-20", "tracking_updated": "2026-06-05"}},
-        {"id": "M2", "rows": [{"phase": "data_recheck_signoff", "planned_start": "2026-03-02"}]},
-    ])  # fmt: skip
+    migrations, phases = frames(
+        [
+            {
+                "id": "M1",
+                "planned": {
+                    "registration": "2026-01-05",
+                    "idp": "2026-02-02",
+                    "go_live": "2026-05-20",
+                    "post_go_live_end": "2026-06-03",
+                    "data_signoff": "2026-02-20",
+                },
+                "actual": {
+                    "registration": "2026-01-07",
+                    "idp": "2026-06-02",
+                    "go_live": "2026-05-22",
+                    "data_signoff": "2026-02-25",
+                },
+                "events": {"extract_requested": "2025-12-20", "tracking_updated": "2026-06-05"},
+            },
+            {
+                "id": "M2",
+                "rows": [{"phase": "data_recheck_signoff", "planned_start": "2026-03-02"}],
+            },
+        ]
+    )
     table = risks.milestone_dates(migrations, phases, AS_AT)
     assert list(table.columns) == risks.MILESTONE_COLUMNS
     assert list(table.index) == ["M1", "M2"] and table.index.name == "migration_id"
@@ -301,8 +337,16 @@ def test_a_longer_quiet_span_after_go_live_widens_the_window():
 
 
 def test_england_2026_bank_holidays_drive_the_holiday_rule():
-    pinned = ["2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31",
-              "2026-12-25", "2026-12-28"]  # fmt: skip
+    pinned = [
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+        "2026-05-25",
+        "2026-08-31",
+        "2026-12-25",
+        "2026-12-28",
+    ]
     assert [str(day) for day in england_bank_holidays([2026])] == pinned
     # A one-day window (go live only) on each day of 2026.
     config = dataclasses.replace(risks.DEFAULT_CONFIG, quiet_days_after_go_live=0)
@@ -310,9 +354,11 @@ def test_england_2026_bank_holidays_drive_the_holiday_rule():
     migrations, phases = frames([{"planned": {"go_live": str(d.date())}} for d in days])
     flags = risks.evaluate(migrations, phases, AS_AT, config)
     flagged = set(days[flags["golive_in_holiday_period"].to_numpy()])
-    seasonal = [*pd.date_range("2026-01-01", "2026-01-02"),
-                *pd.date_range("2026-07-20", "2026-08-31"),
-                *pd.date_range("2026-12-24", "2026-12-31")]  # fmt: skip
+    seasonal = [
+        *pd.date_range("2026-01-01", "2026-01-02"),
+        *pd.date_range("2026-07-20", "2026-08-31"),
+        *pd.date_range("2026-12-24", "2026-12-31"),
+    ]
     assert flagged == set(seasonal) | set(pd.to_datetime(pinned))
     assert pd.Timestamp("2026-04-05") not in flagged  # Easter Sunday is no bank holiday
     assert pd.Timestamp("2026-12-26") in flagged  # Boxing Day (Saturday): Christmas anyway
@@ -342,9 +388,11 @@ def test_england_2026_bank_holidays_drive_the_holiday_rule():
 )
 def test_extract_request_late(as_at, idp_planned, idp_actual, extract, expected):
     as_at = dt.date.fromisoformat(as_at) if isinstance(as_at, str) else as_at
-    case = {"planned": {"idp": idp_planned} if idp_planned else {},
-            "actual": {"idp": idp_actual} if idp_actual else {},
-            "events": {"extract_requested": extract}}  # fmt: skip
+    case = {
+        "planned": {"idp": idp_planned} if idp_planned else {},
+        "actual": {"idp": idp_actual} if idp_actual else {},
+        "events": {"extract_requested": extract},
+    }
     assert fires("extract_request_late", as_at, **case) is expected
 
 
@@ -363,8 +411,10 @@ def test_extract_request_late(as_at, idp_planned, idp_actual, extract, expected)
     ],
 )
 def test_decommission_schedule_a_missing(as_at, go_live, schedule_a, expected):
-    case = {"planned": {"go_live": go_live} if go_live else {},
-            "events": {"decommission_schedule_a": schedule_a}}  # fmt: skip
+    case = {
+        "planned": {"go_live": go_live} if go_live else {},
+        "events": {"decommission_schedule_a": schedule_a},
+    }
     result = fires("decommission_schedule_a_missing", dt.date.fromisoformat(as_at), **case)
     assert result is expected
 
@@ -381,8 +431,7 @@ def test_decommission_schedule_a_missing(as_at, go_live, schedule_a, expected):
     ],
 )
 def test_cutover_planning_late(fdp, meeting, expected):
-    case = {"planned": {"fdp": fdp} if fdp else {},
-            "events": {"cutover_planning_meeting": meeting}}  # fmt: skip
+    case = {"planned": {"fdp": fdp} if fdp else {}, "events": {"cutover_planning_meeting": meeting}}
     assert fires("cutover_planning_late", dt.date(2026, 7, 15), **case) is expected
 
 
@@ -420,8 +469,9 @@ def test_span_rules_count_both_days(rule, first, last, end, expected):
     ],
 )
 def test_migration_over_16_weeks(registration, end, expected):
-    planned = {k: v for k, v in {"registration": registration, "post_go_live_end": end}.items()
-               if v}  # fmt: skip
+    planned = {
+        k: v for k, v in {"registration": registration, "post_go_live_end": end}.items() if v
+    }
     assert fires("migration_over_16_weeks", planned=planned) is expected
 
 
@@ -433,16 +483,19 @@ def test_migration_over_16_weeks(registration, end, expected):
         ("2026-06-30", None, dt.date(2026, 6, 29), True),
     ],
 )
-def test_span_rules_prefer_actual_dates_that_have_happened(planned_end, actual_end, as_at,
-                                                           expected):  # fmt: skip
+def test_span_rules_prefer_actual_dates_that_have_happened(
+    planned_end, actual_end, as_at, expected
+):
     row = {"phase": "data_recheck_signoff", "planned_end": planned_end, "actual_end": actual_end}
     case = {"planned": {"idp": "2026-06-01"}, "rows": [row]}
     assert fires("data_checking_over_guide", as_at, **case) is expected
 
 
 def test_data_signoff_falls_back_to_its_phases_start():
-    case = {"planned": {"idp": "2026-06-01"},
-            "rows": [{"phase": "data_recheck_signoff", "planned_start": "2026-06-27"}]}  # fmt: skip
+    case = {
+        "planned": {"idp": "2026-06-01"},
+        "rows": [{"phase": "data_recheck_signoff", "planned_start": "2026-06-27"}],
+    }
     assert fires("data_checking_over_guide", **case)
 
 
@@ -461,8 +514,11 @@ def test_data_signoff_falls_back_to_its_phases_start():
     ],
 )
 def test_tracking_not_updated(planned, actual, updated, expected):
-    case = {"planned": {"go_live": planned}, "actual": {"go_live": actual} if actual else {},
-            "events": {"tracking_updated": updated}}  # fmt: skip
+    case = {
+        "planned": {"go_live": planned},
+        "actual": {"go_live": actual} if actual else {},
+        "events": {"tracking_updated": updated},
+    }
     assert fires("tracking_not_updated", dt.date(2026, 7, 31), **case) is expected
 
 
@@ -498,8 +554,10 @@ def test_milestones_out_of_order(earlier, later, gap, expected):
 
 def clash_flags(go_lives: list[tuple[str, str]], statuses=None, config=risks.DEFAULT_CONFIG):
     statuses = statuses or [None] * len(go_lives)
-    cases = [{"planned": {"go_live": day}, "target": target, "status": status}
-             for (day, target), status in zip(go_lives, statuses, strict=True)]  # fmt: skip
+    cases = [
+        {"planned": {"go_live": day}, "target": target, "status": status}
+        for (day, target), status in zip(go_lives, statuses, strict=True)
+    ]
     migrations, phases = frames(cases)
     return risks.evaluate(migrations, phases, AS_AT, config)["golive_capacity_clash"].tolist()
 
@@ -528,23 +586,33 @@ def test_golive_capacity_clash(go_lives, expected):
 def test_cancelled_go_lives_do_not_count_toward_a_clash():
     go_lives = [(d, "SystmOne") for d in [*WEEK, "2026-06-02"]]
     assert clash_flags(go_lives[:4], [None, None, None, "Cancelled"]) == [False] * 4
-    assert clash_flags(go_lives, [None, "cancelled by practice", None, None, None]) == [
-        True, False, True, True, True,
-    ]  # fmt: skip
+    flags = clash_flags(go_lives, [None, "cancelled by practice", None, None, None])
+    assert flags == [True, False, True, True, True]
     config = dataclasses.replace(risks.DEFAULT_CONFIG, weekly_capacity_per_system=2)
     assert clash_flags(go_lives[:3], config=config) == [True] * 3
 
 
 def test_cancelled_migrations_raise_no_flag():
-    troubled = {"planned": {"registration": "2025-09-01", "idp": "2026-03-01",
-                            "data_signoff": "2026-02-01", "fdp": "2026-12-01",
-                            "go_live": "2026-12-24", "post_go_live_end": "2027-03-01"}}  # fmt: skip
+    troubled = {
+        "planned": {
+            "registration": "2025-09-01",
+            "idp": "2026-03-01",
+            "data_signoff": "2026-02-01",
+            "fdp": "2026-12-01",
+            "go_live": "2026-12-24",
+            "post_go_live_end": "2027-03-01",
+        }
+    }
     live = flags_for(**troubled)
     assert live[live].index.tolist() == [
-        "golive_in_flu_season", "golive_in_holiday_period", "extract_request_late",
-        "cutover_over_guide", "post_go_live_over_guide", "migration_over_16_weeks",
+        "golive_in_flu_season",
+        "golive_in_holiday_period",
+        "extract_request_late",
+        "cutover_over_guide",
+        "post_go_live_over_guide",
+        "migration_over_16_weeks",
         "milestones_out_of_order",
-    ]  # fmt: skip
+    ]
     for status in ("Cancelled", "CANCELLED - practice withdrew", "cancelled"):
         assert not flags_for(status=status, **troubled).any()
     assert flags_for(status="On hold", **troubled).equals(live)
@@ -719,8 +787,13 @@ def test_two_trackers_judged_each_at_its_own_date():
 
 
 def test_evaluate_keeps_every_migration_in_order_with_bool_columns():
-    migrations, phases = frames([{"id": "B"}, {"id": "A", "planned": {"go_live": "2026-12-28"}},
-                                 {"id": "C", "planned": {"go_live": "2026-06-10"}}])  # fmt: skip
+    migrations, phases = frames(
+        [
+            {"id": "B"},
+            {"id": "A", "planned": {"go_live": "2026-12-28"}},
+            {"id": "C", "planned": {"go_live": "2026-06-10"}},
+        ]
+    )
     flags = risks.evaluate(migrations, phases, AS_AT)
     assert list(flags.index) == ["B", "A", "C"] and flags.index.name == "migration_id"
     assert list(flags.columns) == list(risks.RULES)
@@ -751,11 +824,18 @@ def flag_table(rows: dict[str, list[str]]) -> pd.DataFrame:
 
 
 def test_reasons_join_titles_in_rule_order():
-    flags = flag_table({"M1": ["golive_capacity_clash", "golive_in_flu_season"], "M2": [],
-                        "M3": ["tracking_not_updated"]})  # fmt: skip
+    flags = flag_table(
+        {
+            "M1": ["golive_capacity_clash", "golive_in_flu_season"],
+            "M2": [],
+            "M3": ["tracking_not_updated"],
+        }
+    )
     assert risks.reasons(flags).tolist() == [
-        "Go live in flu season; Go-live capacity clash", "", "Tracking record not updated",
-    ]  # fmt: skip
+        "Go live in flu season; Go-live capacity clash",
+        "",
+        "Tracking record not updated",
+    ]
     notes = risks.DEFAULT_CONFIG.keys_at("note")
     assert risks.reasons(flags, notes).tolist() == ["Go live in flu season", "", ""]
 
@@ -860,12 +940,17 @@ def test_rag_disagreements_align_by_migration_and_refuse_a_row_index():
 
 
 def test_counts():
-    flags = flag_table({"M1": ["golive_in_flu_season", "cutover_over_guide"],
-                        "M2": ["golive_in_flu_season"], "M3": []})  # fmt: skip
+    flags = flag_table(
+        {
+            "M1": ["golive_in_flu_season", "cutover_over_guide"],
+            "M2": ["golive_in_flu_season"],
+            "M3": [],
+        }
+    )
     counts = risks.counts_by_rule(flags)
     assert list(counts) == list(risks.RULES)
-    assert counts == dict.fromkeys(risks.RULES, 0) | {"golive_in_flu_season": 2,
-                                                      "cutover_over_guide": 1}  # fmt: skip
+    flagged = {"golive_in_flu_season": 2, "cutover_over_guide": 1}
+    assert counts == dict.fromkeys(risks.RULES, 0) | flagged
     rag = pd.Series(["Red", "amber", "Green", "Green", None])
     assert risks.rag_counts(rag) == {"red": 1, "amber": 1, "green": 2}
 
@@ -906,9 +991,15 @@ def demo_picture(tmp_path_factory):
     uploads = demo.build_demo_uploads(reference)
     engine = store.connect(f"sqlite:///{tmp_path_factory.mktemp('risks') / 'demo.db'}")
     for upload in uploads:
-        outcome = import_tracker(engine, upload.content, upload.file_name, reference,
-                                 uploaded_by=upload.uploaded_by, uploaded_at=upload.uploaded_at,
-                                 as_at=upload.as_at)  # fmt: skip
+        outcome = import_tracker(
+            engine,
+            upload.content,
+            upload.file_name,
+            reference,
+            uploaded_by=upload.uploaded_by,
+            uploaded_at=upload.uploaded_at,
+            as_at=upload.as_at,
+        )
         assert outcome.status == "stored", outcome.message
     as_at = uploads[-1].as_at
     migrations, phases = store.current_picture(engine, as_at)
@@ -950,10 +1041,14 @@ def test_evaluate_is_fast_at_national_scale(demo_picture):
     migrations, phases, as_at, overview = demo_picture
     migrations = overview
     copies = range(52)  # 120 migrations x 52: about 6,200 migrations, 80,000 phase rows
-    big_m = pd.concat([migrations.assign(migration_id=migrations["migration_id"] + f"#{i}")
-                       for i in copies], ignore_index=True)  # fmt: skip
-    big_p = pd.concat([phases.assign(migration_id=phases["migration_id"] + f"#{i}")
-                       for i in copies], ignore_index=True)  # fmt: skip
+    big_m = pd.concat(
+        [migrations.assign(migration_id=migrations["migration_id"] + f"#{i}") for i in copies],
+        ignore_index=True,
+    )
+    big_p = pd.concat(
+        [phases.assign(migration_id=phases["migration_id"] + f"#{i}") for i in copies],
+        ignore_index=True,
+    )
     started = time.perf_counter()
     flags = risks.evaluate(big_m, big_p, as_at)
     risks.reasons(flags)

@@ -31,21 +31,25 @@ from regiondash.statuses import STATUSES
 
 NAT = pd.NaT
 
-# migration_id, ods, practice, sub-ICB, ICB, region, csu, source, target, status, go live, days late
-ROWS = [
-    ("M1", "J82001", "Abbey Surgery", "11J", "QVV", "Y58", "SCW", "EMIS Web", "SystmOne",
-     "planned", "2026-04-13", 0),
-    ("M2", "J82002", "BRIDGE MEDICAL CENTRE", "11J", "QVV", "Y58", "SCW", "SystmOne", "EMIS Web",
-     "in_progress", "2026-03-16", 14),
-    ("M3", "L83001", "Castle Practice", "15N", "QJK", "Y58", None, "EMIS Web", "SystmOne",
-     "live", "2026-02-02", 3),
-    ("M4", "A81001", "The Densham Surgery", "16C", "QHM", "Y63", "NECS", "EMIS Web", "SystmOne",
-     "in_progress", None, 30),
-    ("M5", "A81002", None, "16C", "QHM", "Y63", "NECS", None, "EMIS Web", "cancelled",
-     "2026-03-16", 0),
-    ("M6", "Z99999", "Unknown Practice", None, None, None, None, "EMIS Web", "SystmOne",
-     "planned", "2026-05-04", 0),
-]  # fmt: skip
+# migration_id, ods, practice, sub-ICB, ICB, region, csu
+WHO = [
+    ("M1", "J82001", "Abbey Surgery", "11J", "QVV", "Y58", "SCW"),
+    ("M2", "J82002", "BRIDGE MEDICAL CENTRE", "11J", "QVV", "Y58", "SCW"),
+    ("M3", "L83001", "Castle Practice", "15N", "QJK", "Y58", None),
+    ("M4", "A81001", "The Densham Surgery", "16C", "QHM", "Y63", "NECS"),
+    ("M5", "A81002", None, "16C", "QHM", "Y63", "NECS"),
+    ("M6", "Z99999", "Unknown Practice", None, None, None, None),
+]
+# source, target, status, go live, days late: one a migration, in WHO's order
+WHAT = [
+    ("EMIS Web", "SystmOne", "planned", "2026-04-13", 0),
+    ("SystmOne", "EMIS Web", "in_progress", "2026-03-16", 14),
+    ("EMIS Web", "SystmOne", "live", "2026-02-02", 3),
+    ("EMIS Web", "SystmOne", "in_progress", None, 30),
+    (None, "EMIS Web", "cancelled", "2026-03-16", 0),
+    ("EMIS Web", "SystmOne", "planned", "2026-05-04", 0),
+]
+ROWS = [who + what for who, what in zip(WHO, WHAT, strict=True)]
 NAMES = {
     "Y58": "South West",
     "Y63": "North East and Yorkshire",
@@ -62,10 +66,21 @@ NAMES = {
 def overview() -> pd.DataFrame:
     frame = pd.DataFrame(
         ROWS,
-        columns=["migration_id", "ods_code", "practice_name", "sub_icb_code", "icb_code",
-                 "region_code", "csu", "source_system", "target_system", "status",
-                 "go_live_date", "days_late"],
-    )  # fmt: skip
+        columns=[
+            "migration_id",
+            "ods_code",
+            "practice_name",
+            "sub_icb_code",
+            "icb_code",
+            "region_code",
+            "csu",
+            "source_system",
+            "target_system",
+            "status",
+            "go_live_date",
+            "days_late",
+        ],
+    )
     for column in ("sub_icb", "icb", "region"):
         frame[f"{column}_name"] = frame[f"{column}_code"].map(NAMES)
     frame["go_live_date"] = pd.to_datetime(frame["go_live_date"]).astype("datetime64[us]")
@@ -245,8 +260,11 @@ def test_filter_options_cascade_region_icb_sub_icb(overview):
     # filters below the organisations do not narrow each other
     assert filter_options(overview, south_west, "csu") == sorted(["NECS", "SCW", UNKNOWN])
     assert filter_options(overview, everything, "status") == [
-        "cancelled", "in_progress", "live", "planned"
-    ]  # fmt: skip
+        "cancelled",
+        "in_progress",
+        "live",
+        "planned",
+    ]
 
 
 def test_filter_options_cascade_from_not_recorded(overview):
@@ -260,15 +278,27 @@ def test_filter_options_cascade_from_not_recorded(overview):
     [
         # the words every organisation shares ("NHS", "Integrated Care Board", "ICB", the code
         # repeated) are left out of the label
-        ("icb", {"QVV": "QVV – Dorset", "QJK": "QJK – Devon",
-                 "QHM": "QHM – North East and North Cumbria"}),
-        ("sub_icb", {"11J": "11J – Dorset", "15N": "15N – Devon",
-                     "16C": "16C – North East and North Cumbria"}),
+        (
+            "icb",
+            {
+                "QVV": "QVV – Dorset",
+                "QJK": "QJK – Devon",
+                "QHM": "QHM – North East and North Cumbria",
+            },
+        ),
+        (
+            "sub_icb",
+            {
+                "11J": "11J – Dorset",
+                "15N": "15N – Devon",
+                "16C": "16C – North East and North Cumbria",
+            },
+        ),
         ("region", {"Y58": "Y58 – South West", "Y63": "Y63 – North East and Yorkshire"}),
         ("csu", {}),
         ("status", {}),
     ],
-)  # fmt: skip
+)
 def test_option_labels(overview, name, labels):
     assert option_labels(overview, name) == labels
 
@@ -278,12 +308,15 @@ def test_option_labels(overview, name, labels):
     [
         ("NHS Devon ICB - 15N", "15N", "Devon"),
         ("NHS Devon Integrated Care Board", "", "Devon"),
-        ("NHS Bedfordshire, Luton and Milton Keynes ICB - M1J4Y", "M1J4Y",
-         "Bedfordshire, Luton and Milton Keynes"),
+        (
+            "NHS Bedfordshire, Luton and Milton Keynes ICB - M1J4Y",
+            "M1J4Y",
+            "Bedfordshire, Luton and Milton Keynes",
+        ),
         ("NHS Dorset CCG", "", "Dorset"),
         ("South West", "Y58", "South West"),
     ],
-)  # fmt: skip
+)
 def test_short_org_name(name, code, short):
     assert short_org_name(name, code) == short
 
@@ -331,9 +364,12 @@ def test_unknown_sort_falls_back_to_go_live(overview):
 
 def test_sort_by_name_ignores_case():
     frame = pd.DataFrame(
-        {"migration_id": ["M1", "M2"], "ods_code": ["A00001", "A00002"],
-         "practice_name": ["ZETA SURGERY", "abbey surgery"]}
-    )  # fmt: skip
+        {
+            "migration_id": ["M1", "M2"],
+            "ods_code": ["A00001", "A00002"],
+            "practice_name": ["ZETA SURGERY", "abbey surgery"],
+        }
+    )
     ordered = sort_migrations(frame, "name")
     assert list(ordered["migration_id"]) == ["M2", "M1"]
     assert list(ordered.columns) == list(frame.columns)  # no helper column left behind
@@ -341,9 +377,17 @@ def test_sort_by_name_ignores_case():
 
 @pytest.mark.parametrize(
     ("rows", "size", "pages"),
-    [(0, 50, 1), (1, 50, 1), (50, 50, 1), (51, 50, 2), (100, 50, 2), (101, 50, 3),
-     (120, 50, 3), (6171, 60, 103)],
-)  # fmt: skip
+    [
+        (0, 50, 1),
+        (1, 50, 1),
+        (50, 50, 1),
+        (51, 50, 2),
+        (100, 50, 2),
+        (101, 50, 3),
+        (120, 50, 3),
+        (6171, 60, 103),
+    ],
+)
 def test_page_count(rows, size, pages):
     assert page_count(rows, size) == pages
 
@@ -351,7 +395,7 @@ def test_page_count(rows, size, pages):
 @pytest.mark.parametrize(
     ("page", "first", "last", "length"),
     [(1, 0, 49, 50), (2, 50, 99, 50), (3, 100, 119, 20), (0, 0, 49, 50), (-1, 0, 49, 50)],
-)  # fmt: skip
+)
 def test_page_of(page, first, last, length):
     frame = pd.DataFrame({"n": range(120)})
     rows = page_of(frame, page, 50)

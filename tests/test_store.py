@@ -335,8 +335,11 @@ def test_empty_set_aside_and_problem_frames_need_no_columns(engine):
     )
     assert store.list_uploads(engine)["status"].tolist() == ["stored"]
     assert list(store.set_aside_rows(engine, outcome.upload_id).columns) == [
-        "sheet", "row", "values", "reasons",
-    ]  # fmt: skip
+        "sheet",
+        "row",
+        "values",
+        "reasons",
+    ]
     assert list(store.upload_problems(engine, outcome.upload_id).columns) == PROBLEM_COLUMNS
 
 
@@ -369,7 +372,9 @@ def picture_uploads(engine) -> tuple[int, int, int]:
     """Three uploads: 1 and 2 (a month on) of tracker "north" hold A, B, C and then A, B (C has
     left the tracker); 3, of tracker "south" with the same as-at as 2, holds B only."""
     one = save(
-        engine, b"january", dt.date(2026, 1, 5),
+        engine,
+        b"january",
+        dt.date(2026, 1, 5),
         migrations_frame(
             {"migration_id": "A", "practice_name": "A jan"},
             {"migration_id": "B", "practice_name": "B jan"},
@@ -381,10 +386,13 @@ def picture_uploads(engine) -> tuple[int, int, int]:
             ("B", "go_live", "2026-04-01", "2026-04-01", None, None),
             ("C", "go_live", "2026-05-01", "2026-05-01", None, None),
         ),
-        uploaded_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC), tracker="north",
-    )  # fmt: skip
+        uploaded_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        tracker="north",
+    )
     two = save(
-        engine, b"february", dt.date(2026, 2, 2),
+        engine,
+        b"february",
+        dt.date(2026, 2, 2),
         migrations_frame(
             {"migration_id": "A", "practice_name": "A feb"},
             {"migration_id": "B", "practice_name": "B feb"},
@@ -393,14 +401,18 @@ def picture_uploads(engine) -> tuple[int, int, int]:
             ("A", "go_live", "2026-03-15", "2026-03-15", None, None),
             ("B", "go_live", "2026-04-08", "2026-04-08", None, None),
         ),
-        uploaded_at=dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC), tracker="north",
-    )  # fmt: skip
+        uploaded_at=dt.datetime(2026, 2, 2, 9, 0, tzinfo=dt.UTC),
+        tracker="north",
+    )
     three = save(
-        engine, b"february again", dt.date(2026, 2, 2),
+        engine,
+        b"february again",
+        dt.date(2026, 2, 2),
         migrations_frame({"migration_id": "B", "practice_name": "B feb v2"}),
         phases_frame(("B", "go_live", "2026-04-20", "2026-04-20", None, None)),
-        uploaded_at=dt.datetime(2026, 2, 2, 8, 0, tzinfo=dt.UTC), tracker="south",
-    )  # fmt: skip
+        uploaded_at=dt.datetime(2026, 2, 2, 8, 0, tzinfo=dt.UTC),
+        tracker="south",
+    )
     return one.upload_id, two.upload_id, three.upload_id
 
 
@@ -493,8 +505,9 @@ def test_current_picture_before_any_upload_or_of_an_empty_store_is_empty_but_typ
 
 def test_phases_of_the_current_picture_come_in_the_guides_order(engine):
     order = list(reversed(PHASE_KEYS))
-    phases = phases_frame(*[("A81001:EMIS Web>SystmOne", key, "2026-01-01", None, None, None)
-                            for key in order])  # fmt: skip
+    phases = phases_frame(
+        *[("A81001:EMIS Web>SystmOne", key, "2026-01-01", None, None, None) for key in order]
+    )
     migrations = HAND_MIGRATIONS.iloc[[0]].reset_index(drop=True)
     outcome = save(engine, b"reversed", dt.date(2026, 3, 2), migrations, phases)
 
@@ -509,18 +522,23 @@ def test_phase_history_has_each_version_of_the_phase_and_the_uploads_holding_it(
     history = store.phase_history(engine, "go_live")
 
     assert list(history.columns) == [
-        "upload_id", "as_at", "uploaded_at", "migration_id", *PHASE_DATES, "uploads",
-    ]  # fmt: skip
+        "upload_id",
+        "as_at",
+        "uploaded_at",
+        "migration_id",
+        *PHASE_DATES,
+        "uploads",
+    ]
     # Every go live moved between uploads 1 and 2 of "north", so each version is one upload's.
-    assert [tuple(r) for r in history[["upload_id", "as_at", "migration_id", "planned_start",
-                                       "uploads"]].to_numpy()] == [
+    columns = ["upload_id", "as_at", "migration_id", "planned_start", "uploads"]
+    assert [tuple(r) for r in history[columns].to_numpy()] == [
         (one, D("2026-01-05"), "A", D("2026-03-01"), 1),
         (two, D("2026-02-02"), "A", D("2026-03-15"), 1),
         (one, D("2026-01-05"), "B", D("2026-04-01"), 1),
         (two, D("2026-02-02"), "B", D("2026-04-08"), 1),
         (three, D("2026-02-02"), "B", D("2026-04-20"), 1),
         (one, D("2026-01-05"), "C", D("2026-05-01"), 1),
-    ]  # fmt: skip
+    ]
     assert history["uploaded_at"].iloc[0] == pd.Timestamp("2026-01-05 09:00", tz="UTC")
     assert history["actual_start"].isna().all()
     assert store.phase_history(engine, "kickoff")["upload_id"].tolist() == [one]

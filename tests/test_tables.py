@@ -31,16 +31,28 @@ phases_frame = frames.phases_frame
 def migrations_frame(rows):
     return frames.migrations_frame(
         [
-            {"migration_id": mid, "practice_name": name, "sub_icb_code": sub_icb,
-             "icb_code": "QVV", "region_code": "Y58", "target_system": target,
-             "source_system": "EMIS Web", "reported_status": status, "csu": "SCW"}
+            {
+                "migration_id": mid,
+                "practice_name": name,
+                "sub_icb_code": sub_icb,
+                "icb_code": "QVV",
+                "region_code": "Y58",
+                "target_system": target,
+                "source_system": "EMIS Web",
+                "reported_status": status,
+                "csu": "SCW",
+            }
             for mid, name, sub_icb, target, status in rows
         ]
-    )  # fmt: skip
+    )
 
 
-IDS = ["A00001:EMIS Web>SystmOne", "A00002:EMIS Web>SystmOne", "A00003:EMIS Web>SystmOne",
-       "A00004:EMIS Web>Vision"]  # fmt: skip
+IDS = [
+    "A00001:EMIS Web>SystmOne",
+    "A00002:EMIS Web>SystmOne",
+    "A00003:EMIS Web>SystmOne",
+    "A00004:EMIS Web>Vision",
+]
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +78,7 @@ def overview():
             # 4: cancelled
             [IDS[3], "go_live", "2026-01-05", "2026-01-05", None, None],
         ]
-    )  # fmt: skip
+    )
     history = pd.DataFrame(
         {
             "upload_id": [1, 2],
@@ -150,30 +162,74 @@ def test_phase_detail_known_table():
     )
     detail = as_dates(tables.phase_detail(metrics.phase_status(phases, AS_AT)))
     assert list(detail.columns) == [
-        "Phase", "Planned start", "Planned end", "Actual start", "Actual end", "Planned days",
-        "Actual days", "Variance (days)", "Overrun", "Over the guide", "Guide's maximum (days)",
-    ]  # fmt: skip
+        "Phase",
+        "Planned start",
+        "Planned end",
+        "Actual start",
+        "Actual end",
+        "Planned days",
+        "Actual days",
+        "Variance (days)",
+        "Overrun",
+        "Over the guide",
+        "Guide's maximum (days)",
+    ]
     records = detail.astype(object).where(detail.notna(), None).to_dict("records")
     assert records == [
-        {"Phase": "Data checking", "Planned start": D(2026, 2, 1), "Planned end": D(2026, 2, 20),
-         "Actual start": D(2026, 2, 1), "Actual end": D(2026, 2, 25), "Planned days": 20,
-         "Actual days": 25, "Variance (days)": 5, "Overrun": "Yes", "Over the guide": "Yes",
-         "Guide's maximum (days)": 21},
-        {"Phase": "Cut-over planning and preparation", "Planned start": D(2026, 2, 21),
-         "Planned end": D(2026, 3, 1), "Actual start": D(2026, 2, 21),
-         "Actual end": D(2026, 3, 1), "Planned days": 9, "Actual days": 9,
-         "Variance (days)": 0, "Overrun": "", "Over the guide": "",
-         "Guide's maximum (days)": None},
+        {
+            "Phase": "Data checking",
+            "Planned start": D(2026, 2, 1),
+            "Planned end": D(2026, 2, 20),
+            "Actual start": D(2026, 2, 1),
+            "Actual end": D(2026, 2, 25),
+            "Planned days": 20,
+            "Actual days": 25,
+            "Variance (days)": 5,
+            "Overrun": "Yes",
+            "Over the guide": "Yes",
+            "Guide's maximum (days)": 21,
+        },
+        {
+            "Phase": "Cut-over planning and preparation",
+            "Planned start": D(2026, 2, 21),
+            "Planned end": D(2026, 3, 1),
+            "Actual start": D(2026, 2, 21),
+            "Actual end": D(2026, 3, 1),
+            "Planned days": 9,
+            "Actual days": 9,
+            "Variance (days)": 0,
+            "Overrun": "",
+            "Over the guide": "",
+            "Guide's maximum (days)": None,
+        },
         # still running as at 10 Mar: 9 days so far, 5 days past its planned end
-        {"Phase": "Cut-over period (FDP to go live)", "Planned start": D(2026, 3, 1),
-         "Planned end": D(2026, 3, 5), "Actual start": D(2026, 3, 2), "Actual end": None,
-         "Planned days": 5, "Actual days": 9, "Variance (days)": None, "Overrun": "Yes",
-         "Over the guide": "", "Guide's maximum (days)": 14},
-        {"Phase": "Go live", "Planned start": D(2026, 4, 1), "Planned end": D(2026, 4, 1),
-         "Actual start": None, "Actual end": None, "Planned days": 1, "Actual days": None,
-         "Variance (days)": None, "Overrun": "", "Over the guide": "",
-         "Guide's maximum (days)": 1},
-    ]  # fmt: skip
+        {
+            "Phase": "Cut-over period (FDP to go live)",
+            "Planned start": D(2026, 3, 1),
+            "Planned end": D(2026, 3, 5),
+            "Actual start": D(2026, 3, 2),
+            "Actual end": None,
+            "Planned days": 5,
+            "Actual days": 9,
+            "Variance (days)": None,
+            "Overrun": "Yes",
+            "Over the guide": "",
+            "Guide's maximum (days)": 14,
+        },
+        {
+            "Phase": "Go live",
+            "Planned start": D(2026, 4, 1),
+            "Planned end": D(2026, 4, 1),
+            "Actual start": None,
+            "Actual end": None,
+            "Planned days": 1,
+            "Actual days": None,
+            "Variance (days)": None,
+            "Overrun": "",
+            "Over the guide": "",
+            "Guide's maximum (days)": 1,
+        },
+    ]
 
 
 def history_frame(rows):

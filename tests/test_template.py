@@ -142,8 +142,16 @@ def test_workbook_bytes_writes_real_dates_and_blanks():
 def test_example_tracker_headers_are_known(example_script):
     for header, key in example_script.HEADERS.items():
         assert field_for_header(header) == key, header
-    assert {"Practice Code", "CCG", "Current system", "New supplier", "Go Live Date",
-            "Go-live (actual)", "IDP date", "FDP date"} <= set(example_script.HEADERS)  # fmt: skip
+    assert {
+        "Practice Code",
+        "CCG",
+        "Current system",
+        "New supplier",
+        "Go Live Date",
+        "Go-live (actual)",
+        "IDP date",
+        "FDP date",
+    } <= set(example_script.HEADERS)
 
 
 def test_example_tracker_layout(example_script, example_bytes):

@@ -72,8 +72,11 @@ def test_mapping_from_table_treats_blank_and_unknown_choices_as_unused():
         }
     )
     assert upload_view.mapping_from_table(table) == {
-        "A": "ods_code", "B": "ignore", "C": "ignore", "D": "ignore"
-    }  # fmt: skip
+        "A": "ods_code",
+        "B": "ignore",
+        "C": "ignore",
+        "D": "ignore",
+    }
 
 
 def test_field_choices_name_every_field_once():
@@ -93,8 +96,12 @@ def test_without_a_header_every_first_row_cell_is_offered_unused(reference):
         {"Column in your file": "Moving to", "Maps to": NOT_USED},
     ]
     assert upload_view.counts(unmatched) == {
-        "rows_read": 0, "valid": 0, "set_aside": 0, "errors": 1, "warnings": 0
-    }  # fmt: skip
+        "rows_read": 0,
+        "valid": 0,
+        "set_aside": 0,
+        "errors": 1,
+        "warnings": 0,
+    }
     table["Maps to"] = [
         "ODS code [ods_code]",
         "Go live (planned) [go_live_planned]",
@@ -106,8 +113,12 @@ def test_without_a_header_every_first_row_cell_is_offered_unused(reference):
     assert mapped.match is not None
     assert upload_view.mapping_table(mapped)["Maps to"].tolist() == table["Maps to"].tolist()
     assert upload_view.counts(mapped) == {
-        "rows_read": 1, "valid": 1, "set_aside": 0, "errors": 0, "warnings": 0
-    }  # fmt: skip
+        "rows_read": 1,
+        "valid": 1,
+        "set_aside": 0,
+        "errors": 0,
+        "warnings": 0,
+    }
 
 
 def test_counts(parsed):
@@ -169,13 +180,31 @@ def test_history_table():
     table = upload_view.history_table(uploads_frame())
     table["As at"] = table["As at"].dt.date
     assert table.to_dict("records") == [
-        {"Upload": 2, "Uploaded": "02/03/2026 09:30", "By": "csu.lead@example.nhs.uk",
-         "File": "march.xlsx", "As at": dt.date(2026, 3, 2), "Rows read": 120, "Migrations": 118,
-         "Set aside": 2, "Warnings": 5, "Status": "Stored (valid rows only)"},
-        {"Upload": 1, "Uploaded": "02/02/2026 16:05", "By": "analyst@example.nhs.uk",
-         "File": "february.csv", "As at": dt.date(2026, 2, 1), "Rows read": 98, "Migrations": 98,
-         "Set aside": 0, "Warnings": 0, "Status": "Stored"},
-    ]  # fmt: skip
+        {
+            "Upload": 2,
+            "Uploaded": "02/03/2026 09:30",
+            "By": "csu.lead@example.nhs.uk",
+            "File": "march.xlsx",
+            "As at": dt.date(2026, 3, 2),
+            "Rows read": 120,
+            "Migrations": 118,
+            "Set aside": 2,
+            "Warnings": 5,
+            "Status": "Stored (valid rows only)",
+        },
+        {
+            "Upload": 1,
+            "Uploaded": "02/02/2026 16:05",
+            "By": "analyst@example.nhs.uk",
+            "File": "february.csv",
+            "As at": dt.date(2026, 2, 1),
+            "Rows read": 98,
+            "Migrations": 98,
+            "Set aside": 0,
+            "Warnings": 0,
+            "Status": "Stored",
+        },
+    ]
 
 
 def test_upload_label():

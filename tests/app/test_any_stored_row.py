@@ -105,8 +105,15 @@ def migration(draw) -> tuple[dict, list[dict]]:
         "source_row": draw(st.integers(2, 10_000)),
     }
     # a tracker's own value, the mapping's (for a known practice) or nothing at all
-    for field in ("practice_name", "sub_icb_code", "sub_icb_name", "icb_code", "icb_name",
-                  "region_code", "region_name"):  # fmt: skip
+    for field in (
+        "practice_name",
+        "sub_icb_code",
+        "sub_icb_name",
+        "icb_code",
+        "icb_name",
+        "region_code",
+        "region_name",
+    ):
         choices = [st.none(), odd_text]
         if mapped.get(field) is not None:
             choices.append(st.just(mapped[field]))
@@ -159,11 +166,17 @@ def _store(url: str, uploads: list[tuple[dt.date, list]]) -> None:
         spans = [span for _, phases in rows for span in phases]
         phases = phases_frame(
             [
-                (s["migration_id"], s["phase"], s["planned_start"], s["planned_end"],
-                 s["actual_start"], s["actual_end"])
+                (
+                    s["migration_id"],
+                    s["phase"],
+                    s["planned_start"],
+                    s["planned_end"],
+                    s["actual_start"],
+                    s["actual_end"],
+                )
                 for s in spans
             ]
-        )  # fmt: skip
+        )
         content = f"{url} upload {number}".encode()
         upload = store.UploadRecord(
             file_name=f"<i>tracker</i> {number}.csv",

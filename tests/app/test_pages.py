@@ -163,8 +163,11 @@ def test_upload_refused_then_stored(fixture_db):
     assert metric(at, "Valid migrations") == "1"
     report = next(d.value for d in at.dataframe if "Problem" in d.value.columns)
     assert report.iloc[0][["Sheet", "Row", "Column", "Value"]].tolist() == [
-        "Sheet", 3, "Practice Code", "X1"
-    ]  # fmt: skip
+        "Sheet",
+        3,
+        "Practice Code",
+        "X1",
+    ]
     store_button = next(b for b in at.button if b.label == "Store this upload")
     assert store_button.disabled
     assert len(store.list_uploads(store.connect(fixture_db))) == 2
@@ -181,8 +184,9 @@ def test_upload_refused_then_stored(fixture_db):
 
 def test_upload_of_unreadable_file_says_why(fixture_db):
     at = open_page("upload")
-    at.get("file_uploader")[0].set_value(("tracker.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(100),
-                                          "image/png")).run()  # fmt: skip
+    at.get("file_uploader")[0].set_value(
+        ("tracker.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(100), "image/png")
+    ).run()
     assert at.error[0].value.startswith("tracker.xlsx is not an Excel workbook")
     assert len(store.list_uploads(store.connect(fixture_db))) == 2
 
@@ -255,11 +259,17 @@ def test_changes_page_slippage_comparison_and_forecast(fixture_db):
     assert int(slipped.iloc[0]["Days moved"]) == 14
     labels = [e.label for e in at.expander]
     assert "Migrations added: 4" in labels and "Go live moved: 1" in labels
-    moved = next(d.value for d in at.dataframe if "Days moved" in d.value.columns and "From" in
-                 d.value.columns)  # fmt: skip
+    moved = next(
+        d.value
+        for d in at.dataframe
+        if "Days moved" in d.value.columns and "From" in d.value.columns
+    )
     assert moved.iloc[0][["ODS code", "From", "To", "Days moved"]].tolist() == [
-        "L83002", pd.Timestamp("2026-03-16"), pd.Timestamp("2026-03-30"), 14
-    ]  # fmt: skip
+        "L83002",
+        pd.Timestamp("2026-03-16"),
+        pd.Timestamp("2026-03-30"),
+        14,
+    ]
     outlook = at.dataframe[-1].value.set_index("ODS code")
     # J81006 reached IDP on 19 Jan; the only example (J81002) took 56 days from IDP to go live
     assert str(outlook.loc["J81006", "Forecast (median)"].date()) == "2026-03-16"
@@ -283,8 +293,10 @@ def test_upload_page_refreshes_a_configured_tracking_database(fixture_db, tmp_pa
 
     source = tmp_path / "csu-tracking.db"
     with sqlite3.connect(source) as conn:
-        conn.execute('CREATE TABLE tracker ("Practice Code" TEXT PRIMARY KEY, "New system" TEXT, '
-                     '"Go Live Date" TEXT)')  # fmt: skip
+        conn.execute(
+            'CREATE TABLE tracker ("Practice Code" TEXT PRIMARY KEY, "New system" TEXT, '
+            '"Go Live Date" TEXT)'
+        )
         rows = [("J81009", "EMIS Web", "2026-05-01"), ("L84005", "EMIS", "2026-06-01")]
         conn.executemany("INSERT INTO tracker VALUES (?, ?, ?)", rows)
     config = tmp_path / "regiondash-sources.toml"

@@ -140,15 +140,24 @@ def running_app(db_url: str, workdir: Path) -> Iterator[AppServer]:
     log = workdir / f"streamlit-{port}.log"
     env = {**os.environ, store.DATABASE_URL_ENV: db_url}
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--server.headless", "true",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
         # Other people edit the sources while tests run: a "source changed" prompt or rerun
         # must not race the assertions.
-        "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+        "--server.fileWatcherType",
+        "none",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with log.open("wb") as out:
         proc = subprocess.Popen(
             command,

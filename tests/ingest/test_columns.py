@@ -91,8 +91,9 @@ def test_two_row_header_uses_group_label():
 def test_hand_mapping_maps_unknown_header_and_can_ignore():
     grid = sheet([["Surgery ID", "Switch date", "Notes"], ["L81001", "02/03/2026", "x"]])
     assert find_header(workbook(grid)) is None
-    hand = parse_mapping_options(["Surgery ID=ods_code", "switch DATE=go_live_planned",
-                                  "Notes=ignore"])  # fmt: skip
+    hand = parse_mapping_options(
+        ["Surgery ID=ods_code", "switch DATE=go_live_planned", "Notes=ignore"]
+    )
     match = find_header(workbook(grid), hand=hand)
     assert match.columns == {0: "ods_code", 1: "go_live_planned"}
 
@@ -130,10 +131,15 @@ def test_named_sheet_is_used_even_if_hidden_and_unknown_name_is_refused():
 def test_order_export_layout_and_supplier_name_fallback():
     grid = sheet(
         [
-            ["Service Recipient ID", "Service Recipient Name", "Supplier Name",
-             "M1 planned (Delivery Date)", "Actual M1 date"],
+            [
+                "Service Recipient ID",
+                "Service Recipient Name",
+                "Supplier Name",
+                "M1 planned (Delivery Date)",
+                "Actual M1 date",
+            ],
         ]
-    )  # fmt: skip
+    )
     match = find_header(workbook(grid))
     assert match.layout == "order_export"
     assert match.columns[2] == "target_system"

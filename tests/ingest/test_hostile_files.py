@@ -114,12 +114,28 @@ def test_hostile_file_is_refused_with_a_plain_message(files, name, reason, advic
 
 def test_brief_fixture_list_is_complete_and_small(files):
     required = {
-        "zip_bomb.xlsx", "many_entries.xlsx", "huge_dimension.xlsx", "billion_laughs.xlsx",
-        "external_entity.xlsx", "encrypted.xlsx", "macro_enabled.xlsm", "macro_renamed.xlsx",
-        "legacy.xls", "truncated.xlsx", "png_renamed.xlsx", "pdf_renamed.csv", "empty.xlsx",
-        "empty.csv", "binary.csv", "bad_encoding.csv", "formula_cells.xlsx",
-        "hidden_sheets.xlsx", "cp1252.csv", "bom.csv", "data_from_c5.xlsx",
-    }  # fmt: skip
+        "zip_bomb.xlsx",
+        "many_entries.xlsx",
+        "huge_dimension.xlsx",
+        "billion_laughs.xlsx",
+        "external_entity.xlsx",
+        "encrypted.xlsx",
+        "macro_enabled.xlsm",
+        "macro_renamed.xlsx",
+        "legacy.xls",
+        "truncated.xlsx",
+        "png_renamed.xlsx",
+        "pdf_renamed.csv",
+        "empty.xlsx",
+        "empty.csv",
+        "binary.csv",
+        "bad_encoding.csv",
+        "formula_cells.xlsx",
+        "hidden_sheets.xlsx",
+        "cp1252.csv",
+        "bom.csv",
+        "data_from_c5.xlsx",
+    }
     assert required <= set(files)
     sizes = {name: path.stat().st_size for name, path in files.items()}
     # A CSV holds its text one to one, so the one with too much text is as large as its text.

@@ -103,7 +103,7 @@ def test_text_is_csv(text, expected):
         (b'<?xml version="1.0"?><Workbook xmlns="' + SPREADSHEET_2003 + b'">', "Excel 2003 XML"),
         (b"Practice Code\x00\x01\x02", "binary data"),
     ],
-)  # fmt: skip
+)
 def test_other_formats_are_not_spreadsheets_whatever_the_extension(head, kind):
     for name in ("tracker.xlsx", "tracker.csv"):
         err = refused(head, name)

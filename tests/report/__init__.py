@@ -24,8 +24,10 @@ OFFICE_ENV = "REGIONDASH_REQUIRE_OFFICE"
 BROWSER_ENV = "REGIONDASH_REQUIRE_BROWSER"
 OFFICE_TIMEOUT = 120
 # LibreOffice's program folder holds one library per application it has installed
-OFFICE_PARTS = {"pptx": ("libsdlo.so", "libreoffice-impress"), "xlsx": ("libsclo.so",
-                "libreoffice-calc")}  # fmt: skip
+OFFICE_PARTS = {
+    "pptx": ("libsdlo.so", "libreoffice-impress"),
+    "xlsx": ("libsclo.so", "libreoffice-calc"),
+}
 _CACHE: dict[str, object] = {}
 
 
@@ -91,9 +93,15 @@ def demo_pack(tmp_path_factory):
         inputs = demo_inputs(tmp_path_factory)
         steps: list[tuple[float, str]] = []
         pack = build_board_pack(
-            inputs.migrations, inputs.phases, inputs.history, inputs.uploads, inputs.previous,
-            inputs.as_at, inputs.scope_label, progress=lambda f, m: steps.append((f, m)),
-        )  # fmt: skip
+            inputs.migrations,
+            inputs.phases,
+            inputs.history,
+            inputs.uploads,
+            inputs.previous,
+            inputs.as_at,
+            inputs.scope_label,
+            progress=lambda f, m: steps.append((f, m)),
+        )
         return pack, steps
 
     return _cached("pack", build)
@@ -125,11 +133,23 @@ def convert_to_pdf(path: Path, kind: str, workdir: Path) -> Path:
     outdir = workdir / "converted"
     # a profile of its own, so parallel test processes never share LibreOffice's lock
     result = subprocess.run(
-        [program, "--headless", "--norestore", f"-env:UserInstallation={home.as_uri()}",
-         "--convert-to", "pdf", "--outdir", str(outdir), str(path)],
-        env={**os.environ, "HOME": str(home)}, capture_output=True, text=True,
-        timeout=OFFICE_TIMEOUT, check=False,
-    )  # fmt: skip
+        [
+            program,
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation={home.as_uri()}",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(outdir),
+            str(path),
+        ],
+        env={**os.environ, "HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=OFFICE_TIMEOUT,
+        check=False,
+    )
     converted = outdir / f"{path.stem}.pdf"
     assert converted.exists(), f"LibreOffice could not open {path.name}: {result.stderr}"
     return converted
@@ -146,8 +166,12 @@ def tiny_png(width: int = 16, height: int = 9) -> bytes:
 
     rows = b"".join(b"\x00" + b"\xff\xff\xff" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))  # fmt: skip
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def fake_render(monkeypatch) -> list[int]:

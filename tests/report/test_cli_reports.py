@@ -38,8 +38,10 @@ def db(tmp_path_factory):
 def test_report_pdf_end_to_end(capsys, db, tmp_path):
     require_chromium()
     out = tmp_path / "pack.pdf"
-    code, stdout, stderr = run(capsys, "report", "--db", db, "--sub-icb", "11j", "--as-at",
-                               "2026-11-20", "--format", "pdf", "--out", str(out))  # fmt: skip
+    scope = ["--sub-icb", "11j", "--as-at", "2026-11-20"]
+    code, stdout, stderr = run(
+        capsys, "report", "--db", db, *scope, "--format", "pdf", "--out", str(out)
+    )
     assert code == 0, stderr
     assert stdout.strip() == (
         f"Wrote {out} (13 slides): Sub-ICB location 11J – Dorset, as at 20 Nov 2026"
@@ -54,8 +56,8 @@ def test_report_pptx(capsys, db, tmp_path, monkeypatch):
     fake_render(monkeypatch)
     monkeypatch.setattr(images, "chromium_available", lambda: True)
     out = tmp_path / "pack.pptx"
-    code, _, stderr = run(capsys, "report", "--db", db, "--icb", "QJK", "--format", "pptx",
-                          "--out", str(out), "--quiet")  # fmt: skip
+    argv = ["report", "--db", db, "--icb", "QJK", "--format", "pptx", "--out", str(out)]
+    code, _, stderr = run(capsys, *argv, "--quiet")
     assert (code, stderr) == (0, "")
     deck = Presentation(str(out))
     assert len(deck.slides) == 13
@@ -77,10 +79,10 @@ def test_report_without_chromium_says_so_and_writes_nothing(capsys, db, tmp_path
 @pytest.mark.parametrize("table", list(TABLES))
 def test_export_every_table_as_xlsx_and_csv(capsys, db, tmp_path, table):
     xlsx, text = tmp_path / f"{table}.xlsx", tmp_path / f"{table}.csv"
-    assert run(capsys, "export", "--db", db, "--table", table, "--format", "xlsx", "--out",
-               str(xlsx))[0] == 0  # fmt: skip
-    code, stdout, _ = run(capsys, "export", "--table", table, "--format", "csv", "--out",
-                          str(text), "--db", db)  # fmt: skip
+    as_xlsx = ["export", "--db", db, "--table", table, "--format", "xlsx", "--out", str(xlsx)]
+    assert run(capsys, *as_xlsx)[0] == 0
+    as_csv = ["export", "--table", table, "--format", "csv", "--out", str(text), "--db", db]
+    code, stdout, _ = run(capsys, *as_csv)
     assert code == 0
     assert stdout.startswith(f"Wrote {text}: ") and "as at 20 Nov 2026" in stdout
     book = openpyxl.load_workbook(xlsx)
@@ -103,8 +105,8 @@ def test_export_problems_are_one_plain_line(capsys, db, tmp_path, argv, message)
     out = tmp_path / "table.csv"
     if argv[0] == "--out-name":
         out, argv = tmp_path / argv[1], []
-    code, stdout, stderr = run(capsys, "export", "--db", db, "--table", "risks", "--format", "csv",
-                               "--out", str(out), *argv)  # fmt: skip
+    export = ["export", "--db", db, "--table", "risks", "--format", "csv", "--out", str(out)]
+    code, stdout, stderr = run(capsys, *export, *argv)
     assert code == 2
     assert stderr.startswith("regiondash: ") and message in stderr
     assert "Traceback" not in stderr and len(stderr.splitlines()) == 1
@@ -112,9 +114,9 @@ def test_export_problems_are_one_plain_line(capsys, db, tmp_path, argv, message)
 
 
 def test_nothing_stored_yet(capsys, tmp_path):
-    code, _, stderr = run(capsys, "export", "--db", f"sqlite:///{tmp_path / 'empty.db'}",
-                          "--table", "migrations", "--format", "csv", "--out",
-                          str(tmp_path / "m.csv"))  # fmt: skip
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    argv = ["--table", "migrations", "--format", "csv", "--out", str(tmp_path / "m.csv")]
+    code, _, stderr = run(capsys, "export", "--db", empty, *argv)
     assert code == 2
     assert "no uploads stored yet" in stderr
 

@@ -18,14 +18,22 @@ HOSTILE = '<a href="http://x.example">Evil</a> <span style="color:red">Red</span
 def _due():
     migrations = migrations_frame(
         [
-            {"migration_id": "A81001:EMIS Web>SystmOne", "practice_name": HOSTILE,
-             "source_system": "EMIS Web", "target_system": "SystmOne",
-             "source_system_inferred": False},
-            {"migration_id": "A81002:EMIS Web>SystmOne", "practice_name": "Riverside Surgery",
-             "source_system": "EMIS Web", "target_system": "SystmOne",
-             "source_system_inferred": False},
+            {
+                "migration_id": "A81001:EMIS Web>SystmOne",
+                "practice_name": HOSTILE,
+                "source_system": "EMIS Web",
+                "target_system": "SystmOne",
+                "source_system_inferred": False,
+            },
+            {
+                "migration_id": "A81002:EMIS Web>SystmOne",
+                "practice_name": "Riverside Surgery",
+                "source_system": "EMIS Web",
+                "target_system": "SystmOne",
+                "source_system_inferred": False,
+            },
         ]
-    )  # fmt: skip
+    )
     phases = phases_frame(
         [
             ("A81001:EMIS Web>SystmOne", "go_live", "2026-04-14", "2026-04-14", None, None),
@@ -86,9 +94,14 @@ def test_the_pack_charts_source_line_escapes_uploader_names(tmp_path_factory, mo
 
     monkeypatch.setattr(images, "render", render)
     pack = build_board_pack(
-        inputs.migrations, inputs.phases, inputs.history, inputs.uploads, inputs.previous,
-        inputs.as_at, inputs.scope_label,
-    )  # fmt: skip
+        inputs.migrations,
+        inputs.phases,
+        inputs.history,
+        inputs.uploads,
+        inputs.previous,
+        inputs.as_at,
+        inputs.scope_label,
+    )
     assert drawn
     for fig in drawn:
         source = fig.layout.annotations[-1].text

@@ -132,7 +132,13 @@ def test_progress_is_told_on_the_callers_thread():
 
     seen = []
     figures = [images.slide_figure(spread_figure(), "Go-lives", AS_AT, SOURCE)] * 2
-    pngs = images.render(figures, "png", 1, progress=lambda n, total: seen.append(
-        (n, total, threading.current_thread() is threading.main_thread())))  # fmt: skip
+    pngs = images.render(
+        figures,
+        "png",
+        1,
+        progress=lambda n, total: seen.append(
+            (n, total, threading.current_thread() is threading.main_thread())
+        ),
+    )
     assert len(pngs) == 2
     assert seen == [(1, 2, True), (2, 2, True)]  # a Streamlit progress bar needs its own thread

@@ -31,10 +31,15 @@ TITLES = [
 
 def build(inputs, previous="same", progress=None):
     return build_board_pack(
-        inputs.migrations, inputs.phases, inputs.history, inputs.uploads,
-        inputs.previous if previous == "same" else previous, inputs.as_at, inputs.scope_label,
+        inputs.migrations,
+        inputs.phases,
+        inputs.history,
+        inputs.uploads,
+        inputs.previous if previous == "same" else previous,
+        inputs.as_at,
+        inputs.scope_label,
         progress=progress,
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -101,18 +106,24 @@ def test_title_slide_says_what_when_and_from_how_many_uploads(pack):
 
 
 def test_summary_numbers_are_the_headline(pack, region):
-    overview = metrics.migration_overview(region.migrations, region.phases, region.as_at,
-                                          region.history)  # fmt: skip
+    overview = metrics.migration_overview(
+        region.migrations, region.phases, region.as_at, region.history
+    )
     h = metrics.headline(overview, region.as_at)
     summary = slide(pack, "Summary")
     assert [f.value for f in summary.numbers] == [
-        str(h["in_scope"]), str(h["live"]), str(h["overrunning"]),
-        f"{h['overrunning_share']:.0%}", str(h["go_lives_next_30"]), str(h["go_lives_next_90"]),
-    ]  # fmt: skip
+        str(h["in_scope"]),
+        str(h["live"]),
+        str(h["overrunning"]),
+        f"{h['overrunning_share']:.0%}",
+        str(h["go_lives_next_30"]),
+        str(h["go_lives_next_90"]),
+    ]
     # the demo's documented figures (demo.py): 40 of the 118 not cancelled overrunning
     assert (h["overrunning"], h["in_scope"] - h["cancelled"]) == (40, 118)
-    flags = risks.evaluate(overview, metrics.phase_status(region.phases, region.as_at),
-                           region.as_at)  # fmt: skip
+    flags = risks.evaluate(
+        overview, metrics.phase_status(region.phases, region.as_at), region.as_at
+    )
     rag = risks.rag_counts(risks.computed_rag(flags, overview.set_index("migration_id")["status"]))
     numbers = dict(zip(summary.table["Migrations"], summary.table["Number"], strict=True))
     assert numbers["Planned (not started)"] == str(h["planned"])
@@ -134,8 +145,9 @@ def test_every_chart_has_alt_text_and_every_table_fits(pack):
     assert "busiest month is Nov 2026 with 22 go-lives" in pictures[0].image.alt_text
     for each in pack.slides:
         assert each.table is None or len(each.table) <= MAX_TABLE_ROWS
-        assert each.title and (each.numbers or each.bullets or each.table is not None
-                               or each.image is not None)  # fmt: skip
+        assert each.title and (
+            each.numbers or each.bullets or each.table is not None or each.image is not None
+        )
 
 
 def test_top_risks_are_open_migrations_red_first_then_by_red_and_amber_rules(pack, region):
@@ -169,8 +181,13 @@ def test_changes_since_the_previous_upload(pack):
     changes = slide(pack, "Changes since the previous upload")
     assert changes.note.startswith("From the picture as at 30 Sep 2026 to 20 Nov 2026")
     assert "1 migration added" in changes.bullets
-    assert list(changes.table.columns) == ["Practice", "ODS code", "Go live was", "Now",
-                                           "Days moved"]  # fmt: skip
+    assert list(changes.table.columns) == [
+        "Practice",
+        "ODS code",
+        "Go live was",
+        "Now",
+        "Days moved",
+    ]
     moved = changes.table["Days moved"].str.lstrip("+").astype(int).abs()
     assert moved.is_monotonic_decreasing
 

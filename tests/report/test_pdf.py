@@ -62,8 +62,13 @@ def test_pdftotext_reads_it_too(pdf_bytes, tmp_path):
         pytest.skip("POPPLER (pdftotext) NOT INSTALLED: apt-get install poppler-utils")
     path = tmp_path / "pack.pdf"
     path.write_bytes(pdf_bytes)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True, timeout=60).stdout  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     assert text.count("Source: regiondash") == 13
     assert "Top risks" in text
 
@@ -75,8 +80,9 @@ def test_same_pack_same_bytes(pack, pdf_bytes):
 def test_tracker_text_is_drawn_not_interpreted():
     awkward = 'Dr <b>Smith</b> & "Partners" ⚠ =1+1'
     table = pd.DataFrame({"Practice": [awkward], "Go live": [pd.Timestamp("2026-12-01")]})
-    summary = Slide("Summary", numbers=[KeyFigure("7", "migrations")], bullets=[awkward],
-                    table=table)  # fmt: skip
+    summary = Slide(
+        "Summary", numbers=[KeyFigure("7", "migrations")], bullets=[awkward], table=table
+    )
     source = "Source: regiondash — uploads by <x>"
     pack = BoardPack("Title", "ICB QXX – Test", dt.date(2026, 11, 20), source, [summary])
     text = " ".join(pypdf.PdfReader(io.BytesIO(pack_to_pdf(pack))).pages[0].extract_text().split())
@@ -93,6 +99,9 @@ def test_pages_render_for_a_look(pdf_bytes, tmp_path):
     (ARTIFACTS / "pack.pdf").write_bytes(pdf_bytes)
     for old in ARTIFACTS.glob("pdf-page-*.png"):
         old.unlink()
-    subprocess.run(["pdftoppm", "-r", "50", "-png", str(ARTIFACTS / "pack.pdf"),
-                    str(ARTIFACTS / "pdf-page")], check=True, timeout=120)  # fmt: skip
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", str(ARTIFACTS / "pack.pdf"), str(ARTIFACTS / "pdf-page")],
+        check=True,
+        timeout=120,
+    )
     assert len(list(ARTIFACTS.glob("pdf-page-*.png"))) == 13

@@ -61,8 +61,13 @@ def test_tables_are_native_with_their_headers(deck, pack):
         assert [c.text for c in table.rows[0].cells] == expected[0]
         assert len(table.rows) == len(expected)
         assert [c.text for c in table.rows[1].cells] == expected[1]
-        sizes = {r.font.size for row in table.rows for c in row.cells
-                 for p in c.text_frame.paragraphs for r in p.runs}  # fmt: skip
+        sizes = {
+            r.font.size
+            for row in table.rows
+            for c in row.cells
+            for p in c.text_frame.paragraphs
+            for r in p.runs
+        }
         assert min(sizes).pt >= 10  # readable at slide size
 
 
@@ -121,5 +126,8 @@ def test_libreoffice_opens_the_deck(pptx_bytes, pack, tmp_path):
         # the deck's pages as LibreOffice draws them, for a person to look at (CI keeps them)
         for old in ARTIFACTS.glob("pptx-page-*.png"):
             old.unlink()
-        subprocess.run(["pdftoppm", "-r", "50", "-png", str(converted),
-                        str(ARTIFACTS / "pptx-page")], check=True, timeout=120)  # fmt: skip
+        subprocess.run(
+            ["pdftoppm", "-r", "50", "-png", str(converted), str(ARTIFACTS / "pptx-page")],
+            check=True,
+            timeout=120,
+        )
