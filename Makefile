@@ -23,8 +23,9 @@ FAST_TESTS := tests/test_phases.py tests/test_fields.py tests/test_calendar.py \
 	tests/ingest/test_columns.py tests/ingest/test_dates.py tests/ingest/test_milestones.py \
 	tests/ingest/test_validate.py tests/ingest/test_plan_export.py
 FAST_MARKS := not slow and not postgres and not browser
-# mypy is not clean on src/ yet: lint fails when the count rises above this, and says the count
-# whenever it is not 0. Lower it as errors are fixed; at 0 any mypy error fails lint.
+# mypy is not clean on src/ yet (150 errors when lint first ran it; 155 leaves room for work then
+# in flight): lint fails when the count rises above this, and says the count whenever it is not
+# 0. Lower it as errors are fixed; at 0 any mypy error fails lint.
 MYPY_ALLOWED_ERRORS ?= 155
 
 .DEFAULT_GOAL := help
