@@ -17,6 +17,7 @@ from regiondash.store.queries import (
     latest_as_at,
     phase_history,
     picture_uploads,
+    rows_to_compare,
     tracker_practices,
     upload_rows,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "list_uploads",
     "phase_history",
     "picture_uploads",
+    "rows_to_compare",
     "save_header_mapping",
     "save_upload",
     "saved_header_mapping",

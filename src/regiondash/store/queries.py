@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Engine, and_, func, select, union
 
 from regiondash.fields import EVENT_DATE_FIELDS, PHASE_COLUMNS
 from regiondash.phases import PHASE_KEYS
@@ -23,6 +23,7 @@ from regiondash.store.schema import (
     uploads_table,
 )
 from regiondash.store.uploads import MIGRATION_KINDS, PHASE_KINDS
+from regiondash.store.versions import valid_at
 
 PICTURE_MIGRATION_KINDS = MIGRATION_KINDS | {
     "upload_id": frames.INT,
@@ -300,6 +301,122 @@ def upload_rows(engine: Engine, upload_id: int) -> tuple[pd.DataFrame, pd.DataFr
         )
         phases = frames.typed_frame(frames.raw_rows(conn, phase_query), PHASE_KINDS)
     return in_saved_order(migrations, phases, read_layout(blob), list(MIGRATION_KINDS))
+
+
+COMPARE_MIGRATION_KINDS = {
+    "migration_id": frames.TEXT,
+    "ods_code": frames.TEXT,
+    "practice_name": frames.TEXT,
+    "reported_status": frames.TEXT,
+}
+
+
+def rows_to_compare(
+    engine: Engine, before_id: int, after_id: int
+) -> tuple[tuple[pd.DataFrame, pd.DataFrame], tuple[pd.DataFrame, pd.DataFrame]]:
+    """((migrations, phases) of upload before_id, (migrations, phases) of upload after_id): what
+    changes.compare_uploads needs to compare the two, read from the row versions.
+
+    The migrations have COMPARE_MIGRATION_KINDS' columns, the phases PHASE_COLUMNS; neither is
+    in the order saved (the comparison sorts what it finds). Of two uploads of one tracker only
+    the migrations whose comparison can find something are read: those with a version valid at
+    one upload and not the other (added, removed or changed), and those whose rows are the same
+    in both but hold an actual start or end after the earlier as-at date and on or before the
+    later (done as at one upload's date, not yet as at the other's). Every other migration has
+    the same rows in both uploads, judged alike at both dates: it compares as unchanged. Uploads
+    of two trackers share no versions, so all of both uploads' rows are read.
+    """
+    u = uploads_table.c
+    with read_transaction(engine) as conn:
+        found = {
+            upload_id: (tracker, key, as_at)
+            for upload_id, tracker, key, as_at in conn.execute(
+                select(u.upload_id, u.tracker, u.order_key, u.as_at).where(
+                    u.upload_id.in_([int(before_id), int(after_id)])
+                )
+            )
+        }
+        for upload_id in (before_id, after_id):
+            if int(upload_id) not in found:
+                raise LookupError(f"no upload with id {upload_id}")
+        (tracker, before_key, before_as_at) = found[int(before_id)]
+        (after_tracker, after_key, after_as_at) = found[int(after_id)]
+        if tracker != after_tracker:
+            return (
+                _held_rows(conn, tracker, [before_key])[0],
+                _held_rows(conn, after_tracker, [after_key])[0],
+            )
+        lo, hi = sorted([before_key, after_key])
+        first, last = sorted([frames.as_date(before_as_at), frames.as_date(after_as_at)])
+        query = _compared_migrations(tracker, lo, hi, first, last)
+        wanted = sorted(mid for (mid,) in conn.execute(query))
+        return _held_rows(conn, tracker, [before_key, after_key], wanted)
+
+
+_IDS_PER_QUERY = 500  # migration ids bound in one IN list, well under any driver's limit
+
+
+def _compared_migrations(tracker: str, lo: int, hi: int, first: dt.date, last: dt.date):
+    """The query for the migration_ids of a tracker whose comparison between its uploads at
+    keys lo <= hi (as at first <= last) can find something (rows_to_compare)."""
+    m, p = migrations_table.c, phases_table.c
+
+    def at_one_only(t):
+        # valid at lo and closed by hi, or opened after lo and valid at hi
+        return and_(
+            t.tracker == tracker,
+            ((t.valid_from <= lo) & (t.valid_to > lo) & (t.valid_to <= hi))
+            | ((t.valid_from > lo) & (t.valid_from <= hi) & (t.valid_to > hi)),
+        )
+
+    def between(column):
+        return (column > first) & (column <= last)
+
+    unchanged_but_done = select(p.migration_id).where(
+        p.tracker == tracker,
+        p.valid_from <= lo,
+        p.valid_to > hi,
+        between(p.actual_start) | between(p.actual_end),
+    )
+    return union(
+        select(m.migration_id).where(at_one_only(m)),
+        select(p.migration_id).where(at_one_only(p)),
+        unchanged_but_done,
+    )
+
+
+def _held_rows(conn, tracker: str, keys: list[int], wanted: list[str] | None = None) -> list:
+    """Per key, (migrations, phases): the tracker's versions valid there (of the wanted
+    migrations only, when given), in the columns the comparison needs. Each version is read
+    once, however many of the keys hold it."""
+    ranges = {"valid_from": frames.INT, "valid_to": frames.INT}
+    found = []
+    for table, kinds in ((migrations_table, COMPARE_MIGRATION_KINDS), (phases_table, PHASE_KINDS)):
+        t = table.c
+        query = select(*(t[name] for name in kinds), t.valid_from, t.valid_to)
+        if wanted is None:
+            (key,) = keys
+            queries = [query.where(t.tracker == tracker, t.valid_from <= key, t.valid_to > key)]
+        else:
+            # Looked up by migration (the tracker and migration_id index), not by range: the
+            # range would walk every version still open. "+ 0" keeps SQLite off the range index.
+            in_range = (t.valid_from <= max(keys)) & ((t.valid_to + 0) > min(keys))
+            queries = [
+                query.where(t.tracker == tracker, t.migration_id.in_(chunk), in_range)
+                for chunk in (
+                    wanted[n : n + _IDS_PER_QUERY] for n in range(0, len(wanted), _IDS_PER_QUERY)
+                )
+            ]
+        rows = [row for each in queries for row in frames.raw_rows(conn, each)]
+        found.append(frames.typed_frame(rows, kinds | ranges))
+    migrations, phases = found
+    return [
+        tuple(
+            valid_at(rows, key).drop(columns=list(ranges)).reset_index(drop=True)
+            for rows in (migrations, phases)
+        )
+        for key in keys
+    ]
 
 
 def phase_history(
