@@ -57,15 +57,19 @@ else:
         st.caption("These uploads are of different trackers, so nothing is counted as removed.")
     before = uploads.set_index("upload_id").loc[before_id]
     after = uploads.set_index("upload_id").loc[after_id]
-    result = ctx.memo(
-        "compare",
-        lambda: changes.compare_uploads(
-            *store.upload_rows(ctx.engine, before_id), pd.Timestamp(before["as_at"]).date(),
-            *store.upload_rows(ctx.engine, after_id), pd.Timestamp(after["as_at"]).date(),
+
+    def compared() -> dict[str, list]:
+        # Of two uploads of one tracker, only the migrations whose rows or dates differ.
+        before_rows, after_rows = store.rows_to_compare(ctx.engine, before_id, after_id)
+        return changes.compare_uploads(
+            *before_rows,
+            pd.Timestamp(before["as_at"]).date(),
+            *after_rows,
+            pd.Timestamp(after["as_at"]).date(),
             same_tracker=before["tracker"] == after["tracker"],
-        ),
-        before_id, after_id,
-    )  # fmt: skip
+        )
+
+    result = ctx.memo("compare", compared, before_id, after_id)
     titles = {
         "added": "Migrations added",
         "removed": "Migrations removed (absent from the later upload of the same tracker)",

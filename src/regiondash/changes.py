@@ -178,7 +178,9 @@ def compare_uploads(
     after_as_at: dt.date,
     same_tracker: bool = True,
 ) -> dict[str, list]:
-    """What changed from one upload to another (rows as store.upload_rows returns them).
+    """What changed from one upload to another (rows as store.upload_rows returns them, or only
+    those of the migrations that can differ, as store.rows_to_compare returns them: each
+    migration is compared on its own rows alone, and the order of the rows does not matter).
 
     - added: migrations in `after` and not in `before`;
     - removed: migrations in `before` and not in `after`, with `left_on` (the later upload's
