@@ -3,7 +3,8 @@
 I/O like store. The source is opened read-only where the driver allows (PostgreSQL: a READ ONLY
 transaction with a statement timeout; SQLite: the file opened with mode=ro and query_only), only
 one checked SELECT (or one table's rows) is run, and every transaction is rolled back. The rows
-then take the path a tracker file's rows take: find_header, check_rows, importing.store_parsed.
+then take the path a tracker file's rows take: find_header, check_rows, then
+uploading.prepare_parsed and uploading.commit.
 """
 
 from regiondash.sources.base import (

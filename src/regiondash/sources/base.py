@@ -1,6 +1,6 @@
 """What every side of a pull shares: the one error type, the URL shown without its password and
 a table's name parts. Light on purpose: the limited child that reads a source imports this, so
-it must never pull in pandas or streamlit (spec.py does, through regiondash.importing)."""
+it must never pull in pandas or streamlit (spec.py does, through regiondash.uploading)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass, replace
 import sqlalchemy as sa
 
 from regiondash import store
-from regiondash.importing import STORED, UNCHANGED, UNREADABLE, ImportOutcome, store_parsed
 from regiondash.ingest import AS_AT_GIVEN, ParsedTracker
 from regiondash.ingest.columns import find_header
 from regiondash.ingest.validate import check_rows
@@ -29,6 +28,7 @@ from regiondash.sources.spec import (
     source_label,
     tracker_of,
 )
+from regiondash.uploading import UNCHANGED, UNREADABLE, ImportOutcome, commit, prepare_parsed
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def parse_source(
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     max_rows: int = DEFAULT_MAX_ROWS,
 ) -> SourceTracker:
-    """Read and check a source (raises SourceProblem); store it with importing.store_parsed."""
+    """Read and check a source (raises SourceProblem); store it with uploading.commit."""
     grid = read_source(spec, timeout_seconds, max_rows)
     what = f'table "{grid.sheets[0].name}"' if spec.table else "the query"
     return parse_grid(
@@ -150,18 +150,15 @@ def pull_source(
         )
     except SourceProblem as problem:
         return ImportOutcome(UNREADABLE, None, None, problem.message)
-    outcome = store_parsed(
+    prepared = prepare_parsed(engine, parsed, parsed.content, signature=tracker, mapping=hand)
+    outcome = commit(
         engine,
-        parsed,
-        parsed.content,
+        prepared,
         uploaded_by=uploaded_by,
         uploaded_at=uploaded_at,
         as_at=as_at,
         accept_valid_rows=accept_valid_rows,
     )
-    if outcome.status == STORED and hand:
-        # Remembered so the next pull (a scheduled one, say) needs no hand mapping.
-        store.save_header_mapping(engine, tracker, hand)
     if outcome.status == UNCHANGED:
         outcome.message = (
             f'Source "{label}" is unchanged since upload {outcome.upload_id} '

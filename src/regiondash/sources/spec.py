@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from regiondash.importing import tracker_name as _tracker_name
 from regiondash.sources.base import SourceProblem, _safe_url, _table_parts, describe_url
+from regiondash.uploading import tracker_name as _tracker_name
 
 log = logging.getLogger(__name__)
 
