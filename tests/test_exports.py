@@ -1,4 +1,4 @@
-"""Spreadsheet exports: real dates, bold headers, and no text that a spreadsheet would run."""
+"""The one spreadsheet writer: real dates, bold headers, and no text a spreadsheet would run."""
 
 import csv
 import datetime as dt
@@ -175,3 +175,28 @@ def test_csv_never_starts_a_cell_with_a_formula_trigger(text):
     cell = rows[1][0] if len(rows) > 1 and rows[1] else ""
     assert not cell.startswith(FORMULA_TRIGGERS)
     assert cell in (text, "'" + text)
+
+
+def test_notes_sheet_wraps_meanings_and_printable_sheets_fit_one_page_wide():
+    # the layout table_xlsx gives its Definitions sheet, written in the one pass (no reload)
+    meaning = "x" * 250  # 250 characters over a 92-character line: three lines of 15 points
+    notes = pd.DataFrame({"Term": ["Short", "Long"], "Meaning": ["one line", meaning]})
+    data = xlsx_bytes({"Table": pd.DataFrame({"A": [1]}), "Notes": notes}, "Notes", True)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["Notes"]
+    assert sheet.column_dimensions["A"].width == 24
+    assert sheet.column_dimensions["B"].width == 100
+    assert sheet["A3"].font.b and sheet["B3"].alignment.wrap_text
+    assert sheet.row_dimensions[2].height == 15 and sheet.row_dimensions[3].height == 45
+    for each in book.worksheets:
+        assert each.page_setup.orientation == "landscape" and each.print_title_rows == "$1:$1"
+        assert each.sheet_properties.pageSetUpPr.fitToPage
+    assert not book["Table"]["B2"].alignment.wrap_text
+
+
+def test_empty_text_is_kept_unless_asked_to_leave_the_cell_blank():
+    frame = pd.DataFrame({"Busy": ["", "Christmas"]})
+    kept = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"S": frame})))["S"]
+    blank = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"S": frame}, blank_empty=True)))["S"]
+    assert kept["A2"].data_type == "inlineStr" and blank["A2"].value is None
+    assert blank["A3"].value == "Christmas"

@@ -1,13 +1,19 @@
-"""Readable tables for pages and downloads: canonical columns renamed and formatted for people."""
+"""Readable tables for pages and downloads: canonical columns renamed and formatted for people,
+and each export table with its Definitions sheet (regiondash.exports writes the files)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
-from regiondash import risks
+from regiondash import exports, metrics, risks
 from regiondash.charts import phase_label
+from regiondash.definitions import TERMS
 from regiondash.metrics import STATUS_LABELS, overrunning_counts
 from regiondash.phases import MILESTONES as MILESTONE_NAMES
+from regiondash.report.figures import busy_words
+from regiondash.report.model import plain
 from regiondash.scope import option_labels
 from regiondash.style import name_case_series
 
@@ -269,3 +275,108 @@ def left_table(left: pd.DataFrame) -> pd.DataFrame:
             "Left the picture on": left["left_on"],
         }
     ).reset_index(drop=True)
+
+
+# The tables a person can download for a scope as at a date (the CLI's `export`, the pages).
+TABLES = {
+    "migrations": "Migrations",
+    "overruns": "Overrunning migrations",
+    "risks": "Risks",
+    "go_lives": "Go-lives",
+}
+DESCRIPTIONS = {
+    "migrations": "Every migration in scope, with its status, current phase and go-live date.",
+    "overruns": "One row per overrunning migration and reason: each phase that overran or is "
+    "overrunning, and a go live later than first planned.",
+    "risks": "Migrations that break at least one of the guide's lessons learnt, with the computed "
+    "RAG beside the tracker's own and the reasons.",
+    "go_lives": "Each migration's go-live date (actual, else planned), oldest first, with any "
+    "busy period it falls in. Cancelled migrations are left out.",
+}
+DEFINITIONS_SHEET = "Definitions"
+
+
+def go_live_table(overview: pd.DataFrame) -> pd.DataFrame:
+    """Go-live dates (actual, else planned) oldest first, cancelled left out, with busy periods."""
+    rows = overview[(overview["status"] != "cancelled") & overview["go_live_date"].notna()]
+    rows = rows.sort_values(["go_live_date", "ods_code"], kind="stable")
+    actual = rows["status"].isin(["live", "completed"])
+    table = pd.DataFrame(
+        {
+            "Practice": name_case_series(rows["practice_name"]),
+            "ODS code": rows["ods_code"],
+            "Sub-ICB": rows["sub_icb_code"],
+            "ICB": rows["icb_code"],
+            "From": rows["source_system"],
+            "To": rows["target_system"],
+            "Status": rows["status"].map(STATUS_LABELS).fillna(rows["status"]),
+            "Go-live date": rows["go_live_date"].dt.normalize(),
+            "Actual or planned": actual.map({True: "Actual", False: "Planned"}),
+            "First planned go live": rows["first_planned_go_live"].dt.normalize(),
+            "Go live moved (days)": rows["go_live_moved_days"].astype("Int64"),
+            "Busy period": rows["go_live_date"].map(busy_words),
+        }
+    )
+    return table.reset_index(drop=True)
+
+
+def export_table(
+    name: str,
+    migrations: pd.DataFrame,
+    phases: pd.DataFrame,
+    history: pd.DataFrame,
+    as_at: dt.date,
+) -> pd.DataFrame:
+    """One of TABLES (migrations, overruns, risks, go_lives) for people: readable column names,
+    dates as dates, computed as at the date from store.current_picture rows in scope."""
+    if name not in TABLES:
+        raise ValueError(f"table must be one of {', '.join(TABLES)}, not {name!r}")
+    overview = metrics.migration_overview(migrations, phases, as_at, history)
+    if name == "migrations":
+        return migration_table(overview)
+    phase_table = metrics.phase_status(phases, as_at)
+    if name == "overruns":
+        return overrun_table(metrics.overrun_rows(overview, phase_table))
+    if name == "risks":
+        return risk_table(overview, *risks.assess(overview, phase_table, as_at))
+    return go_live_table(overview)
+
+
+def definitions_frame(
+    name: str,
+    as_at: dt.date,
+    definitions: list[tuple[str, str]] | None = None,
+    source: str | None = None,
+) -> pd.DataFrame:
+    """The Definitions sheet: which table, as at when (a real date), where from, then each term."""
+    rows: list[tuple[str, object]] = [
+        ("Table", TABLES.get(name, name)),
+        ("What it holds", DESCRIPTIONS.get(name, "")),
+        ("Data as at", as_at),
+    ]
+    if source:
+        rows.append(("Source", source))
+    rows += [(term, plain(text)) for term, text in (definitions or TERMS)]
+    return pd.DataFrame(rows, columns=["Term", "Meaning"])
+
+
+def table_xlsx(
+    frame: pd.DataFrame,
+    name: str,
+    as_at: dt.date,
+    definitions: list[tuple[str, str]] | None = None,
+    source: str | None = None,
+) -> bytes:
+    """The table as an .xlsx workbook: its own sheet, then a Definitions sheet with the as-at
+    date and the definitions (definitions.TERMS unless given), each sheet printable, and cells
+    of empty text (e.g. no busy period) left blank."""
+    sheets = {
+        TABLES.get(name, name)[:31]: frame,
+        DEFINITIONS_SHEET: definitions_frame(name, as_at, definitions, source),
+    }
+    return exports.xlsx_bytes(sheets, notes=DEFINITIONS_SHEET, printable=True, blank_empty=True)
+
+
+def table_csv(frame: pd.DataFrame) -> bytes:
+    """The table as CSV (UTF-8 with a BOM, formula-like text neutralised)."""
+    return exports.csv_bytes(frame)

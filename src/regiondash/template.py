@@ -1,24 +1,23 @@
-"""The tracker template users download, and deterministic .xlsx writing shared by the fixtures."""
+"""The tracker template users download: a formatted Tracker sheet and a Notes sheet, saved by
+regiondash.exports (which also writes the fixtures' and the demo's trackers)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 
-import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.xml.functions import tostring
 
+from regiondash.exports import DATE_FORMAT, NHS_BLUE, stable_xlsx_bytes, workbook_bytes
 from regiondash.fields import FIELD_BY_KEY, LONG_FIELDS, SYSTEMS, alias_rows
 
-NHS_BLUE = "005EB8"
-DATE_FORMAT = "dd/mm/yyyy"
-FIXED_TIMESTAMP = dt.datetime(2026, 1, 1)
+# Importable from here too, as before the writing moved to regiondash.exports: demo.py, the
+# benches and scripts/make_example_tracker.py import them from this module.
+xlsx_bytes = stable_xlsx_bytes
+__all__ = ["DATE_FORMAT", "template_columns", "template_workbook", "workbook_bytes", "xlsx_bytes"]
+
 TEMPLATE_ROWS = 500  # rows pre-formatted for dates and given the supplier drop-down
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -96,58 +95,6 @@ _EXAMPLE: dict[str, object] = {
     "end_of_migration_planned": dt.date(2026, 12, 18),
     "notes": "EXAMPLE ROW: a real practice with a fictional migration. Delete before uploading.",
 }
-
-
-def xlsx_bytes(workbook: Workbook, modified: dt.datetime = FIXED_TIMESTAMP) -> bytes:
-    """The workbook saved as .xlsx bytes that depend only on its content and `modified`."""
-    props = workbook.properties
-    props.creator = "regiondash"
-    props.created = modified
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    # openpyxl stamps the wall clock into docProps/core.xml and into every zip entry's header;
-    # pin both so equal content gives byte-identical files (stable hashes, diffable fixtures).
-    props.modified = modified
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(buffer) as source,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
-    ):
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = tostring(props.to_tree())
-            entry = zipfile.ZipInfo(info.filename, date_time=modified.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o600 << 16
-            target.writestr(entry, data)
-    return out.getvalue()
-
-
-def workbook_bytes(
-    frame: pd.DataFrame, sheet_name: str = "Tracker", modified: dt.datetime = FIXED_TIMESTAMP
-) -> bytes:
-    """The frame as a one-sheet .xlsx: header on row 1, dates as Excel date cells."""
-    wb = Workbook(write_only=True)  # streams rows: the national tracker has 250k cells
-    ws = wb.create_sheet(sheet_name)
-    ws.freeze_panes = "A2"
-    for i, column in enumerate(frame.columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = max(12, min(len(column) + 2, 40))
-    ws.append(list(frame.columns))
-    dates = [pd.api.types.is_datetime64_any_dtype(frame[c]) for c in frame.columns]
-    for values in frame.itertuples(index=False, name=None):
-        row = []
-        for value, is_date in zip(values, dates, strict=True):
-            if pd.isna(value):
-                row.append(None)
-            elif is_date:
-                cell = WriteOnlyCell(ws, value=value.date())
-                cell.number_format = DATE_FORMAT
-                row.append(cell)
-            else:
-                row.append(value.item() if hasattr(value, "item") else value)
-        ws.append(row)
-    return xlsx_bytes(wb, modified)
 
 
 def style_header(ws, row: int = 1) -> None:
@@ -264,7 +211,7 @@ def template_workbook() -> bytes:
     for row in notes.iter_rows(min_row=4):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    return xlsx_bytes(wb)
+    return stable_xlsx_bytes(wb)
 
 
 def template_columns() -> list[str]:

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from regiondash.definitions import TERMS
-from regiondash.exports import FORMULA_TRIGGERS
-from regiondash.report.exports import TABLES, export_file_name, export_table, table_csv, table_xlsx
+from regiondash.exports import FORMULA_TRIGGERS, export_file_name
+from regiondash.tables import TABLES, export_table, table_csv, table_xlsx
 from tests.report import convert_to_pdf, demo_inputs
 
 AS_AT = dt.date(2026, 11, 20)
