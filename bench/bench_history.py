@@ -236,7 +236,7 @@ def postgres_backend(server_url: str) -> Iterator[Backend]:
 
 def import_upload(backend: Backend, upload: WeeklyUpload, content: bytes) -> float:
     """Store one upload through regiondash's import path; the seconds import_tracker took."""
-    from regiondash.cli import reference_data
+    from regiondash.cli.common import reference_data
     from regiondash.importing import import_tracker
 
     engine, reference = backend.connect(), reference_data()  # once per app, not per file

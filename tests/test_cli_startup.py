@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from regiondash import cli, freshness
+from regiondash import freshness
+from regiondash.cli import common
 from regiondash.ingest import milestones
 
 HEAVY = ("pandas", "sqlalchemy", "streamlit", "plotly", "openpyxl")
@@ -42,6 +43,6 @@ def test_importing_the_cli_and_asking_for_help_loads_no_heavy_module(argv):
 
 
 def test_the_parsers_copied_constants_are_the_domains():
-    assert cli.SINGLE_DATE_MODES == milestones.SINGLE_DATE_MODES
-    assert cli.BY_DATE == milestones.BY_DATE
-    assert cli.STALE_AFTER_DAYS == freshness.STALE_AFTER_DAYS
+    assert common.SINGLE_DATE_MODES == milestones.SINGLE_DATE_MODES
+    assert common.BY_DATE == milestones.BY_DATE
+    assert common.STALE_AFTER_DAYS == freshness.STALE_AFTER_DAYS

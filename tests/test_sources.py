@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy import make_url
 
 from regiondash import changes, sources, store
-from regiondash.cli import reference_data
-from regiondash.cli_sources import add_import_db_parser
+from regiondash.cli.common import reference_data
+from regiondash.cli.sources import add_import_db_parser
 from regiondash.importing import import_tracker
 from regiondash.ingest.child import ChildRun
 from regiondash.sources import SourceProblem, SourceSpec, check_select

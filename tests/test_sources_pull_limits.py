@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy import make_url
 
 from regiondash import sources, store
-from regiondash.cli import reference_data
+from regiondash.cli.common import reference_data
 from regiondash.importing import STORED, UNREADABLE
 from regiondash.ingest.child import ChildRun, run_child
 from regiondash.ingest.limits import DEFAULT_LIMITS, Limits

@@ -10,7 +10,7 @@ import pypdf
 import pytest
 from pptx import Presentation
 
-from regiondash.cli_reports import add_report_parsers
+from regiondash.cli.reports import add_report_parsers
 from regiondash.report import images
 from regiondash.report.exports import TABLES
 from tests.report import demo_url, fake_render, require_chromium

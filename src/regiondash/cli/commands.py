@@ -1,4 +1,5 @@
-"""The regiondash command line: the same functions the pages call, for people and schedulers."""
+"""`regiondash import`, `summary`, `changes`, `demo` and `db`: trackers in, the picture out and
+the database's schema, for people and schedulers."""
 
 from __future__ import annotations
 
@@ -6,59 +7,20 @@ import argparse
 import datetime as dt
 import getpass
 import json
-import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from regiondash.cli_reports import add_report_parsers
-from regiondash.cli_sources import add_import_db_parser
-
-if TYPE_CHECKING:
-    from regiondash.importing import ImportOutcome
-    from regiondash.reference import Reference
-
-# pandas, SQLAlchemy and the domain are imported by the subcommand that runs, never to build the
-# parser, so `regiondash --help` starts fast. The parser's few constants are copied here; a test
-# checks them against ingest.milestones.SINGLE_DATE_MODES and freshness.STALE_AFTER_DAYS.
-BY_DATE = "by-date"
-SINGLE_DATE_MODES = (BY_DATE, "plans", "actuals")
-STALE_AFTER_DAYS = 14
-REFERENCE_ENV = "REGIONDASH_REFERENCE_CSV"
-
-
-def reference_data() -> Reference:
-    """The practice mapping: $REGIONDASH_REFERENCE_CSV (a newer NHS England file), else bundled."""
-    from regiondash.reference import load_reference
-
-    return load_reference(os.environ.get(REFERENCE_ENV) or None)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
-
-
-def _print_problems(outcome: ImportOutcome) -> None:
-    parsed = outcome.parsed
-    if parsed is None:
-        return
-    for note in parsed.notes:
-        print(f"  note: {note}")
-    for problem in parsed.problems:
-        where = ", ".join(
-            part
-            for part in (
-                f"sheet {problem.sheet}" if problem.sheet else "",
-                f"row {problem.row}" if problem.row is not None else "",
-                f"column {problem.column}" if problem.column else "",
-            )
-            if part
-        )
-        value = f" [{problem.value}]" if problem.value else ""
-        print(f"  {problem.severity}: {where}{value}: {problem.message}")
+from regiondash.cli.common import (
+    BY_DATE,
+    DB_HELP,
+    SINGLE_DATE_MODES,
+    STALE_AFTER_DAYS,
+    file_error,
+    iso_date,
+    print_problems,
+    reference_data,
+    usage_error,
+)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -72,7 +34,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         content = path.read_bytes()
     except OSError as problem:
-        return _usage_error(args, f"cannot read {path}: {problem.strerror}")
+        return usage_error(args, f"cannot read {path}: {problem.strerror}")
     try:
         reading = start_reading(content, path.name)
     except UnreadableFile as problem:
@@ -86,7 +48,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     except MappingProblem as problem:
         if reading is not None:
             reading.cancel()
-        return _usage_error(args, str(problem))
+        return usage_error(args, str(problem))
     engine = store.connect(args.db)
     try:
         if reading is None:
@@ -111,38 +73,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     except UnreadableFile as problem:
         outcome = ImportOutcome(UNREADABLE, None, None, problem.message)
     except MappingProblem as problem:
-        return _usage_error(args, f"{path.name}: {problem}")
+        return usage_error(args, f"{path.name}: {problem}")
     if args.json:
         result = outcome.as_json()
         if outcome.status == UNREADABLE:
-            result["errors"] = [_file_error(outcome.message)]
+            result["errors"] = [file_error(outcome.message)]
         print(json.dumps(result, indent=2, default=str))
     else:
         print(outcome.message)
-        _print_problems(outcome)
+        print_problems(outcome)
     return outcome.exit_code
-
-
-def _file_error(message: str) -> dict[str, object]:
-    return {"sheet": None, "row": None, "column": None, "value": None, "message": message}
-
-
-def _usage_error(args: argparse.Namespace, message: str) -> int:
-    from regiondash.importing import UNREADABLE
-
-    if getattr(args, "json", False):
-        payload = {
-            "status": UNREADABLE,
-            "upload_id": None,
-            "migrations": 0,
-            "rows_read": 0,
-            "rows_set_aside": 0,
-            "errors": [_file_error(message)],
-            "warnings": [],
-        }
-        print(json.dumps(payload, indent=2))
-    print(f"regiondash: {message}", file=sys.stderr)
-    return 2
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -152,8 +92,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
     engine = store.connect(args.db)
     as_at = args.as_at or store.latest_as_at(engine)
     if as_at is None:
-        print("regiondash: no uploads stored yet; run `regiondash import` or `regiondash demo`",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "regiondash: no uploads stored yet; run `regiondash import` or `regiondash demo`",
+            file=sys.stderr,
+        )
         return 1
     migrations, phases = store.current_picture(engine, as_at)
     migrations = metrics.in_scope(migrations, args.region, args.icb, args.sub_icb)
@@ -179,8 +121,10 @@ def cmd_summary(args: argparse.Namespace) -> int:
         print(json.dumps(result, indent=2))
         return 0
     share = result["overrunning"] / result["migrations"] if result["migrations"] else 0
-    print(f"As at {as_at:%d %b %Y}: {result['migrations']} migrations, "
-          f"{result['overrunning']} overrunning ({share:.0%})")  # fmt: skip
+    print(
+        f"As at {as_at:%d %b %Y}: {result['migrations']} migrations, "
+        f"{result['overrunning']} overrunning ({share:.0%})"
+    )
     for name, counts in result["migrations_by"].items():
         print(f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for _, row in ages[ages["migrations"] > 0].iterrows():
@@ -198,18 +142,22 @@ def cmd_changes(args: argparse.Namespace) -> int:
     uploads = store.list_uploads(engine).set_index("upload_id")
     missing = [str(u) for u in (args.from_upload, args.to_upload) if u not in uploads.index]
     if missing:
-        return _usage_error(args, f"no upload with id {', '.join(missing)}; see the Upload page")
+        return usage_error(args, f"no upload with id {', '.join(missing)}; see the Upload page")
     before, after = uploads.loc[args.from_upload], uploads.loc[args.to_upload]
     result = changes.compare_uploads(
-        *store.upload_rows(engine, args.from_upload), pd.Timestamp(before["as_at"]).date(),
-        *store.upload_rows(engine, args.to_upload), pd.Timestamp(after["as_at"]).date(),
+        *store.upload_rows(engine, args.from_upload),
+        pd.Timestamp(before["as_at"]).date(),
+        *store.upload_rows(engine, args.to_upload),
+        pd.Timestamp(after["as_at"]).date(),
         same_tracker=before["tracker"] == after["tracker"],
-    )  # fmt: skip
+    )
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    print(f"Upload {args.from_upload} ({before['file_name']}) -> upload {args.to_upload} "
-          f"({after['file_name']})")  # fmt: skip
+    print(
+        f"Upload {args.from_upload} ({before['file_name']}) -> upload {args.to_upload} "
+        f"({after['file_name']})"
+    )
     for kind, items in result.items():
         print(f"  {kind.replace('_', ' ')}: {len(items)}")
         for item in items:
@@ -230,7 +178,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         as_at = outcome.parsed.as_at if outcome.parsed else None
         print(f"{as_at}: {outcome.message}")
         if outcome.exit_code:
-            _print_problems(outcome)
+            print_problems(outcome)
             return outcome.exit_code
     return 0
 
@@ -269,20 +217,14 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
-    parser = argparse.ArgumentParser(
-        prog="regiondash", description="Regional oversight of GP practice system migrations."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    db_help = "database URL (default: $REGIONDASH_DATABASE_URL, else data/regiondash.db)"
-
-    imp = sub.add_parser("import", help="import a tracker spreadsheet (.xlsx or .csv)")
+def add_tracker_parsers(subparsers) -> None:
+    """Register `import`, `summary` and `changes` on the regiondash subparsers."""
+    imp = subparsers.add_parser("import", help="import a tracker spreadsheet (.xlsx or .csv)")
     imp.add_argument("path")
-    imp.add_argument("--db", help=db_help)
+    imp.add_argument("--db", help=DB_HELP)
     imp.add_argument(
         "--as-at",
-        type=_date,
+        type=iso_date,
         help="the date the tracker is as at (default: the date its title rows give, "
         "e.g. 'Last updated: 03/11/2026', else today)",
     )
@@ -300,10 +242,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     imp.add_argument("--uploaded-by", help="who is uploading (default: your user name)")
     imp.add_argument("--sheet", help="read this sheet (default: the first with a tracker header)")
-    imp.add_argument("--map", action="append", metavar="HEADER=field",
-                     help="map a header to a field; repeatable")  # fmt: skip
-    imp.add_argument("--accept-valid-rows", action="store_true",
-                     help="store the valid rows and set aside rows with errors")  # fmt: skip
+    imp.add_argument(
+        "--map", action="append", metavar="HEADER=field", help="map a header to a field; repeatable"
+    )
+    imp.add_argument(
+        "--accept-valid-rows",
+        action="store_true",
+        help="store the valid rows and set aside rows with errors",
+    )
     imp.add_argument(
         "--allow-unknown-practices",
         action="store_true",
@@ -313,9 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--json", action="store_true", help="print one JSON object")
     imp.set_defaults(func=cmd_import)
 
-    summ = sub.add_parser("summary", help="headline counts as at a date")
-    summ.add_argument("--db", help=db_help)
-    summ.add_argument("--as-at", type=_date, help="default: the latest upload's as-at date")
+    summ = subparsers.add_parser("summary", help="headline counts as at a date")
+    summ.add_argument("--db", help=DB_HELP)
+    summ.add_argument("--as-at", type=iso_date, help="default: the latest upload's as-at date")
     summ.add_argument("--region", help="region code, e.g. Y58")
     summ.add_argument("--icb", help="ICB code, e.g. QJK")
     summ.add_argument("--sub-icb", help="sub-ICB location code, e.g. 15N")
@@ -328,43 +274,26 @@ def build_parser() -> argparse.ArgumentParser:
     summ.add_argument("--json", action="store_true", help="print one JSON object")
     summ.set_defaults(func=cmd_summary)
 
-    chg = sub.add_parser("changes", help="what changed between two uploads")
+    chg = subparsers.add_parser("changes", help="what changed between two uploads")
     chg.add_argument("--from", dest="from_upload", type=int, required=True, metavar="UPLOAD_ID")
     chg.add_argument("--to", dest="to_upload", type=int, required=True, metavar="UPLOAD_ID")
-    chg.add_argument("--db", help=db_help)
+    chg.add_argument("--db", help=DB_HELP)
     chg.add_argument("--json", action="store_true", help="print one JSON object")
     chg.set_defaults(func=cmd_changes)
 
-    add_import_db_parser(sub)
-    add_report_parsers(sub)
 
-    demo = sub.add_parser("demo", help="load the fictional demo region")
-    demo.add_argument("--db", help=db_help)
+def add_database_parsers(subparsers) -> None:
+    """Register `demo` and `db` on the regiondash subparsers."""
+    demo = subparsers.add_parser("demo", help="load the fictional demo region")
+    demo.add_argument("--db", help=DB_HELP)
     demo.add_argument("--if-empty", action="store_true", help="only when nothing is stored yet")
     demo.set_defaults(func=cmd_demo)
 
-    db = sub.add_parser("db", help="the database's schema revision (Alembic)")
+    db = subparsers.add_parser("db", help="the database's schema revision (Alembic)")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_sub.add_parser("upgrade", help="bring the database's schema up to date in place")
-    upgrade.add_argument("--db", help=db_help)
+    upgrade.add_argument("--db", help=DB_HELP)
     upgrade.set_defaults(func=cmd_db)
     current = db_sub.add_parser("current", help="print the database's schema revision")
-    current.add_argument("--db", help=db_help)
+    current.add_argument("--db", help=DB_HELP)
     current.set_defaults(func=cmd_db)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `regiondash` console script."""
-    args = build_parser().parse_args(argv)
-    from regiondash.store.engine import DATABASE_ERRORS, database_problem
-
-    try:
-        return args.func(args)
-    except DATABASE_ERRORS as problem:
-        # No traceback and no password: say which database and why, in one line.
-        return _usage_error(args, database_problem(problem, getattr(args, "db", None)))
-
-
-if __name__ == "__main__":
-    sys.exit(main())

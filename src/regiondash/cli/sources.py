@@ -10,6 +10,15 @@ import json
 import re
 from typing import TYPE_CHECKING
 
+from regiondash.cli.common import (
+    DB_HELP,
+    file_error,
+    iso_date,
+    print_problems,
+    reference_data,
+    usage_error,
+)
+
 if TYPE_CHECKING:  # the rest is imported when import-db runs, so --help starts fast
     from regiondash.sources import SourceSpec
 
@@ -18,9 +27,6 @@ _PLAIN_NAME = re.compile(r"[\w .-]{1,100}")
 
 def add_import_db_parser(subparsers) -> argparse.ArgumentParser:
     """Register `import-db` on the regiondash subparsers."""
-    # Imported here, not at the top: cli imports this module to build its parser.
-    from regiondash import cli
-
     parser = subparsers.add_parser(
         "import-db",
         help="import migration records from a tracking database (read-only)",
@@ -36,11 +42,9 @@ def add_import_db_parser(subparsers) -> argparse.ArgumentParser:
     what = parser.add_mutually_exclusive_group()
     what.add_argument("--table", metavar="NAME", help="read this table or view (or SCHEMA.NAME)")
     what.add_argument("--query", metavar="SQL", help="run this one SELECT (read-only)")
+    parser.add_argument("--db", help=DB_HELP)
     parser.add_argument(
-        "--db", help="database URL (default: $REGIONDASH_DATABASE_URL, else data/regiondash.db)"
-    )
-    parser.add_argument(
-        "--as-at", type=cli._date, help="the date the rows are as at (default: today)"
+        "--as-at", type=iso_date, help="the date the rows are as at (default: today)"
     )
     parser.add_argument("--uploaded-by", help="who is importing (default: your user name)")
     parser.add_argument(
@@ -89,7 +93,7 @@ def source_spec(args: argparse.Namespace) -> SourceSpec:
 
 def cmd_import_db(args: argparse.Namespace) -> int:
     """regiondash import-db: store a source's rows as an upload, or say exactly why not."""
-    from regiondash import cli, store  # cli: see add_import_db_parser
+    from regiondash import store
     from regiondash.importing import UNREADABLE, ImportOutcome
     from regiondash.ingest import MappingProblem, parse_mapping_options
     from regiondash.sources import SourceProblem, pull_source
@@ -98,15 +102,15 @@ def cmd_import_db(args: argparse.Namespace) -> int:
         spec = source_spec(args)
         mapping = parse_mapping_options(args.map) if args.map else None
     except (_Usage, MappingProblem) as problem:
-        return cli._usage_error(args, str(problem))
+        return usage_error(args, str(problem))
     except SourceProblem as problem:
-        return cli._usage_error(args, problem.message)
+        return usage_error(args, problem.message)
     engine = store.connect(args.db)
     try:
         outcome = pull_source(
             engine,
             spec,
-            cli.reference_data(),
+            reference_data(),
             uploaded_by=args.uploaded_by or getpass.getuser(),
             uploaded_at=dt.datetime.now(dt.UTC),
             as_at=args.as_at or dt.date.today(),
@@ -120,9 +124,9 @@ def cmd_import_db(args: argparse.Namespace) -> int:
     if args.json:
         result = outcome.as_json()
         if outcome.status == UNREADABLE:
-            result["errors"] = [cli._file_error(outcome.message)]
+            result["errors"] = [file_error(outcome.message)]
         print(json.dumps(result, indent=2, default=str))
     else:
         print(outcome.message)
-        cli._print_problems(outcome)
+        print_problems(outcome)
     return outcome.exit_code

@@ -1,5 +1,5 @@
 """`regiondash report` (the board pack as PowerPoint or PDF) and `regiondash export` (a table as
-XLSX or CSV), for people and for scheduled runs. cli.build_parser registers them."""
+XLSX or CSV), for people and for scheduled runs. regiondash.cli.build_parser registers them."""
 
 from __future__ import annotations
 
@@ -8,15 +8,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-DB_HELP = "database URL (default: $REGIONDASH_DATABASE_URL, else data/regiondash.db)"
+from regiondash.cli.common import DB_HELP, iso_date
+
 EXTENSIONS = {"pptx": ".pptx", "pdf": ".pdf", "xlsx": ".xlsx", "csv": ".csv"}
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date in the form YYYY-MM-DD") from None
 
 
 def _fail(message: str) -> int:
@@ -162,7 +156,7 @@ def add_report_parsers(subparsers) -> None:
         "go-lives, changes since the previous upload and a definitions appendix.",
     )
     report.add_argument("--db", help=DB_HELP)
-    report.add_argument("--as-at", type=_date, help="default: the latest upload's as-at date")
+    report.add_argument("--as-at", type=iso_date, help="default: the latest upload's as-at date")
     _scope_options(report)
     report.add_argument("--format", choices=["pptx", "pdf"], required=True)
     report.add_argument("--out", required=True, metavar="FILE", help="the file to write")
@@ -181,6 +175,6 @@ def add_report_parsers(subparsers) -> None:
     export.add_argument("--format", choices=["xlsx", "csv"], required=True)
     export.add_argument("--out", required=True, metavar="FILE", help="the file to write")
     export.add_argument("--db", help=DB_HELP)
-    export.add_argument("--as-at", type=_date, help="default: the latest upload's as-at date")
+    export.add_argument("--as-at", type=iso_date, help="default: the latest upload's as-at date")
     _scope_options(export)
     export.set_defaults(func=cmd_export)
