@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from pandas.api.typing import NAType
 
 from regiondash import metrics
 from regiondash.phases import PHASE_KEYS
@@ -92,11 +93,11 @@ def go_live_slippage(history: pd.DataFrame, as_at: dt.date | None = None) -> pd.
     return result.drop(columns="_size")[SLIPPAGE_COLUMNS].reset_index(drop=True)
 
 
-def _iso(value: pd.Timestamp) -> str:
+def _iso(value: pd.Timestamp | dt.date) -> str:
     return pd.Timestamp(value).date().isoformat()
 
 
-def _text(value: object) -> str | None:
+def _text(value: str | float | NAType | None) -> str | None:
     return None if pd.isna(value) else str(value)
 
 
@@ -164,7 +165,12 @@ def _phases_completed(
             "phase": str(phase),
             "date": _iso(end),
         }
-        for (mid, phase), end in done.items()
+        for mid, phase, end in zip(
+            done.index.get_level_values("migration_id"),
+            done.index.get_level_values("phase"),
+            done,
+            strict=True,
+        )
     ]
     return _sorted(items, with_phase=True)
 

@@ -391,7 +391,7 @@ def go_live_spread_chart(
                 name=for_plotly(name),
                 x=part["period_start"],
                 y=part["go_lives"].to_numpy(),
-                marker_color=SYSTEM_COLOURS.get(name, SEQUENCE[index % len(SEQUENCE)]),
+                marker_color=SYSTEM_COLOURS.get(str(name), SEQUENCE[index % len(SEQUENCE)]),
                 hovertemplate=for_plotly(name) + "<br>%{x|%d %b %Y}: %{y}<extra></extra>",
             )
         )
@@ -482,6 +482,8 @@ def durations_against_guide(phase_table: pd.DataFrame, as_at: dt.date, title: st
     order = [p for p in PHASES if p.min_days is not None and p.kind == "span"]
     names = [p.name for p in order]
     for position, phase in enumerate(order):
+        # a guide phase gives both ends of its estimate or neither
+        assert phase.min_days is not None and phase.max_days is not None
         # on a category axis, shapes are placed by category position (0, 1, 2...)
         fig.add_shape(
             type="rect",

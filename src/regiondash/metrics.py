@@ -143,7 +143,7 @@ def migration_status(
     status[(reported == CANCELLED).to_numpy()] = CANCELLED
     result["status"] = status
     phase_now = current.reindex(ids).astype("string")
-    phase_now[status == CANCELLED] = pd.NA
+    phase_now[status == CANCELLED] = None  # <NA> in a string Series, as pd.NA would be
     phase_now[status == PLANNED] = NOT_STARTED
     phase_now[(status == LIVE) & (ids.isin(ended) | phase_now.isna())] = COMPLETED
     result["current_phase"] = phase_now
@@ -223,7 +223,9 @@ def go_lives_by_period(overview: pd.DataFrame, period: str) -> dict[str, int]:
     return {str(k): int(counts[k]) for k in sorted(counts.index)}
 
 
-def overrunning_by_phase(phases: pd.DataFrame, as_at: dt.date, ids: pd.Index) -> dict[str, int]:
+def overrunning_by_phase(
+    phases: pd.DataFrame, as_at: dt.date, ids: pd.Index | pd.Series
+) -> dict[str, int]:
     """For each phase key, the migrations in which that phase overran or is overrunning."""
     table = phase_status(phases[phases["migration_id"].isin(ids)], as_at)
     counts = table[table["overrun"]].groupby("phase")["migration_id"].nunique()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -76,7 +77,9 @@ class Reference:
     def sub_icb_lookup(self) -> dict[str, dict[str, object]]:
         """Sub-ICB code or full name (folded) -> that sub-ICB's organisation columns."""
         lookup: dict[str, dict[str, object]] = {}
-        for record in self.sub_icbs.astype(object).to_dict("records"):
+        # the column labels are text: pandas-stubs types a record's keys as any Hashable
+        records = cast(list[dict[str, object]], self.sub_icbs.astype(object).to_dict("records"))
+        for record in records:
             lookup[normalise_header(record["sub_icb_code"])] = record
             lookup[normalise_header(record["sub_icb_name"])] = record
         return lookup

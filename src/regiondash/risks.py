@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -605,7 +606,8 @@ def computed_rag(
 
     def any_of(keys: frozenset[str]) -> np.ndarray:
         present = [k for k in flags.columns if k in keys]
-        return flags[present].to_numpy(dtype=bool).any(axis=1)
+        # along axis 1 of a 2-D array: one bool per row (numpy's stubs also allow a lone bool)
+        return cast(np.ndarray, flags[present].to_numpy(dtype=bool).any(axis=1))
 
     conditions = [
         (state == CANCELLED).to_numpy(dtype=bool),

@@ -106,7 +106,8 @@ def parse_query(query: dict[str, str]) -> tuple[Filters, list[LinkProblem]]:
     """Filters from URL query parameters, and what the link asked for that is not well formed:
     an as-at date that is not YYYY-MM-DD, a status that is not a migration status. Unknown keys
     and empty values are ignored; problems are left out of the filters, never guessed at."""
-    values: dict[str, object] = {}
+    values: dict[str, tuple[str, ...]] = {}
+    as_at: dt.date | None = None
     problems: list[LinkProblem] = []
     for name in FILTER_COLUMNS:
         parts = _split(query.get(name, ""))
@@ -120,10 +121,10 @@ def parse_query(query: dict[str, str]) -> tuple[Filters, list[LinkProblem]]:
     raw_date = str(query.get("as_at", "")).strip()
     if raw_date:
         try:
-            values["as_at"] = dt.date.fromisoformat(raw_date)
+            as_at = dt.date.fromisoformat(raw_date)
         except ValueError:
             problems.append(LinkProblem("as_at", (raw_date,), NOT_A_DATE))
-    return Filters(**values), problems
+    return Filters(**values, as_at=as_at), problems
 
 
 def check_against_data(
@@ -137,7 +138,7 @@ def check_against_data(
     for name, values in filters.selections().items():
         if not values:
             continue
-        options = set(filter_options(overview, Filters(**kept), name))
+        options = set(filter_options(overview, Filters(**kept, as_at=None), name))
         good = tuple(v for v in values if v in options)
         wrong = tuple(v for v in values if v not in options)
         anywhere = set(_filter_values(overview, name).unique().tolist())

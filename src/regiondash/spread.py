@@ -62,8 +62,8 @@ def over_capacity_weeks(go_lives: pd.DataFrame, capacity: dict[str, int]) -> pd.
     are more than that system's weekly capacity."""
     frame = counted_go_lives(go_lives)
     week_start = period_starts(frame["go_live_date"], "week")
-    counts = frame.groupby([week_start.rename("week_start"), "target_system"]).size()
-    counts = counts.rename("go_lives").reset_index()
+    sizes = frame.groupby([week_start.rename("week_start"), "target_system"]).size()
+    counts = sizes.rename("go_lives").reset_index()
     # whole numbers or missing, also when no week has a go live (a map over no rows keeps the
     # systems' text type, which cannot be compared with a count)
     counts["capacity"] = pd.array(
@@ -114,8 +114,8 @@ def go_live_counts(
         )
     starts = period_starts(frame["go_live_date"], period).rename("period_start")
     groups = top_groups(frame[stack_by].astype("string").fillna(UNKNOWN_GROUP), keep)
-    counts = frame.groupby([starts, groups.rename("group")], sort=True).size()
-    counts = counts.rename("go_lives").reset_index().astype({"go_lives": "int64"})
+    sizes = frame.groupby([starts, groups.rename("group")], sort=True).size()
+    counts = sizes.rename("go_lives").reset_index().astype({"go_lives": "int64"})
     counts["busy_periods"] = _busy_words(counts["period_start"], period)
     counts["over_capacity"] = False
     if capacity and period == "week":

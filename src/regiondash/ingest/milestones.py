@@ -195,14 +195,14 @@ def date_in_text(text: str) -> dt.date | None:
     for match in _NUMERIC_DATE.finditer(text):
         try:
             if match[4]:
-                day = dt.date(int(match[4]), int(match[5]), int(match[6]))
+                found = dt.date(int(match[4]), int(match[5]), int(match[6]))
             else:
                 year = int(match[3])
                 year = year + 2000 if year < 100 else year
-                day = dt.date(year, int(match[2]), int(match[1]))
+                found = dt.date(year, int(match[2]), int(match[1]))
         except ValueError:
             continue
-        candidates.append((match.start(), day))
+        candidates.append((match.start(), found))
     return min(candidates)[1] if candidates else None
 
 
@@ -215,9 +215,10 @@ def title_as_at(title_rows: list[list[object]]) -> dt.date | None:
             if cell is None:
                 continue
             text = cell.isoformat() if isinstance(cell, dt.date) else str(cell)
-            if not _TITLE_LABEL.search(text):
+            label = _TITLE_LABEL.search(text)
+            if not label:
                 continue
-            found = date_in_text(text[_TITLE_LABEL.search(text).start() :])
+            found = date_in_text(text[label.start() :])
             if found is not None:
                 return found
             for neighbour in cells[index + 1 : index + 3]:

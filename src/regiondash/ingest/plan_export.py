@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 import pandas as pd
 
@@ -194,9 +195,9 @@ def _levels(match: PlanMatch, index_range: range) -> tuple[list[int] | None, str
         name = _text(_cell(sheet.rows[i], roles["task"]))
         spaces.append(len(name) - len(name.lstrip(" \t\u00a0\u3000")))
     candidates.append(("leading spaces in the task name", spaces))
-    for source, levels in candidates:
-        if levels is not None and len(set(levels)) > 1:
-            return levels, source
+    for source, found in candidates:
+        if found is not None and len(set(found)) > 1:
+            return found, source
     return None, ""
 
 
@@ -364,6 +365,12 @@ class _Long:
     future_starts: list[_Task] = field(default_factory=list)
 
 
+def _header_or(match: PlanMatch, role: str, default: str) -> str:
+    """The header of the column with this role as written, or `default` when there is none."""
+    index = match.roles.get(role)
+    return default if index is None else match.headers.get(index, default)
+
+
 def _long_columns(match: PlanMatch) -> tuple[list[str], list[str]]:
     """Synthesised columns: (header as written + mark + key, key) per long-tracker field."""
     headers, roles = match.headers, match.roles
@@ -377,8 +384,8 @@ def _long_columns(match: PlanMatch) -> tuple[list[str], list[str]]:
         (by_key.pop("target_system", task), "target_system"),
         *((text, key) for key, text in by_key.items()),
         (task, "phase"),
-        (headers.get(roles.get("baseline_start"), start), "planned_start"),
-        (headers.get(roles.get("baseline_finish"), finish), "planned_end"),
+        (_header_or(match, "baseline_start", start), "planned_start"),
+        (_header_or(match, "baseline_finish", finish), "planned_end"),
         (start, "actual_start"),
         (finish, "actual_end"),
     ]
@@ -520,8 +527,9 @@ def to_long(match: PlanMatch, date1904: bool, as_at: dt.date | None) -> tuple[He
                 "was not imported",
             )
         )
+    header_row: list[object] = [*headers]
     grid = SheetGrid(
-        sheet.name, sheet.visible, [headers, *long.rows], [match.header_row, *long.numbers]
+        sheet.name, sheet.visible, [header_row, *long.rows], [match.header_row, *long.numbers]
     )
     long_match = HeaderMatch(
         grid, 0, dict(enumerate(keys)), dict(enumerate(headers)), [], [], "long"
@@ -584,8 +592,17 @@ def _notes(extra: dict) -> list[str]:
     return notes
 
 
-def _display(text: object) -> object:
+def _display(text: str | None) -> str | None:
     return text.split(_KEY_MARK, 1)[0] if isinstance(text, str) else text
+
+
+class _SetAside(TypedDict):
+    """A plan row set aside, as TrackerRows.set_aside holds it."""
+
+    sheet: str
+    row: int
+    values: dict[str, str]
+    reasons: str
 
 
 def check_plan(
@@ -612,15 +629,18 @@ def check_plan(
             problems.append(problem)
     problems.sort(key=lambda p: p.row or 0)
     by_number = {t.number: t for p in extra["structure"].practices for t in [p.task, *p.members]}
-    set_aside = [
+    aside = rows.set_aside
+    set_aside: list[_SetAside] = [
         {
-            "sheet": row.sheet,
-            "row": row.row,
-            "values": _original_values(match, by_number[row.row].cells)
-            | {"Practice task": by_number[long.parent_of[row.row]].name},
-            "reasons": re.sub(f"{_KEY_MARK}\\w+", "", row.reasons),
+            "sheet": sheet_name,
+            "row": number,
+            "values": _original_values(match, by_number[number].cells)
+            | {"Practice task": by_number[long.parent_of[number]].name},
+            "reasons": re.sub(f"{_KEY_MARK}\\w+", "", reasons),
         }
-        for row in rows.set_aside.itertuples()
+        for sheet_name, number, reasons in zip(
+            aside["sheet"], aside["row"], aside["reasons"], strict=True
+        )
     ]
     task_header = match.headers[match.roles["task"]]
     for practice in extra["structure"].no_code:

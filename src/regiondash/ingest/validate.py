@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -111,7 +112,10 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
 class ProblemsMixin:
     """Errors, warnings and the problems table, for anything that has `problems`."""
 
-    problems: list[Problem]
+    if TYPE_CHECKING:  # a field or a property in the classes that use this
+
+        @property
+        def problems(self) -> list[Problem]: ...
 
     @property
     def errors(self) -> list[Problem]:
@@ -171,6 +175,11 @@ class _Row:
 
 
 _DATE, _PHASE, _TEXT = "date", "phase", "text"
+
+
+def _text_of(values: dict[str, object], key: str) -> str | None:
+    """A text (or phase) field's value once read: text, or None when blank (see _Checker.read)."""
+    return cast("str | None", values.get(key))
 
 
 def _field_kind(key: str) -> str:
@@ -258,7 +267,7 @@ class _Checker:
 
     def identity(self, row: _Row) -> None:
         """ODS code, systems and organisations: checked, canonical, filled from the reference."""
-        raw_ods = row.values.get("ods_code")
+        raw_ods = _text_of(row.values, "ods_code")
         # Non-breaking spaces and other invisible characters at the edges go, as spaces do.
         ods = (raw_ods or "").strip(_EDGE_JUNK).upper()
         row.values["ods_code"] = ods or None
@@ -313,7 +322,7 @@ class _Checker:
             self.problem(row, "error", "target_system", target,
                          f"the source and target system are both {target}")  # fmt: skip
         self.organisations(row, practice)
-        rag = row.values.get("reported_rag")
+        rag = _text_of(row.values, "reported_rag")
         if rag:
             row.values["reported_rag"] = _RAG.get(rag.strip().lower(), rag)
 
@@ -348,7 +357,7 @@ class _Checker:
     def milestones(self, row: _Row, reading: DateReading) -> None:
         """Read single-date milestones by the tracker date and Status, then check the Status
         against the dates: a disagreement is a warning, never silently dropped."""
-        raw = row.values.get("reported_status")
+        raw = _text_of(row.values, "reported_status")
         state = reported_state(raw)
         if raw and state is None:
             reading.unknown_statuses[raw] = reading.unknown_statuses.get(raw, 0) + 1
@@ -552,8 +561,8 @@ _GO_LIVE_KEYS = ("go_live_actual", "go_live_planned", "actual_start", "planned_s
 
 def _go_live_order(checker: _Checker, row: _Row, spans: list[dict[str, object]]) -> None:
     """Warn when go live (actual, else planned) is before registration or kickoff."""
-    starts = {
-        span["phase"]: span["actual_start"] or span["planned_start"]
+    starts = {  # the dates as read: a date, or None when blank (see _Checker.read)
+        span["phase"]: cast(dt.date, span["actual_start"] or span["planned_start"])
         for span in spans
         if span["actual_start"] or span["planned_start"]
     }
@@ -641,7 +650,7 @@ def absurd_tracker(
         )
     if allow_unknown:
         return None
-    codes = {r.values.get("ods_code") for r in rows}
+    codes = {_text_of(r.values, "ods_code") for r in rows}
     codes = {c for c in codes if c and ODS_PATTERN.fullmatch(c)}
     unknown = [c for c in codes if c not in reference.practice_lookup]
     if len(unknown) > UNKNOWN_MIN and len(unknown) > UNKNOWN_SHARE * len(codes):
@@ -683,8 +692,8 @@ def _wide_migrations(checker: _Checker, rows: list[_Row]):
     for row in rows:
         values = row.values
         if not row.has_error:
-            key = migration_id(values["ods_code"], values.get("source_system"),
-                               values.get("target_system"))  # fmt: skip
+            key = migration_id(cast(str, values["ods_code"]), _text_of(values, "source_system"),
+                               _text_of(values, "target_system"))  # fmt: skip
             if key in seen:
                 checker.problem(
                     row, "error", "ods_code", values["ods_code"],
@@ -715,9 +724,10 @@ def _long_migrations(checker: _Checker, rows: list[_Row]):
                 "not a phase of the migration guide (e.g. 'Data checking', 'Go live' or 1–13)",
             )  # fmt: skip
         values["phase"] = phase
-        if values.get("ods_code") and ODS_PATTERN.fullmatch(values["ods_code"]):
-            key = migration_id(values["ods_code"], values.get("source_system"),
-                               values.get("target_system"))  # fmt: skip
+        ods = _text_of(values, "ods_code")
+        if ods and ODS_PATTERN.fullmatch(ods):
+            key = migration_id(ods, _text_of(values, "source_system"),
+                               _text_of(values, "target_system"))  # fmt: skip
             groups.setdefault(key, []).append(row)
         else:
             ungrouped.append(row)
@@ -725,7 +735,7 @@ def _long_migrations(checker: _Checker, rows: list[_Row]):
     for key, members in groups.items():
         first_seen: dict[str, int] = {}
         for row in members:
-            phase = row.values.get("phase")
+            phase = _text_of(row.values, "phase")
             if phase and phase in first_seen:
                 checker.problem(row, "error", "phase", row.values["phase"],
                                 f"this migration's {phase} phase is already at row "

@@ -26,6 +26,8 @@ def insert_columns(conn: Connection, table: Table, columns: dict[str, list[Any]]
         # with everything else.
         statement = f"COPY {target} ({column_list}) FROM STDIN"
         driver = conn.connection.driver_connection
+        if driver is None:  # only a closed or invalidated connection has no driver connection
+            raise RuntimeError("the connection has no driver connection to COPY through")
         try:
             with driver.cursor() as cursor, cursor.copy(statement) as copy:
                 for row in rows:

@@ -56,7 +56,11 @@ def _scripts(location: str) -> ScriptDirectory:
 
 def head_revision(location: str | None = None) -> str:
     """The newest revision this regiondash knows."""
-    return _scripts(location or SCRIPT_LOCATION).get_current_head()
+    where = location or SCRIPT_LOCATION
+    head = _scripts(where).get_current_head()
+    if head is None:  # only a script directory with no revisions has no head
+        raise RuntimeError(f"no migration scripts in {where}")
+    return head
 
 
 def known_revision(revision: str, location: str | None = None) -> bool:
@@ -115,4 +119,7 @@ def upgrade(conn: Connection, location: str | None = None) -> tuple[str | None, 
             command.stamp(config, before)
         conn.execute(text(f"DROP TABLE {LEGACY_TABLE}"))
     command.upgrade(config, "head")
-    return before, MigrationContext.configure(conn).get_current_revision()
+    after = MigrationContext.configure(conn).get_current_revision()
+    if after is None:  # upgraded to head, so stamped unless there are no revisions at all
+        raise RuntimeError("the database has no revision after upgrading to head")
+    return before, after

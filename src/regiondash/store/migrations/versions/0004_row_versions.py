@@ -11,6 +11,7 @@ Revises: 0003
 """
 
 import datetime as dt
+from typing import Any, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -147,7 +148,10 @@ def _replay(conn: sa.Connection, migrations: sa.Table, phases: sa.Table) -> None
     for upload_id, tracker, as_at in listed:
         day = as_at if isinstance(as_at, dt.date) else dt.date.fromisoformat(str(as_at)[:10])
         keyed.append((tracker, order_key(day, upload_id), upload_id))
-    placed = [sa.column("sheet", sa.Text()), sa.column("source_row", sa.Integer())]
+    placed: list[sa.ColumnClause[Any]] = [
+        sa.column("sheet", sa.Text()),
+        sa.column("source_row", sa.Integer()),
+    ]
     old_migrations = sa.table(
         "upload_migrations",
         sa.column("upload_id", sa.Integer()),
@@ -195,7 +199,8 @@ def _replay(conn: sa.Connection, migrations: sa.Table, phases: sa.Table) -> None
             next_id[kind] += len(plan.add)
             if len(added):
                 records = added.astype(object).where(added.notna(), None).to_dict("records")
-                conn.execute(sa.insert(new), records)
+                # the column labels are names: pandas-stubs types a record's keys as any Hashable
+                conn.execute(sa.insert(new), cast(list[dict[str, Any]], records))
             kept = before[~closed & (before["valid_to"] > key)]
             valid[(tracker, kind)] = pd.concat(
                 [kept, added[added["valid_to"] == OPEN].drop(columns="tracker")],
