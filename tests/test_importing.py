@@ -181,3 +181,41 @@ def test_an_identical_reupload_with_a_newer_as_at_says_the_date_was_not_recorded
     uploads = store.list_uploads(engine)
     assert len(uploads) == 1  # uploads are immutable: the stored one keeps its own date
     assert pd.Timestamp(uploads.iloc[0]["as_at"]).date() == dt.date(2026, 11, 20)
+
+
+def test_an_upload_is_prepared_then_committed_and_its_hand_mapping_remembered(
+    sqlite_url, reference
+):
+    # uploading: prepare reads and checks, says which tracker it replaces and whether it is
+    # stored already, and stores nothing; commit stores it and remembers the hand mapping.
+    from regiondash import uploading
+
+    engine = store.connect(sqlite_url)
+    content = csv_tracker(("L81001", "SystmOne", "EMIS Web", "Planned")).replace(
+        b"Practice Code", b"Surgery ID", 1
+    )
+    hand = {"Surgery ID": "ods_code"}
+    prepared = uploading.prepare_file(
+        engine,
+        content,
+        "south 2026-11-20.csv",
+        reference,
+        mapping=hand,
+        as_at=dt.date(2026, 11, 20),
+    )
+    assert (prepared.signature, prepared.mapping, prepared.identical_to) == ("south", hand, None)
+    assert prepared.tracker == uploading.TrackerChoice("south", NEW_TRACKER, is_new=True)
+    assert store.list_uploads(engine).empty  # nothing stored yet
+    at = dt.datetime(2026, 11, 20, tzinfo=dt.UTC)
+    outcome = uploading.commit(engine, prepared, uploaded_by="t", uploaded_at=at)
+    assert outcome.status == uploading.STORED
+    assert store.saved_header_mapping(engine, "south") == hand
+
+    again = uploading.prepare_file(
+        engine, content, "south 2026-11-27.csv", reference, as_at=dt.date(2026, 11, 27)
+    )
+    assert again.mapping == hand  # remembered for the tracker's next upload
+    assert again.identical_to == outcome.upload_id
+    assert again.tracker.matched_by == BY_FILE_NAME
+    assert uploading.commit(engine, again, uploaded_by="t", uploaded_at=at).status == "unchanged"
+    engine.dispose()
