@@ -144,17 +144,12 @@ M1, M2, M3, M4, M5 = (f"A0000{n}:EMIS Web>SystmOne" for n in range(1, 6))
 
 
 def migrations_frame(rows):
-    records = []
-    for mid, name in rows:
-        record = dict.fromkeys(MIGRATION_COLUMNS)
-        record.update(migration_id=mid, ods_code=mid[:6], practice_name=name,
-                      source_system="EMIS Web", target_system="SystmOne")  # fmt: skip
-        records.append(record)
-    frame = pd.DataFrame(records, columns=MIGRATION_COLUMNS)
-    return frame.astype({c: "string" for c in ("migration_id", "ods_code", "practice_name",
-                                               "source_system", "target_system",
-                                               "reported_status")})  # fmt: skip
-
+    return frames.migrations_frame(
+        [
+            {"migration_id": mid, "practice_name": name, "source_system": "EMIS Web", "target_system": "SystmOne"}
+            for mid, name in rows
+        ]
+    )
 
 phases_frame = frames.phases_frame
 
@@ -181,7 +176,7 @@ BEFORE_PHASES = phases_frame(
         # M4: dropped from the later upload
         [M4, "go_live", "2026-05-04", "2026-05-04", None, None],
     ]
-)  # fmt: skip
+)
 AFTER_PHASES = phases_frame(
     [
         # M1: registered (in progress); go live re-planned 16 -> 30 Mar: +14 days
@@ -200,15 +195,19 @@ AFTER_PHASES = phases_frame(
         # M5: new in this upload
         [M5, "go_live", "2026-06-01", "2026-06-01", None, None],
     ]
-)  # fmt: skip
+)
 
 
 def compare(same_tracker=True):
     return changes.compare_uploads(
-        BEFORE_MIGRATIONS, BEFORE_PHASES, BEFORE_AS_AT,
-        AFTER_MIGRATIONS, AFTER_PHASES, AFTER_AS_AT,
+        BEFORE_MIGRATIONS,
+        BEFORE_PHASES,
+        BEFORE_AS_AT,
+        AFTER_MIGRATIONS,
+        AFTER_PHASES,
+        AFTER_AS_AT,
         same_tracker=same_tracker,
-    )  # fmt: skip
+    )
 
 
 def test_compare_uploads_known_changes():
@@ -216,18 +215,35 @@ def test_compare_uploads_known_changes():
     assert result == {
         "added": [{"migration_id": M5, "ods_code": "A00005", "practice_name": "Elm Surgery"}],
         "removed": [
-            {"migration_id": M4, "ods_code": "A00004", "practice_name": "Dale Surgery",
-             "left_on": "2026-03-01"}
+            {
+                "migration_id": M4,
+                "ods_code": "A00004",
+                "practice_name": "Dale Surgery",
+                "left_on": "2026-03-01",
+            }
         ],
         "go_live_moved": [
-            {"migration_id": M1, "ods_code": "A00001", "from": "2026-03-16", "to": "2026-03-30",
-             "days": 14},
+            {
+                "migration_id": M1,
+                "ods_code": "A00001",
+                "from": "2026-03-16",
+                "to": "2026-03-30",
+                "days": 14,
+            },
         ],
         "phases_completed": [
-            {"migration_id": M2, "ods_code": "A00002", "phase": "initial_data_production",
-             "date": "2026-02-05"},
-            {"migration_id": M2, "ods_code": "A00002", "phase": "data_checking",
-             "date": "2026-02-24"},
+            {
+                "migration_id": M2,
+                "ods_code": "A00002",
+                "phase": "initial_data_production",
+                "date": "2026-02-05",
+            },
+            {
+                "migration_id": M2,
+                "ods_code": "A00002",
+                "phase": "data_checking",
+                "date": "2026-02-24",
+            },
             {"migration_id": M3, "ods_code": "A00003", "phase": "cutover", "date": "2026-02-16"},
             {"migration_id": M3, "ods_code": "A00003", "phase": "go_live", "date": "2026-02-16"},
         ],
@@ -235,7 +251,7 @@ def test_compare_uploads_known_changes():
             {"migration_id": M1, "ods_code": "A00001", "from": "planned", "to": "in_progress"},
             {"migration_id": M3, "ods_code": "A00003", "from": "in_progress", "to": "live"},
         ],
-    }  # fmt: skip
+    }
 
 
 def test_compare_uploads_is_json_ready():
@@ -257,14 +273,21 @@ def test_compare_uploads_of_different_trackers_removes_nothing():
 def test_compare_uploads_sorts_by_ods_code_then_migration_id():
     # Two migrations of one practice and one of an earlier practice, all new.
     after = migrations_frame(
-        [("B00002:Vision>EMIS Web", "Fir"), ("B00001:EMIS Web>Vision", "Gorse"),
-         ("A00009:EMIS Web>Vision", "Holly")]
-    )  # fmt: skip
+        [
+            ("B00002:Vision>EMIS Web", "Fir"),
+            ("B00001:EMIS Web>Vision", "Gorse"),
+            ("A00009:EMIS Web>Vision", "Holly"),
+        ]
+    )
     after.loc[0, "ods_code"] = "B00001"  # both B rows are the same practice
     result = changes.compare_uploads(
-        BEFORE_MIGRATIONS.iloc[0:0], BEFORE_PHASES.iloc[0:0], BEFORE_AS_AT,
-        after, AFTER_PHASES.iloc[0:0], AFTER_AS_AT,
-    )  # fmt: skip
+        BEFORE_MIGRATIONS.iloc[0:0],
+        BEFORE_PHASES.iloc[0:0],
+        BEFORE_AS_AT,
+        after,
+        AFTER_PHASES.iloc[0:0],
+        AFTER_AS_AT,
+    )
     assert [item["migration_id"] for item in result["added"]] == [
         "A00009:EMIS Web>Vision",
         "B00001:EMIS Web>Vision",

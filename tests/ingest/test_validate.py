@@ -12,8 +12,17 @@ from tests.ingest.conftest import sheet, workbook
 
 D = dt.date
 TS = pd.Timestamp
-HEADER = ["Practice Code", "Practice Name", "CCG", "Current system", "New supplier",
-          "IDP date", "FDP date", "Go Live Date", "Go-live (actual)"]  # fmt: skip
+HEADER = [
+    "Practice Code",
+    "Practice Name",
+    "CCG",
+    "Current system",
+    "New supplier",
+    "IDP date",
+    "FDP date",
+    "Go Live Date",
+    "Go-live (actual)",
+]
 
 
 AS_AT = D(2026, 11, 20)
@@ -31,8 +40,21 @@ def _reference(reference):
 
 
 def test_clean_wide_row_becomes_a_migration_with_phase_spans():
-    result = checked([[" a81035 ", None, None, "emis", "TPP", "05/01/2026", "20/02/2026",
-                       "02/03/2026", D(2026, 3, 3)]])  # fmt: skip
+    result = checked(
+        [
+            [
+                " a81035 ",
+                None,
+                None,
+                "emis",
+                "TPP",
+                "05/01/2026",
+                "20/02/2026",
+                "02/03/2026",
+                D(2026, 3, 3),
+            ]
+        ]
+    )
     assert result.problems == []
     row = result.migrations.iloc[0]
     assert row["migration_id"] == "A81035:EMIS Web>SystmOne"
@@ -135,20 +157,31 @@ def test_blank_rows_and_trailing_totals_row_are_skipped():
 
 
 def test_actual_date_after_as_at_is_a_warning():
-    result = checked([["A81035", None, None, "EMIS", "TPP", None, None, None, "01/12/2026"]],
-                     as_at=D(2026, 11, 20))  # fmt: skip
+    result = checked(
+        [["A81035", None, None, "EMIS", "TPP", None, None, None, "01/12/2026"]],
+        as_at=D(2026, 11, 20),
+    )
     assert [p.column for p in result.warnings] == ["Go-live (actual)"]
 
 
 def test_1904_workbook_serials():
-    result = checked([["A81035", None, None, "EMIS", "TPP", None, None, 44621, None]],
-                     date1904=True)  # fmt: skip
+    result = checked(
+        [["A81035", None, None, "EMIS", "TPP", None, None, 44621, None]], date1904=True
+    )
     spans = result.phases.set_index("phase")
     assert spans.loc["go_live", "planned_start"] == TS("2026-03-02")
 
 
-LONG_HEADER = ["ODS", "Current system", "New system", "Phase", "Planned start", "Planned end",
-               "Actual start", "Actual end"]  # fmt: skip
+LONG_HEADER = [
+    "ODS",
+    "Current system",
+    "New system",
+    "Phase",
+    "Planned start",
+    "Planned end",
+    "Actual start",
+    "Actual end",
+]
 
 
 def test_long_tracker_groups_phase_rows():
@@ -193,8 +226,17 @@ def test_order_export():
         "M1 planned (Delivery Date)",
         "Actual M1 date",
     ]
-    rows = [["NHS Dorset ICB", "J81002", "Orchid House", "EMIS Health",
-             "EMIS Web GP", "16/03/2026", "17/03/2026"]]  # fmt: skip
+    rows = [
+        [
+            "NHS Dorset ICB",
+            "J81002",
+            "Orchid House",
+            "EMIS Health",
+            "EMIS Web GP",
+            "16/03/2026",
+            "17/03/2026",
+        ]
+    ]
     result = checked(rows, header=header, as_at=D(2026, 11, 20))
     assert result.problems == []
     row = result.migrations.iloc[0]
@@ -208,20 +250,42 @@ def test_order_export():
 @pytest.mark.parametrize(
     ("milestones", "phase", "expected"),
     [
-        ({"idp_planned": D(2026, 1, 5), "data_signoff_planned": D(2026, 1, 30)}, "data_checking",
-         (D(2026, 1, 5), D(2026, 1, 30))),
-        ({"fdp_planned": D(2026, 2, 20), "go_live_planned": D(2026, 3, 2)}, "cutover",
-         (D(2026, 2, 20), D(2026, 3, 2))),
-        ({"kickoff_planned": D(2026, 1, 1), "idp_planned": D(2026, 1, 20)}, "early_preparation",
-         (D(2026, 1, 1), D(2026, 1, 20))),  # no survey: early preparation starts at kickoff
-        ({"kickoff_planned": D(2026, 1, 1), "technical_survey_planned": D(2026, 1, 6),
-          "idp_planned": D(2026, 1, 20)}, "early_preparation", (D(2026, 1, 6), D(2026, 1, 20))),
-        ({"registration_planned": D(2025, 12, 1), "kickoff_planned": D(2025, 12, 10)},
-         "procurement", (D(2025, 12, 1), D(2025, 12, 10))),
-        ({"go_live_planned": D(2026, 3, 2), "post_go_live_end_planned": D(2026, 3, 13)},
-         "post_go_live", (D(2026, 3, 2), D(2026, 3, 13))),
+        (
+            {"idp_planned": D(2026, 1, 5), "data_signoff_planned": D(2026, 1, 30)},
+            "data_checking",
+            (D(2026, 1, 5), D(2026, 1, 30)),
+        ),
+        (
+            {"fdp_planned": D(2026, 2, 20), "go_live_planned": D(2026, 3, 2)},
+            "cutover",
+            (D(2026, 2, 20), D(2026, 3, 2)),
+        ),
+        (
+            {"kickoff_planned": D(2026, 1, 1), "idp_planned": D(2026, 1, 20)},
+            "early_preparation",
+            (D(2026, 1, 1), D(2026, 1, 20)),
+        ),  # no survey: early preparation starts at kickoff
+        (
+            {
+                "kickoff_planned": D(2026, 1, 1),
+                "technical_survey_planned": D(2026, 1, 6),
+                "idp_planned": D(2026, 1, 20),
+            },
+            "early_preparation",
+            (D(2026, 1, 6), D(2026, 1, 20)),
+        ),
+        (
+            {"registration_planned": D(2025, 12, 1), "kickoff_planned": D(2025, 12, 10)},
+            "procurement",
+            (D(2025, 12, 1), D(2025, 12, 10)),
+        ),
+        (
+            {"go_live_planned": D(2026, 3, 2), "post_go_live_end_planned": D(2026, 3, 13)},
+            "post_go_live",
+            (D(2026, 3, 2), D(2026, 3, 13)),
+        ),
     ],
-)  # fmt: skip
+)
 def test_milestone_to_phase_rule(milestones, phase, expected):
     spans = {s["phase"]: s for s in phase_spans(milestones)}
     assert (spans[phase]["planned_start"], spans[phase]["planned_end"]) == expected

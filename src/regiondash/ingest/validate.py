@@ -279,26 +279,35 @@ class _Checker:
             self.problem(row, "error", "ods_code", raw_ods, hidden)
         elif not ODS_PATTERN.fullmatch(ods):
             self.problem(
-                row, "error", "ods_code", raw_ods,
+                row,
+                "error",
+                "ods_code",
+                raw_ods,
                 f"'{ods}' is not an ODS practice code (one letter and five digits, e.g. A81001)",
-            )  # fmt: skip
+            )
         practice = self.reference.practice_lookup.get(ods) if ods else None
         if ods and practice is None and ODS_PATTERN.fullmatch(ods):
             self.problem(
-                row, "warning", "ods_code", raw_ods,
+                row,
+                "warning",
+                "ods_code",
+                raw_ods,
                 f"{ods} is not in NHS England's practice mapping ({self.reference.source}); "
                 "organisation columns are taken from the tracker as written",
-            )  # fmt: skip
+            )
         for key in ("source_system", "target_system"):
             raw = row.values.get(key)
             if raw:
                 system = canonical_system(raw)
                 if system is None:
                     self.problem(
-                        row, "error", key, raw,
+                        row,
+                        "error",
+                        key,
+                        raw,
                         f"'{raw}' is not a clinical system we know "
                         "(EMIS Web, SystmOne, Vision or Evolution)",
-                    )  # fmt: skip
+                    )
                 row.values[key] = system
         row.values["source_system_inferred"] = False
         target_header = self.header_of.get("target_system")
@@ -319,8 +328,13 @@ class _Checker:
             row.values["source_system_inferred"] = True
         source, target = row.values.get("source_system"), row.values.get("target_system")
         if source and target and source == target:
-            self.problem(row, "error", "target_system", target,
-                         f"the source and target system are both {target}")  # fmt: skip
+            self.problem(
+                row,
+                "error",
+                "target_system",
+                target,
+                f"the source and target system are both {target}",
+            )
         self.organisations(row, practice)
         rag = _text_of(row.values, "reported_rag")
         if rag:
@@ -333,10 +347,13 @@ class _Checker:
         known = self.reference.sub_icb_lookup.get(normalise_header(given)) if given else None
         if given and known is None:
             self.problem(
-                row, "warning", "sub_icb_code", given,
+                row,
+                "warning",
+                "sub_icb_code",
+                given,
                 f"'{given}' is not a sub-ICB location in the reference mapping"
                 + ("; the practice's own sub-ICB is used" if practice else ""),
-            )  # fmt: skip
+            )
         chosen = known or practice
         if chosen is None:
             for key in ("sub_icb_name", "icb_name", "region_name"):
@@ -344,12 +361,21 @@ class _Checker:
             return
         if practice and known and known["sub_icb_code"] != practice["sub_icb_code"]:
             self.problem(
-                row, "warning", "sub_icb_code", given,
+                row,
+                "warning",
+                "sub_icb_code",
+                given,
                 f"the tracker says {known['sub_icb_code']} but NHS England's mapping puts this "
                 f"practice in {practice['sub_icb_code']}; the tracker's is used",
-            )  # fmt: skip
-        for key in ("sub_icb_code", "sub_icb_name", "icb_code", "icb_name", "region_code",
-                    "region_name"):  # fmt: skip
+            )
+        for key in (
+            "sub_icb_code",
+            "sub_icb_name",
+            "icb_code",
+            "icb_name",
+            "region_code",
+            "region_name",
+        ):
             row.values[key] = chosen[key]
         if practice and not row.values.get("practice_name"):
             row.values["practice_name"] = practice["practice_name"]
@@ -374,9 +400,12 @@ class _Checker:
         for key, value in row.values.items():
             if isinstance(value, dt.date) and value > self.as_at and "actual" in key:
                 self.problem(
-                    row, "warning", key, value,
+                    row,
+                    "warning",
+                    key,
+                    value,
                     f"an actual date after the upload's as-at date ({self.as_at:%d/%m/%Y})",
-                )  # fmt: skip
+                )
 
 
 def migration_id(ods: str, source: str | None, target: str | None) -> str:
@@ -418,9 +447,14 @@ def phase_spans(values: dict[str, object]) -> list[dict[str, object]]:
         )
         if span != (None, None, None, None):
             spans.append(
-                {"phase": phase, "planned_start": span[0], "planned_end": span[1],
-                 "actual_start": span[2], "actual_end": span[3]}
-            )  # fmt: skip
+                {
+                    "phase": phase,
+                    "planned_start": span[0],
+                    "planned_end": span[1],
+                    "actual_start": span[2],
+                    "actual_end": span[3],
+                }
+            )
     return spans
 
 
@@ -692,15 +726,21 @@ def _wide_migrations(checker: _Checker, rows: list[_Row]):
     for row in rows:
         values = row.values
         if not row.has_error:
-            key = migration_id(cast(str, values["ods_code"]), _text_of(values, "source_system"),
-                               _text_of(values, "target_system"))  # fmt: skip
+            key = migration_id(
+                cast(str, values["ods_code"]),
+                _text_of(values, "source_system"),
+                _text_of(values, "target_system"),
+            )
             if key in seen:
                 checker.problem(
-                    row, "error", "ods_code", values["ods_code"],
+                    row,
+                    "error",
+                    "ods_code",
+                    values["ods_code"],
                     f"{values['ods_code']} already appears for the same migration "
                     f"({values.get('source_system') or 'unknown'} → {values['target_system']}) "
                     f"at row {seen[key]}",
-                )  # fmt: skip
+                )
             else:
                 seen[key] = row.number
                 values["migration_id"] = key
@@ -720,14 +760,18 @@ def _long_migrations(checker: _Checker, rows: list[_Row]):
         phase = phase_for_name(values.get("phase")) if values.get("phase") is not None else None
         if phase is None:
             checker.problem(
-                row, "error", "phase", values.get("phase"),
+                row,
+                "error",
+                "phase",
+                values.get("phase"),
                 "not a phase of the migration guide (e.g. 'Data checking', 'Go live' or 1–13)",
-            )  # fmt: skip
+            )
         values["phase"] = phase
         ods = _text_of(values, "ods_code")
         if ods and ODS_PATTERN.fullmatch(ods):
-            key = migration_id(ods, _text_of(values, "source_system"),
-                               _text_of(values, "target_system"))  # fmt: skip
+            key = migration_id(
+                ods, _text_of(values, "source_system"), _text_of(values, "target_system")
+            )
             groups.setdefault(key, []).append(row)
         else:
             ungrouped.append(row)
@@ -737,18 +781,26 @@ def _long_migrations(checker: _Checker, rows: list[_Row]):
         for row in members:
             phase = _text_of(row.values, "phase")
             if phase and phase in first_seen:
-                checker.problem(row, "error", "phase", row.values["phase"],
-                                f"this migration's {phase} phase is already at row "
-                                f"{first_seen[phase]}")  # fmt: skip
+                checker.problem(
+                    row,
+                    "error",
+                    "phase",
+                    row.values["phase"],
+                    f"this migration's {phase} phase is already at row {first_seen[phase]}",
+                )
             elif phase:
                 first_seen[phase] = row.number
         broken = [r for r in members if r.has_error]
         if broken:
             for row in members:
                 if not row.has_error:
-                    checker.problem(row, "error", None, None,
-                                    f"another row of this migration has an error "
-                                    f"(row {broken[0].number})")  # fmt: skip
+                    checker.problem(
+                        row,
+                        "error",
+                        None,
+                        None,
+                        f"another row of this migration has an error (row {broken[0].number})",
+                    )
             bad.extend(members)
             continue
         head = members[0]
