@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from regiondash.ingest.limits import Limits
 
 # Machine keys for UnreadableFile.reason; callers and tests match on these exactly.
 REASONS = frozenset(
@@ -110,3 +115,109 @@ TRIM_ADVICE = (
     "Save a copy that holds only the tracker sheet (delete other sheets, pictures and unused "
     "rows and columns) and upload that."
 )
+
+
+# The refusals both the first look (sniff.py) and the reader (worker.py) raise: here, so that
+# neither takes them from the other.
+
+# What each kind is called in messages, and the extensions it is normally saved with.
+KIND_NAMES = {
+    "xlsx": ("an Excel workbook (.xlsx)", (".xlsx", ".xlsm", ".xltx")),
+    "xlsb": ("an Excel Binary Workbook (.xlsb)", (".xlsb",)),
+    "xls": ("an Excel 97-2003 workbook (.xls)", (".xls", ".xlt")),
+    "ods": ("an OpenDocument spreadsheet (.ods)", (".ods", ".ots")),
+    "csv": ("a CSV file", (".csv", ".txt", ".tsv")),
+}
+
+
+def renamed_note(file_name: str, kind: str) -> str:
+    """' (its name ends in .xlsx, but it is an Excel 97-2003 workbook (.xls))' or ''."""
+    suffix = PurePosixPath(display_name(file_name).lower()).suffix
+    title, extensions = KIND_NAMES[kind]
+    if (
+        not suffix
+        or suffix in extensions
+        or not any(suffix in exts for _title, exts in KIND_NAMES.values())
+    ):
+        return ""
+    return f" (its name ends in {suffix}, but it is {title})"
+
+
+def kind_refusal(file_name: str, kind: str, why: str, reason: str = "corrupt") -> UnreadableFile:
+    """'X could not be read as an Excel 97-2003 workbook (.xls): why. Save it as .xlsx...'"""
+    title = KIND_NAMES[kind][0]
+    advice = SAVE_AS_XLSX
+    if kind == "ods":
+        advice = (
+            "Open it in LibreOffice Calc (or Excel), save a copy as 'Excel 2007-365 (.xlsx)' and "
+            "upload that."
+        )
+    elif reason == "reader_crashed":
+        advice += " If that fails too, send the file to the dashboard support team."
+    return refuse(
+        file_name,
+        reason,
+        f"could not be read as {title}{renamed_note(file_name, kind)}: {why}. {advice}",
+    )
+
+
+def xml_entities_refusal(file_name: str) -> UnreadableFile:
+    """The xml_entities refusal (also used when a reader's defusedxml trips in the child)."""
+    return refuse(
+        file_name,
+        "xml_entities",
+        "contains XML document type declarations (DOCTYPE/ENTITY), which Excel never writes "
+        "and which can be used to attack the server, so it was not opened. Open it in Excel and "
+        "save it again as .xlsx, or ask the sender for a normal export.",
+    )
+
+
+def no_sheets_refusal(file_name: str) -> UnreadableFile:
+    """The no_sheets refusal."""
+    return refuse(
+        file_name,
+        "no_sheets",
+        "has no worksheets with cells to read. Check it is the tracker, open it in Excel, "
+        "add the tracker sheet and save again.",
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def check_extent(
+    sheet: str, n_rows: int, n_cols: int, file_name: str, limits: Limits, declared: bool = False
+) -> None:
+    """Raise sheet_too_large if a sheet's rows, columns or cells exceed the limits."""
+    if (
+        n_rows <= limits.max_sheet_rows
+        and n_cols <= limits.max_sheet_columns
+        and n_rows * n_cols <= limits.max_sheet_cells
+    ):
+        return
+    raise sheet_too_large(sheet, n_rows, n_cols, file_name, limits, declared)
+
+
+def sheet_too_large(
+    sheet: str,
+    n_rows: int,
+    n_cols: int,
+    file_name: str,
+    limits: Limits,
+    declared: bool = False,
+    at_least: bool = False,
+) -> UnreadableFile:
+    """The sheet_too_large refusal, naming the sheet and its size."""
+    what = "declares a used range of" if declared else "has data across"
+    if at_least:
+        what += " at least"
+    return refuse(
+        file_name,
+        "sheet_too_large",
+        f"has a sheet '{sheet}' that {what} {_count(n_rows, 'row')} × {_count(n_cols, 'column')}, "
+        "over the limit "
+        f"of {limits.max_sheet_rows:,} rows, {limits.max_sheet_columns:,} columns and "
+        f"{limits.max_sheet_cells:,} cells. Delete the unused rows and columns below and to the "
+        "right of the data (or copy the tracker rows into a new workbook), save and upload again.",
+    )

@@ -15,7 +15,6 @@ import struct
 import zipfile
 import zlib
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 import defusedxml.ElementTree as DefusedET
@@ -24,9 +23,12 @@ from defusedxml import DefusedXmlException
 from regiondash.ingest.errors import (
     SAVE_AS_XLSX,
     UnreadableFile,
-    display_name,
+    check_extent,
+    kind_refusal,
+    no_sheets_refusal,
     refuse,
     size_text,
+    xml_entities_refusal,
 )
 
 if TYPE_CHECKING:
@@ -142,47 +144,6 @@ def _macro_enabled(file_name: str, what: str = "VBA or Excel 4 macros") -> Unrea
         f"is a macro-enabled workbook (it contains {what}), which is not accepted. In Excel use "
         "File > Save As, choose 'Excel Workbook (*.xlsx)' to save a copy without macros, and "
         "upload that.",
-    )
-
-
-# What each kind is called in messages, and the extensions it is normally saved with.
-KIND_NAMES = {
-    "xlsx": ("an Excel workbook (.xlsx)", (".xlsx", ".xlsm", ".xltx")),
-    "xlsb": ("an Excel Binary Workbook (.xlsb)", (".xlsb",)),
-    "xls": ("an Excel 97-2003 workbook (.xls)", (".xls", ".xlt")),
-    "ods": ("an OpenDocument spreadsheet (.ods)", (".ods", ".ots")),
-    "csv": ("a CSV file", (".csv", ".txt", ".tsv")),
-}
-
-
-def renamed_note(file_name: str, kind: str) -> str:
-    """' (its name ends in .xlsx, but it is an Excel 97-2003 workbook (.xls))' or ''."""
-    suffix = PurePosixPath(display_name(file_name).lower()).suffix
-    title, extensions = KIND_NAMES[kind]
-    if (
-        not suffix
-        or suffix in extensions
-        or not any(suffix in exts for _title, exts in KIND_NAMES.values())
-    ):
-        return ""
-    return f" (its name ends in {suffix}, but it is {title})"
-
-
-def kind_refusal(file_name: str, kind: str, why: str, reason: str = "corrupt") -> UnreadableFile:
-    """'X could not be read as an Excel 97-2003 workbook (.xls): why. Save it as .xlsx...'"""
-    title = KIND_NAMES[kind][0]
-    advice = SAVE_AS_XLSX
-    if kind == "ods":
-        advice = (
-            "Open it in LibreOffice Calc (or Excel), save a copy as 'Excel 2007-365 (.xlsx)' and "
-            "upload that."
-        )
-    elif reason == "reader_crashed":
-        advice += " If that fails too, send the file to the dashboard support team."
-    return refuse(
-        file_name,
-        reason,
-        f"could not be read as {title}{renamed_note(file_name, kind)}: {why}. {advice}",
     )
 
 
@@ -470,17 +431,6 @@ def _index_names(infos: list[zipfile.ZipInfo], file_name: str) -> dict[str, zipf
             raise _corrupt(file_name)
         by_name[key] = info
     return by_name
-
-
-def xml_entities_refusal(file_name: str) -> UnreadableFile:
-    """The xml_entities refusal (also used when a reader's defusedxml trips in the child)."""
-    return refuse(
-        file_name,
-        "xml_entities",
-        "contains XML document type declarations (DOCTYPE/ENTITY), which Excel never writes "
-        "and which can be used to attack the server, so it was not opened. Open it in Excel and "
-        "save it again as .xlsx, or ask the sender for a normal export.",
-    )
 
 
 def _read_head(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
@@ -789,16 +739,6 @@ def _ods_null_date_1904(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     return False
 
 
-def no_sheets_refusal(file_name: str) -> UnreadableFile:
-    """The no_sheets refusal."""
-    return refuse(
-        file_name,
-        "no_sheets",
-        "has no worksheets with cells to read. Check it is the tracker, open it in Excel, "
-        "add the tracker sheet and save again.",
-    )
-
-
 def _workbook_rels(
     zf: zipfile.ZipFile,
     by_name: dict[str, zipfile.ZipInfo],
@@ -850,44 +790,3 @@ def _check_dimension(head: bytes, sheet: str, file_name: str, limits: Limits) ->
     # Grids are padded to start at column A, so the width that counts is the last column.
     n_rows, n_cols = last_row - first_row + 1, last_col
     check_extent(sheet, n_rows, n_cols, file_name, limits, declared=True)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
-
-
-def check_extent(
-    sheet: str, n_rows: int, n_cols: int, file_name: str, limits: Limits, declared: bool = False
-) -> None:
-    """Raise sheet_too_large if a sheet's rows, columns or cells exceed the limits."""
-    if (
-        n_rows <= limits.max_sheet_rows
-        and n_cols <= limits.max_sheet_columns
-        and n_rows * n_cols <= limits.max_sheet_cells
-    ):
-        return
-    raise sheet_too_large(sheet, n_rows, n_cols, file_name, limits, declared)
-
-
-def sheet_too_large(
-    sheet: str,
-    n_rows: int,
-    n_cols: int,
-    file_name: str,
-    limits: Limits,
-    declared: bool = False,
-    at_least: bool = False,
-) -> UnreadableFile:
-    """The sheet_too_large refusal, naming the sheet and its size."""
-    what = "declares a used range of" if declared else "has data across"
-    if at_least:
-        what += " at least"
-    return refuse(
-        file_name,
-        "sheet_too_large",
-        f"has a sheet '{sheet}' that {what} {_count(n_rows, 'row')} × {_count(n_cols, 'column')}, "
-        "over the limit "
-        f"of {limits.max_sheet_rows:,} rows, {limits.max_sheet_columns:,} columns and "
-        f"{limits.max_sheet_cells:,} cells. Delete the unused rows and columns below and to the "
-        "right of the data (or copy the tracker rows into a new workbook), save and upload again.",
-    )

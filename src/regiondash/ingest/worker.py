@@ -33,21 +33,18 @@ from regiondash.ingest.errors import (
     SPREADSHEET_ERRORS,
     TRIM_ADVICE,
     UnreadableFile,
+    check_extent,
     display_name,
+    kind_refusal,
+    no_sheets_refusal,
     refuse,
+    sheet_too_large,
     size_text,
+    xml_entities_refusal,
 )
 from regiondash.ingest.grid import SheetGrid, WorkbookGrid, column_letters
 from regiondash.ingest.limits import DEFAULT_LIMITS, Limits
-from regiondash.ingest.sniff import (
-    SniffResult,
-    check_extent,
-    kind_refusal,
-    no_sheets_refusal,
-    sheet_too_large,
-    sniff,
-    xml_entities_refusal,
-)
+from regiondash.ingest.sniff import SniffResult, sniff
 
 __all__ = [
     "DEFAULT_LIMITS",
