@@ -55,10 +55,12 @@ run: $(STAMP) ## serve the app (127.0.0.1:8501; ADDRESS=, PORT=), demo region lo
 system-deps: ## install Debian's Chromium, LibreOffice Impress/Calc and poppler if missing (root)
 	bash scripts/install-system-deps.sh
 
-lint: $(STAMP) ## ruff check, ruff format --check and mypy on src/ (all run; fails if any fails)
+lint: $(STAMP) ## ruff check, ruff format --check, the import layers and mypy on src/ (all run; fails if any fails)
 	@status=0; \
 	echo "+ ruff check ."; $(VENV)/bin/ruff check . || status=1; \
 	echo "+ ruff format --check ."; $(VENV)/bin/ruff format --check . || status=1; \
+	echo "+ lint-imports (the layers and contracts in pyproject.toml)"; \
+	$(VENV)/bin/lint-imports --no-cache || status=1; \
 	echo "+ mypy (src/, settings in pyproject.toml)"; \
 	$(VENV)/bin/mypy > $(VENV)/mypy.out 2>&1; mypy_rc=$$?; cat $(VENV)/mypy.out; \
 	errors=$$(grep -c ': error:' $(VENV)/mypy.out); \
