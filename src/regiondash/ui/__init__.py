@@ -1,0 +1,70 @@
+"""The only domain-side package that imports Streamlit, by what it holds: data loading and
+caching (data), the shared filters and the link (filters), the widgets every page uses
+(widgets), and the parts of pages bigger than a call (sections; upload for the Upload page, pack
+for the Board pack). Pages use the names re-exported here and import those three by name."""
+
+from regiondash.ui.data import (
+    TREND_AT_ONCE,
+    Context,
+    configured_sources,
+    context,
+    database_problem,
+    database_url,
+    engine_for,
+    go_live_history,
+    overrunning_over_time,
+    picture,
+    reference_data,
+    risk_flags,
+    stale_after_days,
+    today,
+    trackers_in_picture,
+    trend_dates,
+    view,
+)
+from regiondash.ui.filters import build_context, link_message, reset_filters
+from regiondash.ui.widgets import (
+    IMAGE_FORMATS,
+    data_line,
+    definitions_link,
+    download_table,
+    empty_state,
+    file_stem,
+    image_format_choice,
+    show_chart,
+    show_table,
+    slide_images,
+)
+
+__all__ = [
+    "IMAGE_FORMATS",
+    "TREND_AT_ONCE",
+    "Context",
+    "build_context",
+    "configured_sources",
+    "context",
+    "data_line",
+    "database_problem",
+    "database_url",
+    "definitions_link",
+    "download_table",
+    "empty_state",
+    "engine_for",
+    "file_stem",
+    "go_live_history",
+    "image_format_choice",
+    "link_message",
+    "overrunning_over_time",
+    "picture",
+    "reference_data",
+    "reset_filters",
+    "risk_flags",
+    "show_chart",
+    "show_table",
+    "slide_images",
+    "stale_after_days",
+    "today",
+    "trackers_in_picture",
+    "trend_dates",
+    "view",
+]
