@@ -1,15 +1,21 @@
-"""Tables the upload page shows: the column mapping, counts, the report and upload history."""
+"""Tables the upload page shows: the column mapping, counts, the report and upload history; and
+an upload's original file to download."""
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from collections.abc import Callable
 
 import pandas as pd
 
+from regiondash import exports
 from regiondash.fields import FIELD_BY_KEY, FIELDS
-from regiondash.importing import EXPLICIT, NEW_TRACKER, TrackerChoice, tracker_name
 from regiondash.ingest import AS_AT_DEFAULT, AS_AT_TITLE, ParsedTracker
 from regiondash.ingest.columns import IGNORE
+from regiondash.sources.base import FILE_KIND
+from regiondash.uploading import EXPLICIT, NEW_TRACKER, TrackerChoice, tracker_name
 
 NOT_USED = "(not used)"
 FIELD_CHOICES = [NOT_USED, *(f"{f.label} [{f.key}]" for f in FIELDS)]
@@ -180,3 +186,35 @@ def suggestions(parsed: ParsedTracker) -> list[tuple[str, str, str]]:
         for header, key in getattr(match, "suggestions", {}).items()
         if key in FIELD_BY_KEY
     ]
+
+
+_PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+class _Verbatim:
+    """A cell written as it is: a plain number, which no spreadsheet runs as a formula."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def original_file(content: bytes, file_kind: str) -> bytes:
+    """An upload's original file for download. A file someone uploaded is given back byte for
+    byte; a tracking database's rows were kept as CSV just as the source held them, so text a
+    spreadsheet would run as a formula (=HYPERLINK(..), +cmd|.., @SUM(..)) is written as plain
+    text, as in every CSV regiondash writes (exports.csv_bytes), header included."""
+    if file_kind != FILE_KIND or not content:
+        return content
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    width = max((len(row) for row in rows), default=0)
+    cells = [
+        [_Verbatim(v) if _PLAIN_NUMBER.fullmatch(v) else v for v in row] + [""] * (width - len(row))
+        for row in rows
+    ]
+    written = exports.csv_bytes(pd.DataFrame(cells, columns=range(width), dtype=object))
+    # csv_bytes writes a header of its own (0,1,2..) after its byte order mark: the source's
+    # header is the first of the rows
+    return "\ufeff".encode() + written[written.index(b"\r\n") + 2 :]
