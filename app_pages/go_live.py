@@ -3,8 +3,8 @@
 import streamlit as st
 
 from regiondash import charts, spread, ui
-from regiondash.fields import SYSTEMS
 from regiondash.risks import DEFAULT_CONFIG
+from regiondash.ui import sections
 
 ctx = ui.context()
 st.title("Go-live spread")
@@ -33,24 +33,7 @@ st.caption(
     "same number the Risks page's *Go-live capacity clash* rule uses. A week (Monday to Sunday) "
     "with more go-lives than that to one system is flagged on the chart and listed below."
 )
-with st.expander("Try another weekly capacity", icon=":material/speed:"):
-    st.caption(
-        f"A what-if for this page only: the Risks page keeps {RULE_CAPACITY} a week. "
-        "0 means no limit."
-    )
-    cols = st.columns(len(SYSTEMS))
-    capacity = {
-        system: cols[i].number_input(system, 0, 100, RULE_CAPACITY, key=f"capacity-{system}")
-        for i, system in enumerate(SYSTEMS)
-    }
-capacity = {k: v for k, v in capacity.items() if v}
-changed = {k: v for k, v in capacity.items() if v != RULE_CAPACITY}
-if changed or len(capacity) < len(SYSTEMS):
-    st.info(
-        f"Capacity changed on this page from the rule's {RULE_CAPACITY} a week: the flags "
-        "below are a what-if.",
-        icon=":material/tune:",
-    )
+capacity = sections.capacity_what_if(RULE_CAPACITY)
 
 # the chart and its CSV are the same frame
 extra = (period, stack, tuple(sorted(capacity.items())))
@@ -67,20 +50,7 @@ fig = ctx.memo(
 ui.show_chart(fig, counts, f"go-lives-per-{period}", key="spread")
 
 flagged = spread.over_capacity_weeks(going, capacity)
-if flagged.empty:
-    st.success(
-        "No week goes over the capacity set for its target system.", icon=":material/check_circle:"
-    )
-else:
-    st.warning(f"{len(flagged)} week(s) over capacity.", icon=":material/warning:")
-    headings = {
-        "week_start": "Week starting",
-        "target_system": "Target system",
-        "go_lives": "Go-lives",
-        "capacity": "Capacity",
-    }
-    weeks = flagged.assign(week_start=flagged["week_start"].dt.date).rename(columns=headings)
-    st.dataframe(weeks, hide_index=True)
+sections.over_capacity(flagged)
 
 daily = ctx.memo("daily-go-lives", lambda: spread.daily_go_lives(ctx.overview))
 fig = ctx.memo(
