@@ -15,7 +15,17 @@ from regiondash.importing import import_tracker
 from regiondash.reference import load_reference
 from tests.app.conftest import AS_AT, SECOND_UPLOAD, metric, open_page
 
-PAGES = ["overview", "timeline", "overruns", "go_live", "risks", "changes", "upload", "definitions"]
+PAGES = [
+    "overview",
+    "timeline",
+    "overruns",
+    "go_live",
+    "risks",
+    "changes",
+    "board_pack",
+    "upload",
+    "definitions",
+]
 
 
 def page_warnings(at) -> list:
@@ -140,7 +150,7 @@ def test_definitions_page(fixture_db):
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_has_a_helpful_empty_state(empty_db, page):
     at = open_page(None if page == "overview" else page)
-    if page in ("overview", "timeline", "overruns", "go_live", "risks", "changes"):
+    if page in ("overview", "timeline", "overruns", "go_live", "risks", "changes", "board_pack"):
         assert at.info[0].value.startswith("No tracker has been uploaded yet")
     assert not at.error
 
@@ -350,21 +360,34 @@ def test_chart_slide_images_are_drawn_on_request(fixture_db):
     assert made[0].startswith(b"\x89PNG") and b"<svg" in made[1][:400]
 
 
-def test_tables_download_as_xlsx_with_definitions(fixture_db):
+def test_tables_download_as_xlsx_with_definitions(fixture_db, monkeypatch):
     import openpyxl
+    from streamlit.runtime.media_file_manager import MediaFileManager
 
+    # The page's files are made on click (a callable per button): keep each callable the page
+    # hands Streamlit, by the file id its button carries, and make the page's own file with it.
+    made = {}
+    register = MediaFileManager.add_deferred
+
+    def keep(self, data_callable, *args, **kwargs):
+        file_id = register(self, data_callable, *args, **kwargs)
+        made[file_id] = data_callable
+        return file_id
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", keep)
     at = open_page("overruns")
     xlsx = next(d for d in at.get("download_button") if d.proto.label.endswith("(XLSX)"))
     assert xlsx.proto.label == "Download this table (XLSX)"
-    # AppTest serves the bytes by URL, so rebuild the same workbook the page offers
-    from regiondash import metrics, tables
-    from regiondash.report import exports as report_exports
-
+    data = made[xlsx.proto.deferred_file_id]()
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book.sheetnames == ["Overrunning migrations", "Definitions"]
+    rows = list(book["Overrunning migrations"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("Practice", "ODS code", "Sub-ICB")
+    # one row per phase overrun, of exactly the migrations in view that overrun, real dates
     ctx = at.session_state["_regiondash_context"]
-    table = tables.overrun_table(metrics.overrun_rows(ctx.overview, ctx.phases))
-    data = report_exports.table_xlsx(table, "Overrunning migrations", ctx.as_at)
-    sheets = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
-    assert sheets == ["Overrunning migrations", "Definitions"]
+    late = set(ctx.overview.loc[ctx.overview["overrunning"], "ods_code"])
+    assert late and {row[1] for row in rows[1:]} == late
+    assert isinstance(rows[1][7], dt.datetime)
 
 
 FILTER_KEYS = ["region", "icb", "sub_icb", "csu", "source", "target", "status"]
