@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from regiondash import store
-from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS, PROBLEM_COLUMNS
+from regiondash.fields import PHASE_COLUMNS, PROBLEM_COLUMNS
+from regiondash.frames_schema import BOOL, DATE, INT, MIGRATION_DTYPES, check_migration_frames
 from regiondash.phases import PHASE_KEYS
 
 POSTGRES_ENV = "REGIONDASH_TEST_POSTGRES_URL"
@@ -107,12 +108,13 @@ def build_upload(
     n = n_migrations
     ids = [f"{id_prefix}{i:05d}" for i in range(n)]
     migrations = pd.DataFrame({"migration_id": pd.Series(ids, dtype="string")})
-    for column in MIGRATION_COLUMNS[1:]:
-        if column in EVENT_DATE_FIELDS:
+    # every column the canonical model (frames_schema) declares, drawn by its dtype
+    for column, dtype in list(MIGRATION_DTYPES.items())[1:]:
+        if dtype == DATE:
             migrations[column] = _dates(rng, n, 0.4)
-        elif column == "source_system_inferred":
+        elif dtype == BOOL:
             migrations[column] = rng.random(n) < 0.3
-        elif column == "source_row":
+        elif dtype == INT:
             migrations[column] = np.arange(n, dtype="int64") + 2
         else:
             values = pd.Series([f'{column} {seed}-{i} ‘é’ "q"' for i in range(n)])
@@ -161,6 +163,7 @@ def build_upload(
         rows_read=n + 1,
         sha256=hashlib.sha256(content).hexdigest(),
     )
+    check_migration_frames(migrations, phases)
     return record, migrations, phases, set_aside, problems
 
 

@@ -6,7 +6,6 @@ import json
 import pandas as pd
 
 from regiondash import changes
-from regiondash.fields import MIGRATION_COLUMNS
 from tests import frames
 
 T = pd.Timestamp
@@ -146,10 +145,16 @@ M1, M2, M3, M4, M5 = (f"A0000{n}:EMIS Web>SystmOne" for n in range(1, 6))
 def migrations_frame(rows):
     return frames.migrations_frame(
         [
-            {"migration_id": mid, "practice_name": name, "source_system": "EMIS Web", "target_system": "SystmOne"}
+            {
+                "migration_id": mid,
+                "practice_name": name,
+                "source_system": "EMIS Web",
+                "target_system": "SystmOne",
+            }
             for mid, name in rows
         ]
     )
+
 
 phases_frame = frames.phases_frame
 

@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from regiondash import forecast
-from regiondash.fields import MIGRATION_COLUMNS
 from regiondash.forecast import ForecastConfig
 from tests import frames
 
@@ -17,20 +16,17 @@ EMIS, S1, VISION = "EMIS Web", "SystmOne", "Vision"
 
 
 def migrations_frame(rows):
-    records = []
-    for mid, source, target, status in rows:
-        record = dict.fromkeys(MIGRATION_COLUMNS)
-        record.update(
-            migration_id=mid,
-            ods_code=mid[:6],
-            source_system=source,
-            target_system=target,
-            reported_status=status,
-        )
-        records.append(record)
-    frame = pd.DataFrame(records, columns=MIGRATION_COLUMNS)
-    text = ("migration_id", "ods_code", "source_system", "target_system", "reported_status")
-    return frame.astype(dict.fromkeys(text, "string"))
+    return frames.migrations_frame(
+        [
+            {
+                "migration_id": mid,
+                "source_system": source,
+                "target_system": target,
+                "reported_status": status,
+            }
+            for mid, source, target, status in rows
+        ]
+    )
 
 
 phases_frame = frames.phases_frame

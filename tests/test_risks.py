@@ -11,11 +11,13 @@ import pytest
 
 from regiondash import demo, metrics, risks, store
 from regiondash.calendar import england_bank_holidays
-from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS
+from regiondash.fields import MIGRATION_COLUMNS, PHASE_COLUMNS
 from regiondash.importing import import_tracker
 from regiondash.phases import PHASE_BY_KEY, WHOLE_MIGRATION_MAX_DAYS, duration_days, inclusive_days
 from regiondash.reference import load_reference
 from tests import frames
+from tests.frames import DATE
+from tests.frames import migrations_frame as model_migrations
 
 AS_AT = dt.date(2026, 6, 1)
 # Where each milestone sits in the phase rows (phase, start or end), as milestone_dates reads it.
@@ -38,24 +40,9 @@ phases_frame = frames.phases_frame
 def migrations_frame(records: list[dict]) -> pd.DataFrame:
     """Migration rows; the overview's `status`, an `upload_as_at` or `tracks_*` columns only
     when a record gives them (older callers' frames have none)."""
-    rows = []
-    for record in records:
-        row = dict.fromkeys(MIGRATION_COLUMNS)
-        row.update(record)
-        rows.append(row)
-    extra = list(dict.fromkeys(k for r in records for k in r if k not in MIGRATION_COLUMNS))
-    frame = pd.DataFrame(rows, columns=[*MIGRATION_COLUMNS, *extra])
-    for column in [*EVENT_DATE_FIELDS, *(c for c in extra if c == "upload_as_at")]:
-        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
-    text = [
-        "migration_id",
-        "ods_code",
-        "target_system",
-        "reported_status",
-        "reported_rag",
-        *(c for c in extra if c == "status"),
-    ]
-    return frame.astype(dict.fromkeys(text, "string"))
+    extra = dict.fromkeys(k for r in records for k in r if k not in MIGRATION_COLUMNS)
+    kinds = {k: DATE if k == "upload_as_at" else "string" if k == "status" else None for k in extra}
+    return model_migrations(records, ods_from_id=False, extra=kinds)
 
 
 def frames(cases: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:

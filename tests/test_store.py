@@ -19,10 +19,11 @@ from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from regiondash import store
-from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PHASE_COLUMNS, PROBLEM_COLUMNS
+from regiondash.fields import EVENT_DATE_FIELDS, MIGRATION_COLUMNS, PROBLEM_COLUMNS
 from regiondash.phases import PHASE_KEYS
 from regiondash.store import bulk, migrate, uploads
 from regiondash.store.schema import migrations_table, phases_table, uploads_table
+from tests import frames
 from tests.conftest import build_upload
 
 D = pd.Timestamp
@@ -56,15 +57,7 @@ def migrations_frame(*rows: dict) -> pd.DataFrame:
 
 def phases_frame(*rows: tuple) -> pd.DataFrame:
     """Phase rows from (migration_id, phase, planned/actual start/end dates)."""
-    columns = {
-        "migration_id": pd.Series([r[0] for r in rows], dtype="string"),
-        "phase": pd.Series([r[1] for r in rows], dtype="string"),
-    }
-    for i, name in enumerate(PHASE_DATES, start=2):
-        columns[name] = pd.Series(
-            [pd.NaT if r[i] is None else D(r[i]) for r in rows], dtype="datetime64[us]"
-        )
-    return pd.DataFrame(columns, columns=PHASE_COLUMNS)
+    return frames.phases_frame(rows)
 
 
 def empty_set_aside() -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 from sqlalchemy import Engine, and_, func, select, union
 
 from regiondash.fields import EVENT_DATE_FIELDS, PHASE_COLUMNS
+from regiondash.frames_schema import check_migration_frames
 from regiondash.phases import PHASE_KEYS
 from regiondash.store import frames
 from regiondash.store.engine import read_transaction
@@ -160,7 +161,10 @@ def current_picture(
     migrations = migrations.sort_values("migration_id", kind="stable").reset_index(drop=True)
     holders = migrations[["migration_id", "tracker"]]
     phases = phases.merge(holders, on=["migration_id", "tracker"]).drop(columns="tracker")
-    return _with_tracked_fields(migrations, mappings), _in_phase_order(phases)
+    # the picture's frames are the canonical ones (frames_schema), plus its own columns
+    return check_migration_frames(
+        _with_tracked_fields(migrations, mappings), _in_phase_order(phases)
+    )
 
 
 def _with_tracked_fields(migrations: pd.DataFrame, mappings: dict[int, str]) -> pd.DataFrame:
@@ -300,7 +304,9 @@ def upload_rows(engine: Engine, upload_id: int) -> tuple[pd.DataFrame, pd.DataFr
             {name: MIGRATION_KINDS[name] for name in VERSIONED_MIGRATION_COLUMNS},
         )
         phases = frames.typed_frame(frames.raw_rows(conn, phase_query), PHASE_KINDS)
-    return in_saved_order(migrations, phases, read_layout(blob), list(MIGRATION_KINDS))
+    return check_migration_frames(
+        *in_saved_order(migrations, phases, read_layout(blob), list(MIGRATION_KINDS))
+    )
 
 
 COMPARE_MIGRATION_KINDS = {
