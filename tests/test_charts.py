@@ -1,7 +1,6 @@
 """Figure builders on small hand-made frames: a handful of traces, never one per practice."""
 
 import datetime as dt
-import time
 
 import numpy as np
 import pandas as pd
@@ -213,10 +212,9 @@ def test_count_bar_with_few_bars_keeps_its_title():
 def test_go_live_spread_shades_go_lives_decades_apart_in_one_go():
     # found by tests/app/test_any_stored_row.py: a go live typed 40 years out made the Overview
     # and Go-live spread take a minute each, adding ~500 busy-period shapes one at a time
+    # (its time, under 10 s, is checked by bench/bench_domain.py)
     frame = go_live_frame(["2026-07-06", "2066-07-06"])
-    started = time.monotonic()
     fig = charts.go_live_spread(frame, AS_AT, "month")
-    assert time.monotonic() - started < 10
     busy = [s for s in fig.layout.shapes if s.type == "rect"]
     periods = busy_periods(dt.date(2026, 7, 1), dt.date(2066, 8, 1))
     assert len(busy) == len(periods) > 400

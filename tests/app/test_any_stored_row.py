@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 import logging
 import os
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -39,7 +38,6 @@ assert "overview" in PAGES
 EXPECTED_ERRORS = (images.UNAVAILABLE_MESSAGE,)
 
 APP_LOGGER = "regiondash.app"
-EXAMPLE_SECONDS = 30
 _REFERENCE = load_reference()
 KNOWN_CODES = sorted(_REFERENCE.practices.index)[:: max(1, len(_REFERENCE.practices) // 40)]
 
@@ -255,12 +253,9 @@ def test_every_page_survives_any_stored_rows(tmp_path_factory, uploads):
     os.environ[store.DATABASE_URL_ENV] = url
     try:
         logging.getLogger(APP_LOGGER).addHandler(logged := _Logged())
-        started = time.monotonic()
+        # no wall-clock limit here: AppTest's 60 s a run stops a hung page, and the speed that
+        # once failed (busy-period shading over decades) is timed by bench/bench_domain.py
         _every_page(AppTest.from_file(APP, default_timeout=60), logged)
-        # a dozen page runs take a few seconds; a minute means a page does work the data's
-        # size does not call for (as busy-period shading over decades once did)
-        took = time.monotonic() - started
-        assert took < EXAMPLE_SECONDS, f"every page took {took:.0f} s for {len(uploads)} uploads"
     finally:
         logging.getLogger(APP_LOGGER).removeHandler(logged)
         if before is None:
