@@ -12,7 +12,7 @@ from pptx import Presentation
 
 from regiondash.cli.reports import add_report_parsers
 from regiondash.report import images
-from regiondash.report.exports import TABLES
+from regiondash.tables import TABLES
 from tests.report import demo_url, fake_render, require_chromium
 
 

@@ -120,8 +120,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """regiondash export: one table for a scope as at a date, as .xlsx or .csv."""
-    from regiondash.report.exports import TABLES, export_table, table_csv, table_xlsx
     from regiondash.report.images import source_line
+    from regiondash.tables import TABLES, export_table, table_csv, table_xlsx
 
     out = Path(args.out)
     problem = _writable(out, args.format)
