@@ -167,3 +167,57 @@ def test_in_scope_filters_by_codes():
     assert list(metrics.in_scope(migrations, sub_icb="15n")["migration_id"]) == ["A00002:x"]
     assert len(metrics.in_scope(migrations, region="Y58")) == 2
     assert metrics.in_scope(migrations, icb="QXX").empty
+
+
+# One late milestone, worked by hand from phases.PHASE_SPAN_RULE: a phase overruns when its
+# actual end is after its planned end, and a milestone is the end of every phase that ends on
+# it. So a late milestone overruns each of those phases, by the same days: the one-day phase on
+# its day and the phase leading up to it (two), or one phase, or none for registration (it only
+# starts procurement, and a late start overruns nothing).
+LATE_MILESTONE_OVERRUNS = {
+    "registration": [],
+    "kickoff": ["procurement", "kickoff"],
+    "technical_survey": ["technical_survey"],
+    "idp": ["early_preparation", "initial_data_production"],
+    "data_signoff": ["data_checking", "data_recheck_signoff"],
+    "fdp": ["cutover_planning", "final_data_production"],
+    "go_live": ["cutover", "go_live"],
+    "post_go_live_end": ["post_go_live"],
+    "end_of_migration": ["end_of_migration"],
+}
+ON_PLAN = {
+    "registration": "2025-09-01",
+    "kickoff": "2025-09-15",
+    "technical_survey": "2025-09-22",
+    "idp": "2025-10-06",
+    "data_signoff": "2025-10-20",
+    "fdp": "2025-11-03",
+    "go_live": "2025-11-10",
+    "post_go_live_end": "2025-11-24",
+    "end_of_migration": "2025-12-01",
+}
+
+
+@pytest.mark.parametrize("late", list(LATE_MILESTONE_OVERRUNS))
+def test_one_late_milestone_is_one_overrun_per_phase_ending_on_it(late):
+    """Decided: one late milestone is as many phase overruns as there are phases ending on it
+    (two for kickoff, IDP, data sign off, FDP and go live), each by the milestone's days late;
+    definitions.TERMS "Phase overrun" says so. Every milestone is done on plan but `late`,
+    which is done 7 days after its plan."""
+    from regiondash.ingest.validate import phase_spans
+
+    values: dict[str, object] = {}
+    for milestone, day in ON_PLAN.items():
+        planned = dt.date.fromisoformat(day)
+        values[f"{milestone}_planned"] = planned
+        values[f"{milestone}_actual"] = planned + dt.timedelta(7 if milestone == late else 0)
+    phases = frames.phases_frame(
+        {"migration_id": "A00001:x", **span} for span in phase_spans(values)
+    )
+    table = metrics.phase_status(phases, AS_AT)
+    overrun = table[table["overrun"]]
+    assert list(overrun["phase"]) == LATE_MILESTONE_OVERRUNS[late]
+    assert set(overrun["days_over"]) <= {7}
+    migrations = frames.migrations_frame([{"migration_id": "A00001:x"}])
+    overview = metrics.migration_overview(migrations, phases, AS_AT)
+    assert overview.loc[0, "phases_overrun"] == len(LATE_MILESTONE_OVERRUNS[late])

@@ -62,7 +62,9 @@ TERMS: list[tuple[str, str]] = [
         "**unfinished** phase (no actual end) is *overrunning* when the as-at date is after its "
         "planned end — whether or not it has started. A phase with no planned end cannot overrun "
         "its plan. Days over plan: actual end (or the as-at date, if unfinished) minus planned "
-        "end.",
+        "end. One late milestone overruns every phase that ends on it: a late kickoff, IDP, data "
+        "sign off, FDP or go live is **two** phase overruns (the one-day phase and the phase "
+        "leading up to it), a late technical survey, post go live end or end of migration one.",
     ),
     (
         "Over the guide",
