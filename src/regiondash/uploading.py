@@ -191,24 +191,9 @@ def practice_clash_warnings(rows, known: pd.DataFrame, tracker: str, match) -> l
     return warnings
 
 
-def store_parsed(
-    engine: sa.Engine,
-    parsed: ParsedTracker,
-    content: bytes,
-    *,
-    uploaded_by: str,
-    uploaded_at: dt.datetime,
-    as_at: dt.date | None = None,
-    accept_valid_rows: bool = False,
-    tracker: str | None = None,
-    is_demo: bool = False,
-    known: pd.DataFrame | None = None,
-) -> ImportOutcome:
-    """Store a checked tracker, or refuse it when it has errors and valid rows were not accepted.
-
-    `as_at` defaults to the date the rows were checked as at; `tracker` names the tracker this
-    upload replaces (else choose_tracker decides); `known` is store.tracker_practices if already
-    read."""
+def refusal(parsed: ParsedTracker, accept_valid_rows: bool) -> ImportOutcome | None:
+    """The outcome of a tracker that is not stored (no header, errors not accepted, no valid
+    rows), or None when it may be stored."""
     rows = parsed.rows
     errors = parsed.errors
     if rows is None or (errors and not accept_valid_rows):
@@ -224,16 +209,24 @@ def store_parsed(
         return ImportOutcome(
             REJECTED, None, parsed, f"{parsed.file_name} holds no valid migration rows to store"
         )
-    as_at = as_at or parsed.as_at
-    if as_at is None:
-        raise ValueError("store_parsed needs the tracker's as-at date")
-    match = parsed.match
-    if known is None:
-        known = store.tracker_practices(engine)
-    choice = choose_tracker(parsed.file_name, rows.migrations, known, tracker)
-    rows.problems.extend(practice_clash_warnings(rows, known, choice.name, parsed.match))
+    return None
+
+
+def upload_record(
+    parsed: ParsedTracker,
+    content: bytes,
+    choice: TrackerChoice,
+    *,
+    uploaded_by: str,
+    uploaded_at: dt.datetime,
+    as_at: dt.date,
+    is_demo: bool = False,
+) -> store.UploadRecord:
+    """The stored upload's record: the file, who and when, how it was read, which tracker."""
+    rows, match = parsed.rows, parsed.match
+    assert rows is not None
     reading = rows.reading.as_json() if rows.reading is not None else None
-    record = store.UploadRecord(
+    return store.UploadRecord(
         file_name=parsed.file_name,
         content=content,
         uploaded_by=uploaded_by,
@@ -252,6 +245,47 @@ def store_parsed(
             "as_at_from": parsed.as_at_from,
             "tracker_matched_by": choice.matched_by,
         },
+    )
+
+
+def store_parsed(
+    engine: sa.Engine,
+    parsed: ParsedTracker,
+    content: bytes,
+    *,
+    uploaded_by: str,
+    uploaded_at: dt.datetime,
+    as_at: dt.date | None = None,
+    accept_valid_rows: bool = False,
+    tracker: str | None = None,
+    is_demo: bool = False,
+    known: pd.DataFrame | None = None,
+) -> ImportOutcome:
+    """Store a checked tracker, or refuse it when it has errors and valid rows were not accepted.
+
+    `as_at` defaults to the date the rows were checked as at; `tracker` names the tracker this
+    upload replaces (else choose_tracker decides); `known` is store.tracker_practices if already
+    read."""
+    refused = refusal(parsed, accept_valid_rows)
+    if refused is not None:
+        return refused
+    rows = parsed.rows
+    assert rows is not None  # a tracker without rows is refused
+    as_at = as_at or parsed.as_at
+    if as_at is None:
+        raise ValueError("store_parsed needs the tracker's as-at date")
+    if known is None:
+        known = store.tracker_practices(engine)
+    choice = choose_tracker(parsed.file_name, rows.migrations, known, tracker)
+    rows.problems.extend(practice_clash_warnings(rows, known, choice.name, parsed.match))
+    record = upload_record(
+        parsed,
+        content,
+        choice,
+        uploaded_by=uploaded_by,
+        uploaded_at=uploaded_at,
+        as_at=as_at,
+        is_demo=is_demo,
     )
     saved = store.save_upload(
         engine,
