@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import os
 import uuid
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -171,3 +172,40 @@ def build_upload(
 def upload_builder():
     """The deterministic upload builder, for tests that want national-scale-ish frames."""
     return build_upload
+
+
+_DEMO_PATHS: dict[str, Path] = {}
+
+
+def demo_database_path(tmp_path_factory) -> Path:
+    """The one demo database of the test run: a SQLite file holding the demo region's four
+    uploads, stored as `regiondash demo` stores them (importing.load_demo), built once per test
+    process (a session fixture imported into several modules would be built once per module).
+    Read it; to change it, copy it first (tests/browser's copy_database)."""
+    if "path" not in _DEMO_PATHS:
+        from regiondash.importing import load_demo
+        from regiondash.reference import load_reference
+
+        path = tmp_path_factory.mktemp("demo") / "demo.db"
+        engine = store.connect(f"sqlite:///{path}")
+        try:
+            for outcome in load_demo(engine, load_reference()):
+                assert outcome.status == "stored", outcome.message
+        finally:
+            engine.dispose()
+        _DEMO_PATHS["path"] = path
+    return _DEMO_PATHS["path"]
+
+
+@pytest.fixture(scope="session")
+def demo_db_url(tmp_path_factory) -> str:
+    """The URL of the one demo database (demo_database_path): read it, never write it."""
+    return f"sqlite:///{demo_database_path(tmp_path_factory)}"
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_db_url):
+    """An engine on the one demo database, for reading it."""
+    engine = store.connect(demo_db_url)
+    yield engine
+    engine.dispose()

@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from regiondash import demo, metrics, store
 from regiondash.fields import FIELD_BY_KEY, SYSTEMS, canonical_system, field_for_header
-from regiondash.importing import import_tracker
 from regiondash.phases import MILESTONES, PHASE_KEYS, PHASE_SPAN_RULE, PHASES
 from regiondash.reference import load_reference
+from tests.golden import demo_overruns, golden
 
 AS_ATS = [dt.date(2026, 6, 30), dt.date(2026, 8, 28), dt.date(2026, 9, 30), dt.date(2026, 11, 20)]
 BANK_HOLIDAYS = holidays.country_holidays("GB", subdiv="ENG", years=range(2025, 2029))
@@ -40,21 +40,10 @@ def national(reference):
 
 
 @pytest.fixture(scope="module")
-def stored(reference, uploads, tmp_path_factory):
-    """The demo imported upload by upload through the real pipeline, as `regiondash demo` does."""
-    engine = store.connect(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
-    for upload in uploads:
-        outcome = import_tracker(
-            engine,
-            upload.content,
-            upload.file_name,
-            reference,
-            uploaded_by=upload.uploaded_by,
-            uploaded_at=upload.uploaded_at,
-            as_at=upload.as_at,
-        )
-        assert outcome.status == "stored", outcome.message
-    return engine
+def stored(demo_engine):
+    """The demo imported upload by upload through the real pipeline, as `regiondash demo` does
+    (tests/conftest.py's one demo database)."""
+    return demo_engine
 
 
 def _day(value) -> dt.date | None:
@@ -303,40 +292,22 @@ def test_slips_are_re_planned_and_history_kept(uploads):
     assert overran == {0: 87, 1: 26, 2: 6}
 
 
-# Known-good figures through the real pipeline by design.md §4 (regiondash.metrics): a change here
-# means the fixture changed; update deliberately.
-OVERRUNNING = {AS_ATS[0]: 10, AS_ATS[1]: 23, AS_ATS[2]: 30, AS_ATS[3]: 40}
-OVERRUNNING_BY_PHASE = {
-    "procurement": 1,
-    "kickoff": 1,
-    "technical_survey": 2,
-    "early_preparation": 7,
-    "initial_data_production": 7,
-    "data_checking": 14,
-    "data_recheck_signoff": 14,
-    "cutover_planning": 8,
-    "final_data_production": 8,
-    "cutover": 10,
-    "go_live": 10,
-    "post_go_live": 7,
-    "end_of_migration": 3,
-}
+# Known-good figures through the real pipeline by design.md §4 (regiondash.metrics), in
+# tests/golden/demo_overruns.json: a change there means the fixture changed; regenerate
+# deliberately (scripts/regenerate_golden.py) and read the diff.
+DEMO_OVERRUNS = golden("demo_overruns")
 
 
 def test_overrunning_back_test(stored):
+    assert [dt.date.fromisoformat(d) for d in DEMO_OVERRUNS["overrunning_at"]] == AS_ATS
+    assert demo_overruns(stored) == DEMO_OVERRUNS
     history = store.phase_history(stored, "go_live")
-    overrunning = {}
-    for as_at in AS_ATS:
-        migrations, phases = store.current_picture(stored, as_at)
-        overrunning[as_at] = metrics.summary(migrations, phases, as_at, history)["overrunning"]
-    assert overrunning == OVERRUNNING
     last = AS_ATS[-1]
     migrations, phases = store.current_picture(stored, last)
     result = metrics.summary(migrations, phases, last, history)
     # 119: the migration that disappeared after the 2nd upload has left the picture (it was
     # counted, as at its last upload, until each tracker's latest upload made the picture)
     assert result["migrations"] == 119 and result["overrunning"] == 40
-    assert result["overrunning_by"]["phase"] == OVERRUNNING_BY_PHASE
     overview = metrics.migration_overview(migrations, phases, last, history)
     assert 0.25 <= metrics.headline(overview, last)["overrunning_share"] <= 0.40
     # A few unfinished phases overrunning right now: planned end passed, no actual end.

@@ -26,7 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from regiondash import cli, store
+from regiondash import store
+from tests.conftest import demo_database_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
@@ -72,9 +73,7 @@ def chromium_executable() -> Path:
 @pytest.fixture(scope="session")
 def demo_database(tmp_path_factory) -> Path:
     """A SQLite file holding the demo region (4 uploads), loaded once and copied per server."""
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
-    assert cli.main(["demo", "--db", f"sqlite:///{path}"]) == 0, "regiondash demo failed"
-    return path
+    return demo_database_path(tmp_path_factory)  # tests/conftest.py's one demo database
 
 
 def copy_database(source: Path, target: Path) -> str:

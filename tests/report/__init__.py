@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from regiondash import store
-from regiondash.importing import load_demo
-from regiondash.reference import load_reference
+from tests.conftest import demo_database_path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "board-pack"
@@ -38,18 +37,8 @@ def _cached(key: str, build):
 
 
 def demo_url(tmp_path_factory) -> str:
-    """A SQLite file holding the demo region's four uploads."""
-
-    def build() -> str:
-        url = f"sqlite:///{tmp_path_factory.mktemp('report-demo') / 'demo.db'}"
-        engine = store.connect(url)
-        reference = load_reference()
-        for outcome in load_demo(engine, reference):
-            assert outcome.status == "stored", outcome.message
-        engine.dispose()
-        return url
-
-    return _cached("url", build)
+    """A SQLite file holding the demo region's four uploads: the test run's one demo database."""
+    return f"sqlite:///{demo_database_path(tmp_path_factory)}"
 
 
 def demo_inputs(tmp_path_factory, **scope):
