@@ -95,6 +95,29 @@ def _dates(rng: np.random.Generator, n: int, missing: float) -> pd.Series:
     return series.mask(rng.random(n) < missing)
 
 
+def _set_aside_and_problems(n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row set aside (row n + 3) and its error, and a warning with no cell."""
+    set_aside = pd.DataFrame(
+        {
+            "sheet": ["Tracker"],
+            "row": [n + 3],
+            "values": [{"Practice Code": "X", "Go Live": "TBC"}],
+            "reasons": ["ODS code is not a letter and five digits"],
+        }
+    )
+    problems = pd.DataFrame(
+        {
+            "severity": pd.Series(["error", "warning"], dtype="string"),
+            "sheet": pd.Series(["Tracker", "Tracker"], dtype="string"),
+            "row": pd.Series([n + 3, pd.NA], dtype="Int64"),
+            "column": pd.Series(["Practice Code", pd.NA], dtype="string"),
+            "value": pd.Series(["X", pd.NA], dtype="string"),
+            "message": pd.Series(["bad ODS code", "no CSU column"], dtype="string"),
+        }
+    )[PROBLEM_COLUMNS]
+    return set_aside, problems
+
+
 def build_upload(
     n_migrations: int,
     *,
@@ -131,24 +154,7 @@ def build_upload(
     phases = phases[PHASE_COLUMNS]
     # Keep every phase row dated so row counts are easy to predict.
     phases.loc[phases[PHASE_DATES].isna().all(axis=1), "planned_start"] = pd.Timestamp("2026-01-05")
-    set_aside = pd.DataFrame(
-        {
-            "sheet": ["Tracker"],
-            "row": [n + 3],
-            "values": [{"Practice Code": "X", "Go Live": "TBC"}],
-            "reasons": ["ODS code is not a letter and five digits"],
-        }
-    )
-    problems = pd.DataFrame(
-        {
-            "severity": pd.Series(["error", "warning"], dtype="string"),
-            "sheet": pd.Series(["Tracker", "Tracker"], dtype="string"),
-            "row": pd.Series([n + 3, pd.NA], dtype="Int64"),
-            "column": pd.Series(["Practice Code", pd.NA], dtype="string"),
-            "value": pd.Series(["X", pd.NA], dtype="string"),
-            "message": pd.Series(["bad ODS code", "no CSU column"], dtype="string"),
-        }
-    )[PROBLEM_COLUMNS]
+    set_aside, problems = _set_aside_and_problems(n)
     content = f"{tag}|{seed}|{n}|{as_at}|{id_prefix}".encode()
     record = store.UploadRecord(
         file_name=f"{tag}.xlsx",

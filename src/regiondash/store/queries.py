@@ -161,10 +161,8 @@ def current_picture(
     migrations = migrations.sort_values("migration_id", kind="stable").reset_index(drop=True)
     holders = migrations[["migration_id", "tracker"]]
     phases = phases.merge(holders, on=["migration_id", "tracker"]).drop(columns="tracker")
-    # the picture's frames are the canonical ones (frames_schema), plus its own columns
-    return check_migration_frames(
-        _with_tracked_fields(migrations, mappings), _in_phase_order(phases)
-    )
+    migrations, phases = _with_tracked_fields(migrations, mappings), _in_phase_order(phases)
+    return check_migration_frames(migrations, phases)  # canonical, plus the picture's columns
 
 
 def _with_tracked_fields(migrations: pd.DataFrame, mappings: dict[int, str]) -> pd.DataFrame:
