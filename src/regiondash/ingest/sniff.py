@@ -256,13 +256,13 @@ class _Ole:
         mini_stream = b"".join(
             self._sector(s) for s in self._chain(self.root_start, self.fat, n_root)
         )
-        out = bytearray()
+        mini = bytearray()
         for m in self._chain(start, minifat, -(-want // 64)):
             chunk = mini_stream[m * 64 : m * 64 + 64]
             if len(chunk) < 64:
                 raise _OleError("mini sector past the end")
-            out += chunk
-        return bytes(out[:want])
+            mini += chunk
+        return bytes(mini[:want])
 
 
 def _sniff_ole2(data: bytes, file_name: str) -> SniffResult:
@@ -541,7 +541,7 @@ def _sniff_package(
     )
     rels = _workbook_rels(zf, by_name, file_name)
     date1904 = False
-    declared: list[tuple[str, bool, str | None]] = []
+    declared: list[tuple[str, bool, tuple[str, str] | None]] = []
     for el in workbook.iter():
         tag = _local(el.tag)
         if tag == "workbookPr":

@@ -401,7 +401,7 @@ class _TooMuchText(Exception):
             for row in sheet[2]:
                 for j, value in enumerate(row):
                     if value.__class__ is str:
-                        columns.setdefault(j, []).append(len(value))  # type: ignore[arg-type]
+                        columns.setdefault(j, []).append(len(value))
             for j, lengths in columns.items():
                 chars = sum(min(n, cap) for n in lengths)
                 total += chars
@@ -436,13 +436,13 @@ def bound_text(sheets: list[tuple], limits: Limits) -> tuple[list[tuple], int]:
             for j, value in enumerate(row):
                 if value.__class__ is not str:
                     continue
-                length = len(value)  # type: ignore[arg-type]
+                length = len(value)
                 if length > cap:
                     if len(cut) < _MAX_CUT_LISTED:
                         cut.append((i, j, length))
-                    value = value[:cap]  # type: ignore[index]
+                    value = value[:cap]
                     length = cap
-                row[j] = shared.setdefault(value, value)  # type: ignore[arg-type]
+                row[j] = shared.setdefault(value, value)
                 total += length
             if total > most:
                 raise _TooMuchText(sheets, cap)
@@ -575,7 +575,7 @@ def _read_calamine(data: bytes, limits: Limits, kind: str = "xlsx") -> list[tupl
 
     # calamine picks the reader (xls, xlsx, xlsb, ods) from the bytes, as the sniffer did.
     workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    sheets = []
+    sheets: list[tuple] = []
     text_types = _TEXT_TYPES
     # Equal dates (the same day in a thousand rows) shared as one object, so the reply pickles
     # each once and the server unpickles each once. Only dates: True == 1 == 1.0 as dict keys.
@@ -614,9 +614,9 @@ def _read_calamine(data: bytes, limits: Limits, kind: str = "xlsx") -> list[tupl
                 # .xls gives whole numbers as int (xlsx never does); .ods long durations as text.
                 for i, v in enumerate(row):
                     if v.__class__ is int:
-                        row[i] = float(v)  # type: ignore[arg-type]
+                        row[i] = float(v)
                     elif ods and v.__class__ is str and v.startswith(("PT", "-PT")):
-                        row[i] = _ods_text(v)  # type: ignore[arg-type]
+                        row[i] = _ods_text(v)
             while row and row[-1] is None:
                 row.pop()
             rows.append(pad + row if row and first_col else row)
@@ -771,8 +771,8 @@ def _scan_outline(data: bytes) -> dict[str, tuple[dict, dict, dict]]:
     targets = {}
     for el in rels.iter():
         target = attr(el, "Target") or ""
-        part = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-        targets[attr(el, "Id")] = posixpath.normpath(part).lower()
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        targets[attr(el, "Id")] = posixpath.normpath(path).lower()
     workbook = DefusedET.fromstring(zf.read(by_name["xl/workbook.xml"]), forbid_dtd=True)
     found = {}
     for el in workbook.iter():
@@ -810,13 +810,17 @@ def _scan_sheet_xml(zf, info, indent_styles: dict[bytes, int]):
             if b"outlineLevel" in text:
                 for tag in _ROW_TAG.finditer(text):
                     level = _OUTLINE_ATTR.search(tag.group(1))
-                    ref = _ROW_REF.search(tag.group(1)) if level else None
+                    if level is None:
+                        continue
+                    ref = _ROW_REF.search(tag.group(1))
                     if ref and int(level.group(1)) > 0:
                         levels[int(ref.group(1))] = int(level.group(1))
             if indent_styles:
                 for tag in _STYLED_CELL.finditer(text):
                     indent = indent_styles.get(tag.group(2))
-                    ref = _ROW_REF.search(tag.group(1)) if indent else None
+                    if not indent:
+                        continue
+                    ref = _ROW_REF.search(tag.group(1))
                     if ref:
                         row = int(ref.group(1))
                         indents[row] = max(indents.get(row, 0), indent)

@@ -179,6 +179,7 @@ def _read_only(conn: Connection, timeout: float) -> Iterator[None]:
     always rolled back."""
     dialect = conn.dialect.name
     raw = conn.connection.driver_connection
+    assert raw is not None  # the DBAPI connection; None only once the connection is invalidated
     if dialect == "postgresql":
         conn.execution_options(postgresql_readonly=True)  # BEGIN READ ONLY
     transaction = conn.begin()
@@ -363,7 +364,7 @@ class _Text:
     def add(self, row: list[object]) -> None:
         for j, value in enumerate(row):
             if value.__class__ is str:
-                n = len(value)  # type: ignore[arg-type]
+                n = len(value)
                 self.total += n
                 self.chars[j] += n
                 self.cells[j] += 1
@@ -392,7 +393,7 @@ def _fetch_rows(
     naive, their place and UTC offset (in microseconds) listed in `aware`: the reply may carry
     only plain data."""
     columns = list(map(str, result.keys()))
-    rows: list[list[object]] = [columns]
+    rows: list[list[object]] = [list(columns)]  # the header (a copy: lists are invariant)
     aware: list[tuple[int, int, int]] = []
     text = _Text(columns)
     size = _FIRST_BATCH

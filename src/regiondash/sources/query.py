@@ -76,7 +76,6 @@ _WRITES = re.compile(
     r"|\bfor\s+(?:no\s+key\s+|key\s+)?share\b|\bcomment\s+on\b|\brefresh\s+materialized\b"
 )
 _FIRST_WORD = re.compile(r"[\s(]*([a-z_]+)")
-_NAME_START = re.compile(r"[A-Za-z_\x80-\U0010ffff]")
 _NAME = re.compile(r"[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*")
 _NUMBER = re.compile(
     r"0[xXoObB][0-9A-Fa-f_]+|(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?"
@@ -215,14 +214,19 @@ def tokens(sql: str, dialect: str = "postgresql") -> list[Token]:
             end += len(tag.group())
             out.append(Token("string", sql[i:end], i))
             i = end
-        elif _NAME_START.match(ch):
-            word = _NAME.match(sql, i).group()
+        elif name_match := _NAME.match(sql, i):
+            word = name_match.group()
             out.append(Token("word", word.lower(), i))
             i += len(word)
         elif number := _NUMBER.match(sql, i):
             out.append(Token("number", number.group(), i))
             i = number.end()
-        elif ch in "$:@?" and pair != "::" and (param := _PARAMETER.match(sql, i)).end() > i + 1:
+        elif (
+            ch in "$:@?"
+            and pair != "::"
+            and (param := _PARAMETER.match(sql, i))
+            and param.end() > i + 1
+        ):
             out.append(Token("param", param.group(), i))
             i = param.end()
         else:
@@ -262,7 +266,8 @@ def _is_grammar(found: list[Token], i: int) -> bool:
 def called_functions(found: list[Token]) -> list[tuple[str, ...]]:
     """Every function the tokens call, as (schema, ..., name) as written."""
     calls: list[tuple[str, ...]] = []
-    depth, with_lists = 0, set()  # depths at which a WITH list of CTEs is open
+    depth = 0
+    with_lists: set[int] = set()  # depths at which a WITH list of CTEs is open
     for i, token in enumerate(found):
         nxt = found[i + 1] if i + 1 < len(found) else None
         prev = found[i - 1] if i else None

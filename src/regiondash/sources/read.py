@@ -63,7 +63,7 @@ def read_source(
     sheet = SheetGrid(*reply["sheet"])
     for i, j, offset in reply["aware"]:
         zone = dt.timezone(dt.timedelta(microseconds=offset))
-        sheet.rows[i][j] = sheet.rows[i][j].replace(tzinfo=zone)  # type: ignore[union-attr]
+        sheet.rows[i][j] = sheet.rows[i][j].replace(tzinfo=zone)
     return WorkbookGrid(FILE_KIND, [sheet], False, None, reply["backend"])
 
 

@@ -52,7 +52,8 @@ def source_label(spec: SourceSpec) -> str:
         except SourceProblem:
             label = spec.table  # read_source refuses it with the reason; a label is still due
     else:
-        database = _safe_url(spec.url).database if _safe_url(spec.url) else None
+        url = _safe_url(spec.url)
+        database = url.database if url is not None else None
         label = f"{Path(database).stem} query" if database else "query"
     return re.sub(r"[\\/\x00-\x1f]+", " ", label).strip() or "source"
 
