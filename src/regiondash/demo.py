@@ -46,6 +46,7 @@ import datetime as dt
 import itertools
 import random
 from dataclasses import dataclass, field
+from typing import cast
 
 import holidays
 import pandas as pd
@@ -322,7 +323,8 @@ def _migrations(
     rng: random.Random, practices: list[str], total: int, sources: dict[str, str]
 ) -> list[_Migration]:
     """The demo's migrations: anchors for phase coverage, hand-made specials, then random ones."""
-    spare, booked = list(practices), collections.Counter()
+    spare = list(practices)
+    booked: collections.Counter[tuple[str, tuple[int, ...]]] = collections.Counter()
 
     def book(m: _Migration) -> _Migration:
         # Go lives are booked around the suppliers' support: m takes the next practice whose new
@@ -489,7 +491,9 @@ def build_demo_uploads(
     if not minimum <= migrations <= len(region):
         raise ValueError(f"migrations must be between {minimum} and {len(region)}")
     practices = rng.sample(sorted(region.index), migrations)
-    plans = _migrations(rng, practices, migrations, region["source_system"].to_dict())
+    # The index is the practices' ODS codes (to_dict's keys are only Hashable to the stubs).
+    sources = cast(dict[str, str], region["source_system"].to_dict())
+    plans = _migrations(rng, practices, migrations, sources)
     style = {m.ods: rng.random() for m in plans}
     plans.sort(key=lambda m: (m.first, m.planned["registration"], m.ods))
     for m in plans[3::37][:3]:
@@ -498,7 +502,10 @@ def build_demo_uploads(
     uploads = []
     for k, as_at in enumerate(AS_AT_DATES):
         rows = [
-            _row(m, as_at, region.loc[m.ods], style[m.ods]) for m in plans if m.first <= k <= m.last
+            # One row per ODS code (the index is unique), so .loc gives a Series, not a frame.
+            _row(m, as_at, cast(pd.Series, region.loc[m.ods]), style[m.ods])
+            for m in plans
+            if m.first <= k <= m.last
         ]
         frame = _frame(rows, _columns())
         uploaded = dt.datetime.combine(_workday(as_at + dt.timedelta(1)), dt.time(9, 30), dt.UTC)

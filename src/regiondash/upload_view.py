@@ -4,9 +4,11 @@ an upload's original file to download."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Callable
+from typing import cast
 
 import pandas as pd
 
@@ -104,10 +106,12 @@ def upload_label(uploads: pd.DataFrame) -> Callable[[int], str]:
     by_id = uploads.set_index("upload_id")
 
     def label(upload_id: int) -> str:
-        tracker = f"{by_id.at[upload_id, 'tracker']}: " if "tracker" in by_id.columns else ""
+        tracker = f"{by_id.at[upload_id, 'tracker']!s}: " if "tracker" in by_id.columns else ""
+        # The stubs type .at as any scalar (bytes too); as_at holds a date, the others text.
+        as_at = cast("dt.date", by_id.at[upload_id, "as_at"])
         return (
-            f"Upload {upload_id} — {tracker}{by_id.at[upload_id, 'file_name']}, as at "
-            f"{pd.Timestamp(by_id.at[upload_id, 'as_at']):%d/%m/%Y}"
+            f"Upload {upload_id} — {tracker}{by_id.at[upload_id, 'file_name']!s}, as at "
+            f"{pd.Timestamp(as_at):%d/%m/%Y}"
         )
 
     return label

@@ -29,7 +29,11 @@ from regiondash.statuses import CANCELLED, reported_state
 
 STORED, UNCHANGED, REJECTED, UNREADABLE = "stored", "unchanged", "rejected", "unreadable"
 # Where the as-at date came from, as the command line's JSON says it.
-_AS_AT_WORDS = {AS_AT_GIVEN: "--as-at", AS_AT_TITLE: "title row", AS_AT_DEFAULT: "today"}
+_AS_AT_WORDS: dict[str | None, str] = {
+    AS_AT_GIVEN: "--as-at",
+    AS_AT_TITLE: "title row",
+    AS_AT_DEFAULT: "today",
+}
 EXIT_CODES = {STORED: 0, UNCHANGED: 0, REJECTED: 1, UNREADABLE: 2}
 
 

@@ -9,6 +9,7 @@ import getpass
 import json
 import sys
 from pathlib import Path
+from typing import cast
 
 from regiondash.cli.common import (
     BY_DATE,
@@ -120,12 +121,14 @@ def cmd_summary(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2))
         return 0
-    share = result["overrunning"] / result["migrations"] if result["migrations"] else 0
+    # metrics.summary types its values as object; these are counts, and counts by value.
+    overrunning, total = cast(int, result["overrunning"]), cast(int, result["migrations"])
+    share = overrunning / total if total else 0
     print(
         f"As at {as_at:%d %b %Y}: {result['migrations']} migrations, "
         f"{result['overrunning']} overrunning ({share:.0%})"
     )
-    for name, counts in result["migrations_by"].items():
+    for name, counts in cast(dict[str, dict[str, int]], result["migrations_by"]).items():
         print(f"  by {name}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     for _, row in ages[ages["migrations"] > 0].iterrows():
         print("  " + freshness.age_words(row, args.stale_days))
