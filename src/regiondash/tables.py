@@ -4,16 +4,16 @@ and each export table with its Definitions sheet (regiondash.exports writes the 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pandas as pd
 
 from regiondash import exports, metrics, risks
+from regiondash.calendar import busy_kinds_on
 from regiondash.charts import phase_label
 from regiondash.definitions import TERMS
 from regiondash.metrics import STATUS_LABELS, overrunning_counts
 from regiondash.phases import MILESTONES as MILESTONE_NAMES
-from regiondash.report.figures import busy_words
-from regiondash.report.model import plain
 from regiondash.scope import option_labels
 from regiondash.style import name_case_series
 
@@ -294,6 +294,29 @@ DESCRIPTIONS = {
     "busy period it falls in. Cancelled migrations are left out.",
 }
 DEFINITIONS_SHEET = "Definitions"
+BUSY_WORDS = {
+    "flu_season": "flu season",
+    "qof_year_end": "QOF year end",
+    "christmas": "Christmas",
+    "summer": "summer holidays",
+    "bank_holiday": "bank holiday",
+}
+
+
+def busy_kinds(day: pd.Timestamp) -> list[str]:
+    """The kinds of busy period a go-live day falls in (none on a quiet day or no date)."""
+    return [] if pd.isna(day) else busy_kinds_on(pd.Timestamp(day).date())
+
+
+def busy_words(day: pd.Timestamp, leave_out: frozenset[str] = frozenset()) -> str:
+    """The busy periods a go-live day falls in, in words ('' on a quiet day)."""
+    return ", ".join(BUSY_WORDS[k] for k in busy_kinds(day) if k not in leave_out)
+
+
+def plain(text: str) -> str:
+    """Markdown emphasis and code marks removed: a sheet or slide shows the words, not the
+    asterisks."""
+    return re.sub(r"\*{1,2}([^*]+)\*{1,2}", r"\1", text).replace("`", "")
 
 
 def go_live_table(overview: pd.DataFrame) -> pd.DataFrame:

@@ -7,8 +7,9 @@ import pandas as pd
 
 from regiondash.definitions import TERMS
 from regiondash.phases import PHASES
-from regiondash.report.model import Slide, plain
+from regiondash.report.model import Slide
 from regiondash.risks import DEFAULT_CONFIG, RULES, how_it_counts
+from regiondash.tables import plain
 
 TERMS_PER_SLIDE = 5
 # the definitions are written for the Definitions page; these words point at the pack instead

@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import plotly.graph_objects as go
 
-from regiondash.calendar import busy_kinds_on, busy_periods
+from regiondash.calendar import busy_periods
 from regiondash.charts import busy_shapes, migration_label
 from regiondash.style import (
     FONT,
@@ -18,6 +18,11 @@ from regiondash.style import (
     RAG_RED,
     SYSTEM_COLOURS,
 )
+
+# busy periods in words are the tables' (the go-lives table says them too); busy_words stays
+# importable from here, as before, for report/pack.py
+from regiondash.tables import busy_kinds
+from regiondash.tables import busy_words as busy_words
 from regiondash.text import for_plotly
 
 SYSTEM_SYMBOLS = {
@@ -25,13 +30,6 @@ SYSTEM_SYMBOLS = {
     "SystmOne": "diamond",
     "Vision": "square",
     "Evolution": "circle",
-}
-BUSY_WORDS = {
-    "flu_season": "flu season",
-    "qof_year_end": "QOF year end",
-    "christmas": "Christmas",
-    "summer": "summer holidays",
-    "bank_holiday": "bank holiday",
 }
 # the same periods as words after a date: "Tue 29 Dec · at Christmas"
 BUSY_PHRASES = {
@@ -52,16 +50,6 @@ def next_go_lives(overview: pd.DataFrame, as_at: dt.date, limit: int = 15) -> pd
         overview["status"].isin(_WAITING) & (overview["go_live_date"] > pd.Timestamp(as_at))
     ]
     return due.sort_values(["go_live_date", "ods_code"], kind="stable").head(limit)
-
-
-def busy_kinds(day: pd.Timestamp) -> list[str]:
-    """The kinds of busy period a go-live day falls in (none on a quiet day or no date)."""
-    return [] if pd.isna(day) else busy_kinds_on(pd.Timestamp(day).date())
-
-
-def busy_words(day: pd.Timestamp, leave_out: frozenset[str] = frozenset()) -> str:
-    """The busy periods a go-live day falls in, in words ('' on a quiet day)."""
-    return ", ".join(BUSY_WORDS[k] for k in busy_kinds(day) if k not in leave_out)
 
 
 def shared_busy_kinds(days: pd.Series) -> frozenset[str]:

@@ -88,11 +88,6 @@ def table_rows(frame: pd.DataFrame) -> list[list[str]]:
     return [header, *rows]
 
 
-def plain(text: str) -> str:
-    """Markdown emphasis and code marks removed: slides show the words, not the asterisks."""
-    return re.sub(r"\*{1,2}([^*]+)\*{1,2}", r"\1", text).replace("`", "")
-
-
 _NUMBER = re.compile(r"^[+\-−]?[\d,]+(\.\d+)?%?$")
 
 
