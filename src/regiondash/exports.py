@@ -181,7 +181,7 @@ def workbook_bytes(
     ws.append(list(frame.columns))
     dates = [pd.api.types.is_datetime64_any_dtype(frame[c]) for c in frame.columns]
     for values in frame.itertuples(index=False, name=None):
-        row = []
+        row: list[object] = []
         for value, is_date in zip(values, dates, strict=True):
             if pd.isna(value):
                 row.append(None)

@@ -17,6 +17,7 @@ Ground floor: fields and pandas only, no I/O."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -71,9 +72,10 @@ def check_migration_frames(
     return migrations, phases
 
 
-def _column(values: list, dtype: str) -> pd.Series:
+def _column(values: list, dtype: Any) -> pd.Series:
+    # dtype: one of the model's names (pandas-stubs types astype by literal names only)
     if dtype == DATE:
-        return pd.to_datetime(pd.Series(values, dtype=object)).astype(DATE)
+        return pd.to_datetime(pd.Series(values, dtype=object)).astype("datetime64[us]")
     return pd.Series(values, dtype=object).astype(dtype)
 
 
