@@ -10,8 +10,16 @@ import pytest
 from regiondash import store
 from regiondash.cli import main
 
-HEADER = ["Practice Code", "Practice Name", "Current system", "New supplier", "IDP date",
-          "FDP date", "Go Live Date", "Go-live (actual)"]  # fmt: skip
+HEADER = [
+    "Practice Code",
+    "Practice Name",
+    "Current system",
+    "New supplier",
+    "IDP date",
+    "FDP date",
+    "Go Live Date",
+    "Go-live (actual)",
+]
 GOOD_ROWS = [
     ["J81002", None, "TPP", "EMIS", dt.date(2026, 1, 5), "20/02/2026", "02/03/2026", "02/03/2026"],
     ["J81006", None, "S1", "EMIS Web", "12/01/2026", "TBC", "16/03/2026", None],
@@ -48,8 +56,18 @@ def tracker(tmp_path):
 
 
 def test_import_stores_then_recognises_identical_bytes(tmp_path, capsys, tracker, db_url):
-    code, out, _ = run(capsys, "import", str(tracker), "--db", db_url, "--as-at", "2026-03-05",
-                       "--uploaded-by", "Test CSU", "--json")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "import",
+        str(tracker),
+        "--db",
+        db_url,
+        "--as-at",
+        "2026-03-05",
+        "--uploaded-by",
+        "Test CSU",
+        "--json",
+    )
     result = json.loads(out)
     assert code == 0
     assert result["status"] == "stored"
@@ -68,8 +86,9 @@ def test_import_stores_then_recognises_identical_bytes(tmp_path, capsys, tracker
 
 def test_errors_refuse_the_whole_upload(tmp_path, capsys, sqlite_url):
     path = tmp_path / "bad.xlsx"
-    path.write_bytes(tracker_xlsx([*GOOD_ROWS, ["J8100", None, "TPP", "EMIS", None, None,
-                                                "31/02/2026", None]]))  # fmt: skip
+    path.write_bytes(
+        tracker_xlsx([*GOOD_ROWS, ["J8100", None, "TPP", "EMIS", None, None, "31/02/2026", None]])
+    )
     code, out, _ = run(capsys, "import", str(path), "--db", sqlite_url, "--json")
     result = json.loads(out)
     assert code == 1
@@ -85,14 +104,19 @@ def test_errors_refuse_the_whole_upload(tmp_path, capsys, sqlite_url):
 
 def test_accept_valid_rows_keeps_set_aside_rows_with_reasons(tmp_path, capsys, sqlite_url):
     path = tmp_path / "bad.xlsx"
-    path.write_bytes(tracker_xlsx([*GOOD_ROWS, ["J8100", None, "TPP", "EMIS", None, None,
-                                                None, None]]))  # fmt: skip
-    code, out, _ = run(capsys, "import", str(path), "--db", sqlite_url, "--accept-valid-rows",
-                       "--json")  # fmt: skip
+    path.write_bytes(
+        tracker_xlsx([*GOOD_ROWS, ["J8100", None, "TPP", "EMIS", None, None, None, None]])
+    )
+    code, out, _ = run(
+        capsys, "import", str(path), "--db", sqlite_url, "--accept-valid-rows", "--json"
+    )
     result = json.loads(out)
     assert (code, result["status"], result["migrations"], result["rows_set_aside"]) == (
-        0, "stored", 2, 1
-    )  # fmt: skip
+        0,
+        "stored",
+        2,
+        1,
+    )
     engine = store.connect(sqlite_url)
     aside = store.set_aside_rows(engine, result["upload_id"])
     assert aside.iloc[0]["row"] == 6
@@ -108,9 +132,20 @@ def test_hand_mapping_on_the_command_line(tmp_path, capsys, sqlite_url):
     code, out, _ = run(capsys, "import", str(path), "--db", sqlite_url, "--json")
     assert code == 1
     assert "no tracker header found" in json.loads(out)["errors"][0]["message"]
-    code, out, _ = run(capsys, "import", str(path), "--db", sqlite_url, "--json",
-                       "--map", "Surgery=ods_code", "--map", "Going to=target_system",
-                       "--map", "Switch day=go_live_planned")  # fmt: skip
+    code, out, _ = run(
+        capsys,
+        "import",
+        str(path),
+        "--db",
+        sqlite_url,
+        "--json",
+        "--map",
+        "Surgery=ods_code",
+        "--map",
+        "Going to=target_system",
+        "--map",
+        "Switch day=go_live_planned",
+    )
     assert (code, json.loads(out)["status"]) == (0, "stored")
     migrations, _ = store.current_picture(store.connect(sqlite_url))
     assert migrations.iloc[0]["migration_id"] == "J81002:SystmOne>EMIS Web"
@@ -155,17 +190,20 @@ def test_unreadable_file_json(capsys, sqlite_url, tmp_path):
 
 def test_csv_line_numbers_and_cp1252(capsys, sqlite_url, tmp_path):
     path = tmp_path / "tracker.csv"
-    text = ("Practice Code,Practice Name,New supplier,Go Live Date\r\n"
-            "J81002,St Mary’s – Café,EMIS,02/03/2026\r\n"
-            "\r\n"
-            "J81006,Bad date,EMIS,2026/03/02\r\n")  # fmt: skip
+    text = (
+        "Practice Code,Practice Name,New supplier,Go Live Date\r\n"
+        "J81002,St Mary’s – Café,EMIS,02/03/2026\r\n"
+        "\r\n"
+        "J81006,Bad date,EMIS,2026/03/02\r\n"
+    )
     path.write_bytes(text.encode("cp1252"))
     code, out, _ = run(capsys, "import", str(path), "--db", sqlite_url, "--json")
     result = json.loads(out)
     assert code == 1
     assert [(e["row"], e["column"]) for e in result["errors"]] == [(4, "Go Live Date")]
-    code, out, _ = run(capsys, "import", str(path), "--db", sqlite_url, "--json",
-                       "--accept-valid-rows")  # fmt: skip
+    code, out, _ = run(
+        capsys, "import", str(path), "--db", sqlite_url, "--json", "--accept-valid-rows"
+    )
     migrations, _ = store.current_picture(store.connect(sqlite_url))
     assert migrations.iloc[0]["practice_name"] == "St Mary’s – Café"
 
@@ -186,10 +224,23 @@ def test_demo_then_summary_json(capsys, db_url):
     result = json.loads(out)
     assert code == 0
     assert result["as_at"] == "2026-11-20"
-    assert set(result) >= {"as_at", "migrations", "migrations_by", "overrunning",
-                           "overrunning_by", "go_lives_by_month", "go_lives_by_week"}  # fmt: skip
-    assert set(result["migrations_by"]) == {"region", "icb", "sub_icb", "target_system",
-                                            "source_system", "status"}  # fmt: skip
+    assert set(result) >= {
+        "as_at",
+        "migrations",
+        "migrations_by",
+        "overrunning",
+        "overrunning_by",
+        "go_lives_by_month",
+        "go_lives_by_week",
+    }
+    assert set(result["migrations_by"]) == {
+        "region",
+        "icb",
+        "sub_icb",
+        "target_system",
+        "source_system",
+        "status",
+    }
     assert result["migrations_by"]["region"] == {"Y58": result["migrations"]}
     assert sum(result["migrations_by"]["status"].values()) == result["migrations"]
     assert sum(result["overrunning_by"]["sub_icb"].values()) == result["overrunning"]
@@ -215,15 +266,20 @@ def test_summary_has_risks_and_rag_and_changes_lists_what_moved(capsys, sqlite_u
     moved = [list(GOOD_ROWS[0]), list(GOOD_ROWS[1])]
     moved[1][6] = "30/03/2026"  # J81006's go live moves from 16 to 30 March
     second = tmp_path / "Dorset tracker 2026-03-05.xlsx"
-    second.write_bytes(tracker_xlsx([*moved, ["J81009", None, "TPP", "EMIS", None, None,
-                                              "20/04/2026", None]]))  # fmt: skip
+    second.write_bytes(
+        tracker_xlsx([*moved, ["J81009", None, "TPP", "EMIS", None, None, "20/04/2026", None]])
+    )
     for path, as_at in ((first, "2026-02-01"), (second, "2026-03-05")):
         assert run(capsys, "import", str(path), "--db", sqlite_url, "--as-at", as_at)[0] == 0
     code, out, _ = run(capsys, "summary", "--db", sqlite_url, "--json")
     result = json.loads(out)
     assert code == 0
-    assert set(result["risks"]) >= {"golive_in_flu_season", "extract_request_late",
-                                    "golive_capacity_clash", "milestones_out_of_order"}  # fmt: skip
+    assert set(result["risks"]) >= {
+        "golive_in_flu_season",
+        "extract_request_late",
+        "golive_capacity_clash",
+        "milestones_out_of_order",
+    }
     # the tracker has no "Data extract requested" column: the rule is not assessed, not fired
     assert result["risks"]["extract_request_late"] == 0
     assert result["risks_not_assessed"]["extract_request_late"] == 3
@@ -237,9 +293,15 @@ def test_summary_has_risks_and_rag_and_changes_lists_what_moved(capsys, sqlite_u
     assert code == 0
     assert [a["ods_code"] for a in changes["added"]] == ["J81009"]
     assert changes["removed"] == []
-    assert changes["go_live_moved"] == [{"migration_id": "J81006:SystmOne>EMIS Web",
-                                         "ods_code": "J81006", "from": "2026-03-16",
-                                         "to": "2026-03-30", "days": 14}]  # fmt: skip
+    assert changes["go_live_moved"] == [
+        {
+            "migration_id": "J81006:SystmOne>EMIS Web",
+            "ods_code": "J81006",
+            "from": "2026-03-16",
+            "to": "2026-03-30",
+            "days": 14,
+        }
+    ]
     code, _, err = run(capsys, "changes", "--from", "1", "--to", "7", "--db", sqlite_url)
     assert code == 2 and "no upload with id 7" in err
 

@@ -154,8 +154,12 @@ def test_csv_records_and_line_numbers_round_trip(rows, dialect, bom):
 def test_multiline_quoted_fields_and_blank_lines_keep_true_line_numbers():
     text = 'Code,Notes\r\nA81001,"line one\r\nline two\r\nline three"\r\n\r\nA81002,,\r\n'
     sheet = read_csv(text.encode(), "t.csv").sheets[0]
-    assert sheet.rows == [["Code", "Notes"], ["A81001", "line one\r\nline two\r\nline three"], [],
-                          ["A81002"]]  # fmt: skip
+    assert sheet.rows == [
+        ["Code", "Notes"],
+        ["A81001", "line one\r\nline two\r\nline three"],
+        [],
+        ["A81002"],
+    ]
     assert sheet.row_numbers == [1, 2, 5, 6]
 
 
@@ -281,8 +285,15 @@ def test_both_readers_failing(tmp_path, fault):
 def test_data_from_c5(tmp_path):
     sheet = read_spreadsheet(make(tmp_path, gen.make_data_from_c5), "c5.xlsx").sheets[0]
     assert sheet.row_numbers == [5, 6, 7, 8]
-    assert sheet.rows[0] == [None, None, "Practice Code", "Practice Name", "Go Live Date",
-                             "Current System", "Notes"]  # fmt: skip
+    assert sheet.rows[0] == [
+        None,
+        None,
+        "Practice Code",
+        "Practice Name",
+        "Go Live Date",
+        "Current System",
+        "Notes",
+    ]
     assert sheet.rows[1] == [None, None, "A81001", "Practice 1", D(2026, 3, 2), "EMIS Web"]
 
 
