@@ -94,6 +94,8 @@ bench: $(STAMP) ## every bench in bench/ (history in its --quick form); minutes,
 	$(VENV)/bin/python bench/bench_history.py --quick
 	@echo "+ bench_text_bounds.py: server memory and time on text-amplifying inputs, all refused in < 5 s"
 	$(VENV)/bin/python bench/bench_text_bounds.py
+	@echo "+ bench_domain.py: the domain's speed goals (risks at national scale, any stored rows on every page); exits 1 on a miss"
+	$(VENV)/bin/python bench/bench_domain.py
 
 lock: ## regenerate requirements.lock (hashed) from pyproject.toml and its dev extra, with uv
 	tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \

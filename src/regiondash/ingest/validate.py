@@ -21,6 +21,7 @@ from regiondash.fields import (
     phase_for_name,
     text_limit,
 )
+from regiondash.frames_schema import check_migration_frames
 from regiondash.ingest.columns import HeaderMatch
 from regiondash.ingest.dates import (
     EARLIEST,
@@ -534,6 +535,7 @@ def _frames(
         ],
         columns=["sheet", "row", "values", "reasons"],
     )
+    check_migration_frames(migrations, phases)
     return migrations, phases, set_aside
 
 
