@@ -7,7 +7,7 @@ model (the current picture adds upload_id, upload_as_at, tracker and tracks_<fie
 model column must be there with exactly its dtype, and no row may leave migration_id (or a
 phase's phase) empty.
 
-A plain column -> dtype model, not pandera (pinned, but not used): pandera 0.35 lets an object
+A plain column -> dtype model, not pandera (no longer installed): pandera 0.35 lets an object
 column pass as "string" and reads datetime64[us] as datetime64[ns], so it does not check the two
 dtypes that matter here, and it costs about 55 ms a pair of frames on the demo region (the
 current picture itself takes about 170 ms) against about 1.5 ms for this check.
