@@ -82,7 +82,7 @@ class WeeklyUpload:
 
     def content(self) -> bytes:
         """The upload as .xlsx bytes (deterministic: the workbook's timestamp is uploaded_at)."""
-        from regiondash.template import workbook_bytes
+        from regiondash.exports import workbook_bytes
 
         return workbook_bytes(self.frame, modified=self.uploaded_at.replace(tzinfo=None))
 

@@ -20,9 +20,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from regiondash.demo import build_demo_uploads
+from regiondash.exports import DATE_FORMAT, stable_xlsx_bytes
 from regiondash.fields import FIELD_BY_KEY, SYSTEMS
 from regiondash.reference import Reference, load_reference
-from regiondash.template import DATE_FORMAT, xlsx_bytes
 
 OUTPUT = Path(__file__).resolve().parents[1] / "data" / "example-tracker.xlsx"
 TRACKER_SHEET = "SW migrations"
@@ -161,7 +161,7 @@ def example_tracker_bytes(reference: Reference | None = None) -> bytes:
     wb.active = wb.sheetnames.index(TRACKER_SHEET)
     lookups.sheet_view.tabSelected = False
     ws.sheet_view.tabSelected = True
-    return xlsx_bytes(wb, modified=dt.datetime(2026, 7, 1, 9, 30))
+    return stable_xlsx_bytes(wb, modified=dt.datetime(2026, 7, 1, 9, 30))
 
 
 def main(argv: list[str] | None = None) -> int:
