@@ -82,7 +82,7 @@ def risk_flags(ctx: Context) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     not change with the sidebar's filters."""
     whole = _memo_store().get(
         (ctx.url, ctx.version, ctx.as_at, "risk-flags-whole-picture"),
-        lambda: risks.assess(*picture(ctx.url, ctx.version, ctx.as_at), ctx.as_at),
+        lambda: risks.assess(*picture(ctx.url, ctx.version, ctx.as_at_date), ctx.as_at_date),
     )
     ids = ctx.overview["migration_id"].tolist()
     flags, computed, differs = whole
@@ -187,6 +187,13 @@ class Context:
         return (len(self.uploads), int(self.uploads["upload_id"].max()))
 
     @property
+    def as_at_date(self) -> dt.date:
+        """as_at, for a page past empty_state: only the empty context (no uploads) has none."""
+        if self.as_at is None:
+            raise ValueError("no uploads, so no as-at date: the page should stop at empty_state")
+        return self.as_at
+
+    @property
     def key(self) -> tuple:
         """Identifies the data in view: database, uploads, as-at date and filters."""
         return (self.url, self.version, self.as_at, self.filters)
@@ -205,8 +212,11 @@ class Context:
     def tracker_ages(self) -> pd.DataFrame:
         """Each tracker in view with its as-at date and age (freshness.tracker_ages): to the
         picked as-at date, else to today, so a tracker not updated for weeks says so."""
-        reference_date = self.as_at if self.picked_as_at or self.as_at is None else today()
-        reference_date = max(reference_date, self.as_at) if self.as_at else reference_date
+        as_at = self.as_at
+        if as_at is None:  # the empty context: no uploads, so no trackers (the date goes unused)
+            reference_date = today()
+        else:
+            reference_date = as_at if self.picked_as_at else max(today(), as_at)
         return self.memo(
             "tracker-ages",
             lambda: freshness.tracker_ages(

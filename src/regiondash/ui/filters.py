@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -77,13 +78,18 @@ def reset_filters() -> None:
     st.query_params.clear()
 
 
+def _labelled_by(labels: dict[str, str]) -> Callable[[str], str]:
+    """A format_func: a value's label, else the value itself."""
+    return lambda value: labels.get(value, value)
+
+
 def _filter_widgets(overview: pd.DataFrame, as_at: dt.date | None) -> Filters:
     pending = st.session_state.pop(_LINK_CHECK, None)
     if pending is not None:
         _check_link(overview, *pending)
     chosen: dict[str, tuple[str, ...]] = {}
     for name in FILTER_COLUMNS:
-        partial = Filters(**chosen)
+        partial = Filters(**chosen, as_at=None)  # as_at named: chosen holds only the filters
         options = filter_options(overview, partial, name)
         key = WIDGET_KEY.format(name)
         if key in st.session_state:
@@ -98,7 +104,7 @@ def _filter_widgets(overview: pd.DataFrame, as_at: dt.date | None) -> Filters:
             options,
             key=key,
             placeholder="All",
-            format_func=lambda v, labels=labels: labels.get(v, v),
+            format_func=_labelled_by(labels),
         )
         chosen[name] = tuple(values)
     filters = Filters(**chosen, as_at=as_at)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import cast
 
 import streamlit as st
 
@@ -25,15 +27,24 @@ def pack_scope(ctx: Context) -> tuple[data.Scope, dt.date]:
     left, middle, right = st.columns([1, 2, 1])
     start_level, start_code = scope.single_organisation(ctx.filters)
     level = left.selectbox(
-        "Scope", list(levels), index=list(levels).index(start_level), format_func=levels.get
+        "Scope",
+        list(levels),
+        index=list(levels).index(start_level),
+        # every option is a key, so .get gives its label (the stubs see str | None)
+        format_func=cast("Callable[[str], str]", levels.get),
     )
     code = None
     if level:
         labels = scope.option_labels(ctx.all_overview, level)
         codes = sorted(labels)
         first = codes.index(start_code) if start_code in codes else 0
-        code = middle.selectbox(levels[level], codes, index=first, format_func=labels.get)
-    as_at = right.date_input("As at", value=ctx.as_at, format="DD/MM/YYYY")
+        code = middle.selectbox(
+            levels[level],
+            codes,
+            index=first,
+            format_func=cast("Callable[[str], str]", labels.get),  # codes are its keys, as above
+        )
+    as_at = right.date_input("As at", value=ctx.as_at_date, format="DD/MM/YYYY")
     return data.Scope(level or None, code), as_at
 
 
@@ -41,6 +52,10 @@ def build_pack(ctx: Context, chosen: data.Scope, as_at: dt.date) -> None:
     """Build the deck and the PDF with a progress bar, kept in the session for download; what
     stops it is said and stops the page."""
     bar = st.progress(0.0, text="Gathering the data…")
+
+    def progress(fraction: float, message: str) -> None:
+        bar.progress(min(fraction, 1.0) * 0.8, message)
+
     try:
         inputs = data.load_inputs(ctx.engine, as_at, chosen)
         board = pack.build_board_pack(
@@ -51,7 +66,7 @@ def build_pack(ctx: Context, chosen: data.Scope, as_at: dt.date) -> None:
             inputs.previous,
             inputs.as_at,
             inputs.scope_label,
-            progress=lambda fraction, message: bar.progress(min(fraction, 1.0) * 0.8, message),
+            progress=progress,
             ages_to=as_at if as_at != ctx.as_at or ctx.picked_as_at else today(),
         )
         bar.progress(0.85, text="Writing the PowerPoint deck…")

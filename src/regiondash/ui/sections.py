@@ -50,17 +50,17 @@ def headline_tiles(numbers: dict) -> None:
     )
     for col, status in zip(cols[1:], STATUSES, strict=True):
         col.metric(STATUS_LABELS[status], f"{numbers[status]:,}", help=STATUS_HELP[status])
-    cols = st.columns(4)
-    cols[0].metric(
+    lower = st.columns(4)
+    lower[0].metric(
         "Overrunning",
         f"{numbers['overrunning']:,} ({numbers['overrunning_share']:.0%})",
         help="A migration with at least one phase that overran or is overrunning its plan, or "
         "whose go live is later than its first recorded planned go live. Share of migrations "
         "not cancelled.",
     )
-    cols[1].metric("Go-lives in the next 30 days", numbers["go_lives_next_30"])
-    cols[2].metric("Go-lives in the next 90 days", numbers["go_lives_next_90"])
-    with cols[3]:
+    lower[1].metric("Go-lives in the next 30 days", numbers["go_lives_next_30"])
+    lower[2].metric("Go-lives in the next 90 days", numbers["go_lives_next_90"])
+    with lower[3]:
         definitions_link("How each number is defined")
 
 
@@ -260,7 +260,7 @@ def _known(value, fallback: str) -> str:
 def forecast_of(ctx: Context) -> pd.DataFrame:
     """The forecast go live of the migrations in view (forecast.forecast_go_live), kept."""
     return ctx.memo(
-        "forecast", lambda: forecast.forecast_go_live(ctx.overview, ctx.phases, ctx.as_at)
+        "forecast", lambda: forecast.forecast_go_live(ctx.overview, ctx.phases, ctx.as_at_date)
     )
 
 

@@ -4,7 +4,9 @@ file before it is stored, the choice to store it, and the upload history."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal, cast
 
 import pandas as pd
 import sqlalchemy as sa
@@ -161,7 +163,8 @@ def tracker_picker(prepared: uploading.PreparedUpload, key: str) -> str | None:
     picked = st.selectbox(
         "This upload",
         options,
-        format_func=labels.get,
+        # every option has a label; .get (not [ ]) lets a stale choice in the session fall away
+        format_func=cast("Callable[[str], str]", labels.get),
         key=key,
         help="Migrations missing from a tracker's newest upload leave the "
         "picture, so say which tracker this file replaces.",
@@ -317,7 +320,7 @@ def store_upload(
             accept_valid_rows=choice == "valid",
             tracker=tracker,
         )
-        state = "complete" if outcome.exit_code == 0 else "error"
+        state: Literal["complete", "error"] = "complete" if outcome.exit_code == 0 else "error"
         status.update(label=for_markdown(outcome.message), state=state)
     if outcome.exit_code == 0:
         _stored()
@@ -344,7 +347,8 @@ def upload_history(engine: sa.Engine) -> None:
         format_func=upload_view.upload_label(uploads),
     )
     name, original = store.upload_content(engine, picked)
-    kind = uploads.set_index("upload_id").at[picked, "file_kind"]
+    # .at is any scalar to the stubs; file_kind is text
+    kind = cast(str, uploads.set_index("upload_id").at[picked, "file_kind"])
     st.download_button(
         f"Download the original file ({for_markdown(name)})",
         upload_view.original_file(original, kind),

@@ -4,6 +4,7 @@ downloads, and the link to the definitions."""
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -144,8 +145,8 @@ def slide_images(fig: go.Figure, name: str, key: str) -> None:
             st.caption("16:9 slide size, NHS palette, with a title and a source line.")
             return
         # the source line names the uploaders: Plotly draws it, so their names are escaped
-        source = for_plotly(images.source_line(ctx.uploads, ctx.as_at))
-        slide = images.slide_figure(fig, name, ctx.as_at, source)
+        source = for_plotly(images.source_line(ctx.uploads, ctx.as_at_date))
+        slide = images.slide_figure(fig, name, ctx.as_at_date, source)
         with st.spinner("Drawing the images…"):
             try:
                 made = (images.render([slide], "png")[0], images.render([slide], "svg")[0])
@@ -163,7 +164,7 @@ def download_table(table: pd.DataFrame, name: str, label: str, key: str) -> None
     with the as-at date. Text that a spreadsheet would run as a formula is kept as text."""
     ctx = context()
     stem = file_stem(f"{name} {ctx.as_at:%Y-%m-%d}")
-    as_at, source = ctx.as_at, images.source_line(ctx.uploads, ctx.as_at)
+    as_at, source = ctx.as_at_date, images.source_line(ctx.uploads, ctx.as_at_date)
     left, right = st.columns([1, 1])
     # the files are made only when someone clicks: a national table takes seconds to write
     left.download_button(
@@ -183,9 +184,11 @@ def download_table(table: pd.DataFrame, name: str, label: str, key: str) -> None
     )
 
 
-def show_table(table: pd.DataFrame, height: int | str = "auto") -> None:
+def show_table(
+    table: pd.DataFrame, height: int | Literal["auto", "stretch", "content"] = "auto"
+) -> None:
     """A table with dates shown as dd/mm/yyyy and empty cells left empty."""
-    config: dict[str, object] = {
+    config = {
         column: st.column_config.DateColumn(column, format="DD/MM/YYYY")
         for column in table.columns
         if pd.api.types.is_datetime64_any_dtype(table[column])
