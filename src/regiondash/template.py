@@ -198,8 +198,8 @@ def template_workbook() -> bytes:
     notes["A1"].font = Font(bold=True, size=14)
     notes.append([])
     table = _notes_rows()
-    for row in table:
-        notes.append(row)
+    for notes_row in table:
+        notes.append(notes_row)
     style_header(notes, row=3)
     notes.append([])
     notes.append(["Rules"])

@@ -88,6 +88,7 @@ def load_inputs(
     if uploads.empty:
         raise NothingToReport("no uploads stored yet; run `regiondash import` or `regiondash demo`")
     as_at = as_at or store.latest_as_at(engine)
+    assert as_at is not None  # uploads are stored, each with an as-at date
     upload_days = sorted({pd.Timestamp(d).date() for d in uploads["as_at"]})
     if not upload_days or upload_days[0] > as_at:
         raise NothingToReport(

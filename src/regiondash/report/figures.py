@@ -115,8 +115,8 @@ def next_go_lives_figure(due: pd.DataFrame, as_at: dt.date, title: str) -> go.Fi
                     textfont={
                         "size": 13,
                         "color": [
-                            RAG_RED if r.go_live_moved_days > 0 else "#212B32"
-                            for r in part.itertuples()
+                            RAG_RED if moved > 0 else "#212B32"
+                            for moved in part["go_live_moved_days"]
                         ],
                     },
                     hovertemplate="%{y}<br>go live %{x|%d/%m/%Y}<extra></extra>",

@@ -7,7 +7,8 @@ import asyncio
 import datetime as dt
 import queue
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
+from typing import Any, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -184,21 +185,25 @@ def slide_figure(
     return out
 
 
+_T = TypeVar("_T")
+
+
 def _run(
-    coroutine_factory: Callable[[], object],
+    coroutine_factory: Callable[[], Coroutine[Any, Any, _T]],
     events: queue.Queue,
     on_event: Callable[[int, int], None] | None,
-) -> object:
+) -> _T:
     """Run a coroutine on a thread of its own (Streamlit and Jupyter may already run a loop
     here), passing its progress events to `on_event` on the caller's thread: a Streamlit
     progress bar can only be updated from the script's own thread."""
-    result: dict[str, object] = {}
+    values: list[_T] = []
+    errors: list[BaseException] = []
 
     def target() -> None:
         try:
-            result["value"] = asyncio.run(coroutine_factory())
+            values.append(asyncio.run(coroutine_factory()))
         except BaseException as problem:  # carried back to the caller's thread
-            result["error"] = problem
+            errors.append(problem)
 
     thread = threading.Thread(target=target, name="regiondash-kaleido", daemon=True)
     thread.start()
@@ -210,9 +215,9 @@ def _run(
         if on_event is not None:
             on_event(*event)
     thread.join()
-    if "error" in result:
-        raise result["error"]  # type: ignore[misc]
-    return result["value"]
+    if errors:
+        raise errors[0]
+    return values[0]
 
 
 def render(
@@ -252,7 +257,7 @@ def render(
         return images
 
     try:
-        return _run(draw, events, progress)  # type: ignore[return-value]
+        return _run(draw, events, progress)
     except (ChromeNotFoundError, BrowserFailedError, FileNotFoundError, PermissionError) as error:
         raise ImageExportUnavailable(str(error)) from error
 

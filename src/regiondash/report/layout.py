@@ -101,6 +101,7 @@ def _row_height(row: list[str], widths: list[float], size: float, bold: bool) ->
 
 def plan_table(slide: Slide, box: Box) -> TablePlan:
     """The largest font (16 pt down to 10 pt) at which the table fits the box."""
+    assert slide.table is not None  # planned only for a slide with a table
     rows = table_rows(slide.table)
     weights = slide.column_widths or tuple(1.0 for _ in rows[0])
     scale = box.width / sum(weights)

@@ -251,9 +251,8 @@ def _next_slide(overview: pd.DataFrame, as_at: dt.date) -> tuple[Slide, go.Figur
     fig = next_go_lives_figure(due, as_at, title)
     listed = "; ".join(
         f"{name_case(r.practice_name)} ({r.ods_code}) {_day(r.go_live_date)} to "
-        f"{r.target_system}"
-        + (f", moved {r.go_live_moved_days} days" if r.go_live_moved_days > 0 else "")
-        for r in due.itertuples()
+        f"{r.target_system}" + (f", moved {days} days" if days > 0 else "")
+        for r, days in zip(due.itertuples(), due["go_live_moved_days"], strict=True)
     )
     alt = f"Timeline of the next go-lives after {_day(as_at)}, soonest first: {listed}."
     note = "Planned go-live dates, soonest first; busy periods are shaded"

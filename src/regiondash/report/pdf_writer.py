@@ -88,6 +88,7 @@ class _Page:
 
 def _table(page: _Page, slide: Slide, box: lay.Box) -> None:
     plan = lay.plan_table(slide, box)
+    assert slide.table is not None  # drawn only for a slide with a table
     rows = table_rows(slide.table)
     rag_column = rows[0].index("RAG") if "RAG" in rows[0] else None
     numeric = numeric_columns(rows)

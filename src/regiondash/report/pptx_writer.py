@@ -145,6 +145,7 @@ def _cell(
 
 def _table(shapes, slide: Slide, box: lay.Box) -> None:
     plan = lay.plan_table(slide, box)
+    assert slide.table is not None  # drawn only for a slide with a table
     rows = table_rows(slide.table)
     shape = shapes.add_table(
         len(rows),
@@ -178,6 +179,7 @@ def _table(shapes, slide: Slide, box: lay.Box) -> None:
 
 def _picture(shapes, slide: Slide, box: lay.Box) -> None:
     image = slide.image
+    assert image is not None  # drawn only for a slide with an image
     where = lay.fit_image(box, image.width_px, image.height_px)
     picture = shapes.add_picture(
         io.BytesIO(image.png),

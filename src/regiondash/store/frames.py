@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,9 @@ UTC_TIMESTAMP = "utc_timestamp"
 JSON = "json"  # a Python value stored as JSON text
 JSON_TEXT = "json_text"  # JSON text read back as the Python value (written by the caller)
 
+# to_numpy's na_value: pandas takes any value, pandas-stubs only a Scalar, which leaves out None.
+_NONE = cast(Any, None)
+
 
 def parameter_values(series: pd.Series, kind: str, iso_dates: bool = False) -> list[Any]:
     """A column as plain Python values the driver takes, every NA/NaT as None."""
@@ -30,15 +33,15 @@ def parameter_values(series: pd.Series, kind: str, iso_dates: bool = False) -> l
             # PostgreSQL text cannot hold NUL; SQLite can, but both backends must store the same.
             # The file's original bytes are kept with the upload, so nothing is lost.
             text = text.str.replace("\x00", "\ufffd", regex=False)
-        return text.to_numpy(dtype=object, na_value=None).tolist()
+        return text.to_numpy(dtype=object, na_value=_NONE).tolist()
     if kind == DATE:
         # numpy turns datetime64[D] into date objects and NaT into None, all in C.
         days = pd.to_datetime(series).to_numpy(dtype="datetime64[D]")
         if iso_dates:
             # numpy formats the whole column at once; NaT becomes None below
-            text = np.datetime_as_string(days, unit="D").astype(object)
-            text[np.isnat(days)] = None
-            return text.tolist()
+            iso = np.datetime_as_string(days, unit="D").astype(object)
+            iso[np.isnat(days)] = None
+            return iso.tolist()
         return days.astype(object).tolist()
     if kind == JSON:
         return [json.dumps(value, ensure_ascii=False) for value in series]
@@ -48,7 +51,7 @@ def parameter_values(series: pd.Series, kind: str, iso_dates: bool = False) -> l
     if kind == INT:
         return series.astype("int64").tolist()
     if kind == NULLABLE_INT:
-        return series.astype("Int64").to_numpy(dtype=object, na_value=None).tolist()
+        return series.astype("Int64").to_numpy(dtype=object, na_value=_NONE).tolist()
     raise ValueError(f"unknown column kind {kind!r}")
 
 
@@ -57,7 +60,8 @@ def raw_rows(conn: Connection, query: Executable) -> list[tuple[Any, ...]]:
     # SQLAlchemy's per-row Row building and date parsing triple the time to load an upload.
     result = conn.execute(query)
     try:
-        return result.cursor.fetchall()
+        # a DBAPI cursor's fetchall is a list of tuples; SQLAlchemy types it as Sequence[Any]
+        return cast(list[tuple[Any, ...]], result.cursor.fetchall())
     finally:
         result.close()
 

@@ -85,10 +85,10 @@ def _tracker_latest(as_at: dt.date | None):
     latest = select(u.tracker, func.max(u.order_key).label("order_key")).group_by(u.tracker)
     if as_at is not None:
         latest = latest.where(u.as_at <= frames.as_date(as_at))
-    latest = latest.subquery("latest_keys")
+    keys = latest.subquery("latest_keys")
     return (
         select(u.upload_id, u.tracker, u.as_at, u.order_key)
-        .join(latest, and_(u.tracker == latest.c.tracker, u.order_key == latest.c.order_key))
+        .join(keys, and_(u.tracker == keys.c.tracker, u.order_key == keys.c.order_key))
         .subquery("tracker_latest")
     )
 
@@ -354,7 +354,8 @@ def rows_to_compare(
         first, last = sorted([frames.as_date(before_as_at), frames.as_date(after_as_at)])
         query = _compared_migrations(tracker, lo, hi, first, last)
         wanted = sorted(mid for (mid,) in conn.execute(query))
-        return _held_rows(conn, tracker, [before_key, after_key], wanted)
+        before, after = _held_rows(conn, tracker, [before_key, after_key], wanted)
+        return before, after
 
 
 _IDS_PER_QUERY = 500  # migration ids bound in one IN list, well under any driver's limit
@@ -389,7 +390,9 @@ def _compared_migrations(tracker: str, lo: int, hi: int, first: dt.date, last: d
     )
 
 
-def _held_rows(conn, tracker: str, keys: list[int], wanted: list[str] | None = None) -> list:
+def _held_rows(
+    conn, tracker: str, keys: list[int], wanted: list[str] | None = None
+) -> list[tuple[pd.DataFrame, pd.DataFrame]]:
     """Per key, (migrations, phases): the tracker's versions valid there (of the wanted
     migrations only, when given), in the columns the comparison needs. Each version is read
     once, however many of the keys hold it."""
@@ -415,9 +418,9 @@ def _held_rows(conn, tracker: str, keys: list[int], wanted: list[str] | None = N
         found.append(frames.typed_frame(rows, kinds | ranges))
     migrations, phases = found
     return [
-        tuple(
-            valid_at(rows, key).drop(columns=list(ranges)).reset_index(drop=True)
-            for rows in (migrations, phases)
+        (
+            valid_at(migrations, key).drop(columns=list(ranges)).reset_index(drop=True),
+            valid_at(phases, key).drop(columns=list(ranges)).reset_index(drop=True),
         )
         for key in keys
     ]
