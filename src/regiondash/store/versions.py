@@ -62,6 +62,9 @@ def plan_versions(
         # the key order the merge below would give them.
         opened = rows.sort_values(keys, kind="stable", ignore_index=True)
         return VersionPlan([], opened.assign(valid_from=at, valid_to=until))
+    # Keys are about 2e16, past what a float holds exactly: kept as Python ints through the outer
+    # merge, which would otherwise widen them to float where a row is new (a key off by one).
+    carried = carried.astype({"version_id": object, "valid_to": object})
     both = carried.merge(rows, on=keys, how="outer", suffixes=("_old", ""), indicator=True)
     old_only = both["_merge"] == "left_only"
     new_only = both["_merge"] == "right_only"
