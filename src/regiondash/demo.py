@@ -51,6 +51,7 @@ from typing import cast
 import holidays
 import pandas as pd
 
+from regiondash.exports import workbook_bytes  # part of this module's API
 from regiondash.fields import EVENT_DATE_FIELDS, FIELD_BY_KEY, IDENTITY_FIELDS, MILESTONE_FIELDS
 from regiondash.phases import (
     MILESTONES,
@@ -59,7 +60,6 @@ from regiondash.phases import (
     WHOLE_MIGRATION_MIN_DAYS,
 )
 from regiondash.reference import Reference
-from regiondash.template import workbook_bytes  # part of this module's API
 
 DEMO_REGION = "Y58"  # South West
 DEMO_SEED = 2026

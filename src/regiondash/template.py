@@ -10,13 +10,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from regiondash.exports import DATE_FORMAT, NHS_BLUE, stable_xlsx_bytes, workbook_bytes
+from regiondash.exports import DATE_FORMAT, NHS_BLUE, stable_xlsx_bytes
 from regiondash.fields import FIELD_BY_KEY, LONG_FIELDS, SYSTEMS, alias_rows
 
-# Importable from here too, as before the writing moved to regiondash.exports: demo.py, the
-# benches and scripts/make_example_tracker.py import them from this module.
-xlsx_bytes = stable_xlsx_bytes
-__all__ = ["DATE_FORMAT", "template_columns", "template_workbook", "workbook_bytes", "xlsx_bytes"]
+__all__ = ["template_columns", "template_workbook"]
 
 TEMPLATE_ROWS = 500  # rows pre-formatted for dates and given the supplier drop-down
 

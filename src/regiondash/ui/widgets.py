@@ -10,8 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from regiondash import exports, freshness
-from regiondash.report import exports as report_exports
+from regiondash import exports, freshness, tables
 from regiondash.report import images
 from regiondash.text import for_markdown, for_plotly
 from regiondash.ui.data import Context, context, stale_after_days
@@ -177,7 +176,7 @@ def download_table(table: pd.DataFrame, name: str, label: str, key: str) -> None
     )
     right.download_button(
         f"{label} (XLSX)",
-        lambda: report_exports.table_xlsx(table, name, as_at, source=source),
+        lambda: tables.table_xlsx(table, name, as_at, source=source),
         f"{stem}.xlsx",
         key=f"xlsx-{key}",
         icon=":material/table_view:",
