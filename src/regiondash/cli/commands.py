@@ -16,10 +16,10 @@ from regiondash.cli.common import (
     DB_HELP,
     SINGLE_DATE_MODES,
     STALE_AFTER_DAYS,
-    file_error,
     iso_date,
     print_problems,
     reference_data,
+    report_outcome,
     usage_error,
 )
 
@@ -75,15 +75,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         outcome = ImportOutcome(UNREADABLE, None, None, problem.message)
     except MappingProblem as problem:
         return usage_error(args, f"{path.name}: {problem}")
-    if args.json:
-        result = outcome.as_json()
-        if outcome.status == UNREADABLE:
-            result["errors"] = [file_error(outcome.message)]
-        print(json.dumps(result, indent=2, default=str))
-    else:
-        print(outcome.message)
-        print_problems(outcome)
-    return outcome.exit_code
+    return report_outcome(args, outcome)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:

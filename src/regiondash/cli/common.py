@@ -60,6 +60,22 @@ def print_problems(outcome: ImportOutcome) -> None:
         print(f"  {problem.severity}: {where}{value}: {problem.message}")
 
 
+def report_outcome(args: argparse.Namespace, outcome: ImportOutcome) -> int:
+    """Print an import's outcome (one JSON object with --json, else its message and problems)
+    and return its exit code: the same for a file and for a database source."""
+    from regiondash.importing import UNREADABLE
+
+    if args.json:
+        result = outcome.as_json()
+        if outcome.status == UNREADABLE:
+            result["errors"] = [file_error(outcome.message)]
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        print(outcome.message)
+        print_problems(outcome)
+    return outcome.exit_code
+
+
 def file_error(message: str) -> dict[str, object]:
     """A --json error about the whole file (no sheet, row or column)."""
     return {"sheet": None, "row": None, "column": None, "value": None, "message": message}

@@ -6,16 +6,14 @@ import argparse
 import dataclasses
 import datetime as dt
 import getpass
-import json
 import re
 from typing import TYPE_CHECKING
 
 from regiondash.cli.common import (
     DB_HELP,
-    file_error,
     iso_date,
-    print_problems,
     reference_data,
+    report_outcome,
     usage_error,
 )
 
@@ -121,12 +119,4 @@ def cmd_import_db(args: argparse.Namespace) -> int:
         outcome = ImportOutcome(UNREADABLE, None, None, problem.message)
     finally:
         engine.dispose()
-    if args.json:
-        result = outcome.as_json()
-        if outcome.status == UNREADABLE:
-            result["errors"] = [file_error(outcome.message)]
-        print(json.dumps(result, indent=2, default=str))
-    else:
-        print(outcome.message)
-        print_problems(outcome)
-    return outcome.exit_code
+    return report_outcome(args, outcome)
